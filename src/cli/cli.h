@@ -1,0 +1,31 @@
+/* Shared pieces of the poolscreen program: commands, exit codes, output. */
+#ifndef POOLSCREEN_CLI_H
+#define POOLSCREEN_CLI_H
+
+#include <stdio.h>
+
+#include "poolscreen/poolscreen.h"
+
+/* Exit statuses of the program. */
+enum { CLI_OK = 0, CLI_FAILURE = 1, CLI_USAGE = 2 };
+
+typedef struct {
+  const char *name;
+  const char *summary;
+  int (*run)(int argc, char **argv);
+} cli_command_t;
+
+int cmd_validate(int argc, char **argv);
+int cmd_params(int argc, char **argv);
+
+/* Prints every diagnostic as FILE:LINE:COLUMN: severity: message. */
+void cli_print_diags(const psc_diags_t *d);
+/* Loads the scenario at path, or the embedded default when path is NULL;
+ * prints diagnostics. Returns an exit status (CLI_OK when *out is set). */
+int cli_load_scenario(const char *path, psc_scenario_t **out);
+/* Formats n with a space every three digits ("567 851") into buf. */
+const char *cli_count(char *buf, size_t size, unsigned long long n);
+/* Reports a usage error for a command and returns CLI_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,59 @@
+/* Helpers shared by the commands: loading with diagnostics, number format. */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+void cli_print_diags(const psc_diags_t *d) {
+  for (size_t i = 0; i < psc_diags_count(d); i++) {
+    const psc_diag_t *g = psc_diags_get(d, i);
+    fprintf(stderr, "%s:%u:%u: %s: %s\n", g->file, g->line, g->column,
+            g->severity == PSC_DIAG_ERROR ? "error" : "warning", g->message);
+  }
+}
+
+int cli_load_scenario(const char *path, psc_scenario_t **out) {
+  psc_diags_t *d = psc_diags_create();
+  if (!d) {
+    fprintf(stderr, "poolscreen: %s\n", psc_strerror(PSC_ENOMEM));
+    return CLI_FAILURE;
+  }
+  int rc = path ? psc_scenario_load(path, d, out) : psc_scenario_load_default(d, out);
+  psc_diags_sort(d);
+  cli_print_diags(d);
+  size_t errors = psc_diags_errors(d);
+  psc_diags_free(d);
+  if (rc == PSC_EINPUT) {
+    fprintf(stderr, "poolscreen: %zu error%s in the scenario; nothing written\n", errors,
+            errors == 1 ? "" : "s");
+    return CLI_USAGE;
+  }
+  if (rc) {
+    fprintf(stderr, "poolscreen: cannot load the scenario: %s\n", psc_strerror(rc));
+    return CLI_FAILURE;
+  }
+  return CLI_OK;
+}
+
+const char *cli_count(char *buf, size_t size, unsigned long long n) {
+  char digits[32];
+  int len = snprintf(digits, sizeof(digits), "%llu", n);
+  size_t o = 0;
+  for (int i = 0; i < len && o + 2 < size; i++) {
+    if (i > 0 && (len - i) % 3 == 0)
+      buf[o++] = ' ';
+    buf[o++] = digits[i];
+  }
+  buf[o] = '\0';
+  return buf;
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fprintf(stderr, "poolscreen %s: ", cmd);
+  vfprintf(stderr, fmt, ap);
+  fprintf(stderr, "\nTry 'poolscreen %s --help'.\n", cmd);
+  va_end(ap);
+  return CLI_USAGE;
+}

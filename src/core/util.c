@@ -1,0 +1,32 @@
+/* Small helpers: checked allocation, string copies, UTF-8 lengths. */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+char *psc__strndup(const char *s, size_t n) {
+  char *r = malloc(n + 1);
+  if (!r)
+    return NULL;
+  memcpy(r, s, n);
+  r[n] = '\0';
+  return r;
+}
+
+char *psc__strdup(const char *s) { return psc__strndup(s, strlen(s)); }
+
+void *psc__calloc(size_t n, size_t sz) { return calloc(n ? n : 1, sz ? sz : 1); }
+
+void *psc__malloc(size_t n, size_t sz) {
+  if (sz && n > SIZE_MAX / sz)
+    return NULL;
+  size_t bytes = n * sz;
+  return malloc(bytes ? bytes : 1);
+}
+
+uint32_t psc__utf8_len(const char *s, size_t n) {
+  uint32_t k = 0;
+  for (size_t i = 0; i < n; i++)
+    k += ((unsigned char)s[i] & 0xC0) != 0x80;
+  return k;
+}

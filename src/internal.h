@@ -1,0 +1,121 @@
+/* Private declarations shared by the modules of the poolscreen library.
+ * Internal non-static symbols carry the psc__ prefix. Nothing here prints. */
+#ifndef POOLSCREEN_INTERNAL_H
+#define POOLSCREEN_INTERNAL_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stddef.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "poolscreen/poolscreen.h"
+
+#define PSC__NONE UINT32_MAX
+
+/* ---- core/util.c ------------------------------------------------------ */
+char *psc__strdup(const char *s);
+char *psc__strndup(const char *s, size_t n);
+/* Calloc/malloc of n elements of size sz with overflow check; NULL on failure. */
+void *psc__calloc(size_t n, size_t sz);
+void *psc__malloc(size_t n, size_t sz);
+/* Number of Unicode code points in the UTF-8 bytes s[0..n). */
+uint32_t psc__utf8_len(const char *s, size_t n);
+
+/* ---- core/diag.c ------------------------------------------------------ */
+int psc__error(psc_diags_t *d, const char *file, uint32_t line, uint32_t column,
+               const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+int psc__warning(psc_diags_t *d, const char *file, uint32_t line, uint32_t column,
+                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* ---- core/parse.c: numbers and clock times from text ------------------- */
+typedef enum {
+  PSC__NUM_OK = 0,
+  PSC__NUM_EMPTY,    /* no text at all */
+  PSC__NUM_SYNTAX,   /* not a number */
+  PSC__NUM_NEGATIVE, /* a negative number where only >= 0 is allowed */
+  PSC__NUM_RANGE     /* outside the representable or allowed range */
+} psc__num_status_t;
+/* Whole number in [0, max]; leading/trailing blanks allowed. */
+psc__num_status_t psc__parse_u64(const char *s, uint64_t max, uint64_t *out);
+/* Finite real number in [min, max]. */
+psc__num_status_t psc__parse_double(const char *s, double min, double max, double *out);
+/* A short English phrase for a status, e.g. "is not a number". */
+const char *psc__num_status_text(psc__num_status_t st);
+/* "HH:MM" clock time in minutes after midnight: 00:00..23:59, and 24:00
+ * when allow_24 is set. Returns 0 or -1. */
+int psc__parse_clock(const char *s, int allow_24, int *minutes);
+/* "YYYY-MM-DD HH:MM" with a valid calendar date. Returns 0 or -1 and the
+ * clock time in minutes after midnight. */
+int psc__parse_datetime(const char *s, int *minute_of_day);
+
+/* ---- core/strmap.c: string -> index map over caller-held keys --------- */
+/* Keys are not copied: key_of(ctx, value, &len) returns the key of a stored
+ * value, so values can be indices into arrays that grow (string pools). */
+typedef const char *(*psc__key_fn)(const void *ctx, uint32_t value, size_t *len);
+typedef struct {
+  uint32_t *slots; /* value + 1, 0 = empty */
+  uint32_t *hashes;
+  uint32_t cap, n;
+  psc__key_fn key_of;
+  const void *ctx;
+} psc__strmap_t;
+int psc__strmap_init(psc__strmap_t *m, uint32_t expected, psc__key_fn key_of, const void *ctx);
+void psc__strmap_free(psc__strmap_t *m);
+/* Returns the value stored for key, or PSC__NONE. */
+uint32_t psc__strmap_get(const psc__strmap_t *m, const char *key, size_t len);
+/* Inserts key -> value unless key is present. Returns PSC__NONE when
+ * inserted, the existing value when present, and sets *err on ENOMEM. */
+uint32_t psc__strmap_put(psc__strmap_t *m, const char *key, size_t len, uint32_t value, int *err);
+
+/* ---- core/rng.c: independent random streams ---------------------------- */
+/* A 64-bit mixing function (SplitMix64 finaliser). */
+uint64_t psc__mix64(uint64_t x);
+/* A GSL generator whose stream depends only on (seed, domain, index): one
+ * stream per community, replicate or other unit of parallel work, so that
+ * results do not depend on the thread count. NULL when out of memory. */
+gsl_rng *psc__rng_stream(uint64_t seed, uint64_t domain, uint64_t index);
+
+/* Domains of random streams (kept stable: changing one changes outputs). */
+enum { PSC__RNG_ROSTER = 1, PSC__RNG_SIM = 2 };
+
+/* ---- io/source.c: where scenario files come from ----------------------- */
+/* Opens a file for reading: from disk, or from the data compiled into the
+ * library for the embedded default scenario. NULL with errno set. */
+typedef struct {
+  FILE *(*open)(const void *ctx, const char *path);
+  const void *ctx;
+} psc__source_t;
+extern const psc__source_t psc__disk_source;
+extern const psc__source_t psc__embedded_source;
+/* Joins a path relative to the directory of base (which is a file path). */
+char *psc__path_join_dir(const char *base, const char *rel);
+
+/* ---- io/csv_read.c: CSV tables with columns found by name --------------- */
+typedef struct {
+  const char *name;
+  int required;
+} psc__csv_col_t;
+typedef struct {
+  const char *text; /* NUL-terminated; NULL when the column is absent */
+  uint32_t len, line, col;
+} psc__csv_field_t;
+typedef struct {
+  uint32_t line;                 /* line where the record starts */
+  const psc__csv_field_t *field; /* indexed like the schema */
+} psc__csv_row_t;
+/* Returns 0 to go on, a negative PSC_E* code to stop reading. */
+typedef int (*psc__csv_row_fn)(void *ud, const psc__csv_row_t *row);
+/* Reads a whole CSV table, calling fn once per data record. Problems with the
+ * file itself (empty, missing columns, broken quoting, wrong field counts)
+ * are added to d; unknown columns give warnings. Returns 0 when the table
+ * was read to its end (there may still be errors in d), PSC_EINPUT when the
+ * header was unusable, or the code fn returned. *rows gets the number of
+ * data records passed to fn. */
+int psc__csv_read(FILE *fp, const char *file, const psc__csv_col_t *cols, size_t ncols,
+                  psc__csv_row_fn fn, void *ud, psc_diags_t *d, uint32_t *rows);
+
+/* ---- scenario: the loaded model -------------------------------------- */
+#include "scenario/model.h"
+
+#endif
