@@ -117,6 +117,7 @@ static void take_header(reader_t *r) {
         if (seen[c]) {
           psc__error(r->d, r->file, r->fline[i], r->fcol[i], "duplicate column '%s'",
                      r->cols[c].name);
+          r->rc = PSC_EINPUT;
         } else {
           r->map[i] = (int)c;
         }
@@ -140,7 +141,7 @@ static void take_header(reader_t *r) {
     }
   }
   free(seen);
-  if (missing)
+  if (missing && !r->rc)
     r->rc = PSC_EINPUT;
 }
 

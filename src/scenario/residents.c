@@ -60,7 +60,8 @@ static int pool_add(res_ctx_t *x, const char *prefix, const char *s, size_t n, u
     x->pcap = cap;
   }
   *off = x->plen;
-  memcpy(x->pool + x->plen, prefix, pn);
+  if (pn)
+    memcpy(x->pool + x->plen, prefix, pn);
   memcpy(x->pool + x->plen + pn, s, n);
   x->pool[x->plen + pn + n] = '\0';
   x->plen += pn + n + 1;

@@ -1,0 +1,88 @@
+/* The command-line program, run as a user would: exit codes and output. */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void test_validate_default(void **state) {
+  (void)state;
+  char *out, *err;
+  assert_int_equal(tu_run(PSC_CLI_PATH " validate", &out, &err), 0);
+  assert_non_null(strstr(out, "Residents       567 851 in"));
+  assert_non_null(strstr(out, "Streets         9\n"));
+  assert_non_null(strstr(out, "Communities     150 (12 key)"));
+  assert_non_null(strstr(out, "30 000 tubes/day = 300 000 people/day at 1:10"));
+  assert_string_equal(err, "");
+  free(out);
+  free(err);
+  /* the same scenario from its files on disk */
+  assert_int_equal(tu_run(PSC_CLI_PATH " validate " PSC_SOURCE_DIR "/data/shijingshan/scenario.ini",
+                          &out, NULL),
+                   0);
+  assert_non_null(strstr(out, "Residents       567 851 in"));
+  free(out);
+}
+
+static void test_validate_bad(void **state) {
+  (void)state;
+  char *dir = tu_tiny_copy();
+  tu_write(dir, "labs.csv", "id,name,instruments,wells_per_run,run_minutes,open,close,x_km,y_km\n"
+                            "L,n,1,4,60,25:00,24:00,0,0\n");
+  char cmd[1024], *out, *err;
+  snprintf(cmd, sizeof cmd, "%s validate %s/scenario.ini", PSC_CLI_PATH, dir);
+  assert_int_equal(tu_run(cmd, &out, &err), 2);
+  assert_string_equal(out, "");
+  char want[512];
+  snprintf(want, sizeof want, "%s/labs.csv:2:12: error: open '25:00' is not a time of day", dir);
+  assert_non_null(strstr(err, want));
+  free(out);
+  free(err);
+  tu_rmtree(dir);
+  free(dir);
+}
+
+static void test_usage(void **state) {
+  (void)state;
+  char *out;
+  assert_int_equal(tu_run(PSC_CLI_PATH " --version", &out, NULL), 0);
+  assert_non_null(strstr(out, "poolscreen "));
+  free(out);
+  assert_int_equal(tu_run(PSC_CLI_PATH " --help", &out, NULL), 0);
+  assert_non_null(strstr(out, "validate"));
+  free(out);
+  assert_int_equal(tu_run(PSC_CLI_PATH " validate --help", &out, NULL), 0);
+  assert_non_null(strstr(out, "Usage: poolscreen validate"));
+  free(out);
+  assert_int_equal(tu_run(PSC_CLI_PATH " frobnicate", NULL, NULL), 2);
+  assert_int_equal(tu_run(PSC_CLI_PATH, NULL, NULL), 2);
+  assert_int_equal(tu_run(PSC_CLI_PATH " validate --bogus", NULL, NULL), 2);
+  assert_int_equal(tu_run(PSC_CLI_PATH " validate a b", NULL, NULL), 2);
+}
+
+/* docs/scenario.md carries the parameter table exactly as the program prints it. */
+static void test_params_doc_in_sync(void **state) {
+  (void)state;
+  char *out;
+  assert_int_equal(tu_run(PSC_CLI_PATH " params --markdown", &out, NULL), 0);
+  FILE *f = fopen(PSC_SOURCE_DIR "/docs/scenario.md", "rb");
+  assert_non_null(f);
+  static char doc[1 << 16];
+  size_t n = fread(doc, 1, sizeof doc - 1, f);
+  doc[n] = '\0';
+  fclose(f);
+  if (!strstr(doc, out))
+    fail_msg("docs/scenario.md does not contain the output of 'poolscreen params --markdown':\n%s",
+             out);
+  free(out);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_validate_default),
+      cmocka_unit_test(test_validate_bad),
+      cmocka_unit_test(test_usage),
+      cmocka_unit_test(test_params_doc_in_sync),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,108 @@
+/* Helpers for the cmocka tests. */
+#define _POSIX_C_SOURCE 200809L
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+char *tu_tmpdir(void) {
+  char *t = strdup("/tmp/psc_test_XXXXXX");
+  assert_non_null(mkdtemp(t));
+  return t;
+}
+
+void tu_rmtree(const char *dir) {
+  char cmd[512];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  assert_int_equal(system(cmd), 0);
+}
+
+const char *tu_path(const char *dir, const char *name) {
+  static char buf[1024];
+  snprintf(buf, sizeof buf, "%s/%s", dir, name);
+  return buf;
+}
+
+void tu_write(const char *dir, const char *name, const char *content) {
+  FILE *f = fopen(tu_path(dir, name), "wb");
+  assert_non_null(f);
+  fputs(content, f);
+  fclose(f);
+}
+
+char *tu_tiny_copy(void) {
+  char *dir = tu_tmpdir();
+  char cmd[1024];
+  snprintf(cmd, sizeof cmd, "cp %s/tiny/* '%s'/", PSC_TEST_DATA, dir);
+  assert_int_equal(system(cmd), 0);
+  return dir;
+}
+
+static int ends_with(const char *s, const char *suffix) {
+  size_t n = strlen(s), m = strlen(suffix);
+  return n >= m && !strcmp(s + n - m, suffix);
+}
+
+int tu_has_diag(const psc_diags_t *d, psc_severity_t sev, const char *file_suffix, uint32_t line,
+                uint32_t col, const char *text) {
+  for (size_t i = 0; i < psc_diags_count(d); i++) {
+    const psc_diag_t *g = psc_diags_get(d, i);
+    if (g->severity == sev && ends_with(g->file, file_suffix) && g->line == line &&
+        g->column == col && strstr(g->message, text))
+      return 1;
+  }
+  fprintf(stderr, "expected %s:%u:%u: %s\nfound:\n", file_suffix, line, col, text);
+  for (size_t i = 0; i < psc_diags_count(d); i++) {
+    const psc_diag_t *g = psc_diags_get(d, i);
+    fprintf(stderr, "  %s:%u:%u: %s\n", g->file, g->line, g->column, g->message);
+  }
+  return 0;
+}
+
+void tu_expect_error(const char *ini, const char *file_suffix, uint32_t line, uint32_t col,
+                     const char *text) {
+  psc_diags_t *d = psc_diags_create();
+  psc_scenario_t *s = NULL;
+  assert_int_equal(psc_scenario_load(ini, d, &s), PSC_EINPUT);
+  assert_null(s);
+  assert_true(tu_has_diag(d, PSC_DIAG_ERROR, file_suffix, line, col, text));
+  psc_diags_free(d);
+}
+
+static char *slurp(FILE *f) {
+  size_t cap = 1 << 20, n = 0;
+  char *b = malloc(cap + 1);
+  size_t k;
+  while ((k = fread(b + n, 1, cap - n, f)) > 0)
+    n += k;
+  b[n] = '\0';
+  return b;
+}
+
+int tu_run(const char *cmd, char **out, char **err) {
+  char errpath[] = "/tmp/psc_err_XXXXXX";
+  int fd = mkstemp(errpath);
+  assert_true(fd >= 0);
+  char full[4096];
+  snprintf(full, sizeof full, "%s 2>%s", cmd, errpath);
+  FILE *p = popen(full, "r");
+  assert_non_null(p);
+  char *o = slurp(p);
+  int st = pclose(p);
+  FILE *e = fdopen(fd, "r");
+  char *er = slurp(e);
+  fclose(e);
+  unlink(errpath);
+  if (out)
+    *out = o;
+  else
+    free(o);
+  if (err)
+    *err = er;
+  else
+    free(er);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
