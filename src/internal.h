@@ -91,6 +91,14 @@ extern const psc__source_t psc__embedded_source;
 /* Joins a path relative to the directory of base (which is a file path). */
 char *psc__path_join_dir(const char *base, const char *rel);
 
+/* ---- io/atomic.c: whole outputs or none ------------------------------ */
+/* "<path>.tmp-<pid>"; free() it. NULL when out of memory. */
+char *psc__temp_name(const char *path);
+/* Renames tmp to path (removing tmp on failure). 0 or PSC_EIO with errno. */
+int psc__commit_file(const char *tmp, const char *path);
+/* Creates dir and its parents as needed. 0, PSC_EIO or PSC_ENOMEM. */
+int psc__mkdir_p(const char *dir);
+
 /* ---- io/csv_read.c: CSV tables with columns found by name --------------- */
 typedef struct {
   const char *name;

@@ -51,10 +51,10 @@ for code, zh, en, pop, n, (cx, cy) in STREETS:
             households=hh, key=0, door_to_door=d2d, high_risk=0,
             x_km=round(cx + r * math.cos(ang), 2), y_km=round(cy + r * math.sin(ang), 2)))
 
-# key communities: the first community of each street plus three more in the
-# largest streets (12 in all); the contacts live in six of them
-key_ids = [c["id"] for c in communities if c["id"].endswith("001")]
-key_ids += ["110107003002", "110107005002", "110107011002"]
+# key communities: 12 in the two streets where the cluster was found (Lugu and
+# Babaoshan: 8 and 4); the contacts live in six of them. Only these two
+# streets' clocks start at T0; the planner opens the others in waves.
+key_ids = [f"110107011{k:03d}" for k in range(1, 9)] + [f"110107001{k:03d}" for k in range(1, 5)]
 for c in communities:
     if c["id"] in key_ids:
         c["key"] = 1
@@ -77,10 +77,10 @@ with open("sites.csv", "w", encoding="utf-8", newline="\n") as f:
         f.write(f"{code}-F1,{en},fixed,8,100,00:00,24:00,{cx:.2f},{cy:.2f}\n")
         f.write(f"{code}-F2,{en},fixed,6,100,06:00,24:00,{cx + 0.4:.2f},{cy - 0.3:.2f}\n")
         for j, c in enumerate(mine[::2], 1):
-            f.write(f"{code}-C{j:02d},{en},community,4,100,07:00,21:00,"
+            f.write(f"{code}-C{j:02d},{en},community,6,100,07:00,21:00,"
                     f"{c['x_km']:.2f},{c['y_km']:.2f}\n")
         for j in range(1, max(1, round(pop / 40000)) + 1):
-            f.write(f"{code}-T{j},{en},temporary,6,100,06:00,22:00,"
+            f.write(f"{code}-T{j},{en},temporary,8,100,06:00,22:00,"
                     f"{cx - 0.3 * j:.2f},{cy + 0.2 * j:.2f}\n")
         d2d = sum(c["door_to_door"] for c in mine)
         teams = math.ceil(d2d / 80)

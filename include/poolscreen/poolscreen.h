@@ -6,6 +6,7 @@
 #include "poolscreen/error.h"
 #include "poolscreen/params.h"
 #include "poolscreen/scenario.h"
+#include "poolscreen/plan.h"
 
 #ifdef __cplusplus
 extern "C" {

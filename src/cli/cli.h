@@ -16,6 +16,7 @@ typedef struct {
 } cli_command_t;
 
 int cmd_validate(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
 int cmd_params(int argc, char **argv);
 
 /* Prints every diagnostic as FILE:LINE:COLUMN: severity: message. */

@@ -6,6 +6,7 @@
 #include "cli.h"
 
 static const cli_command_t COMMANDS[] = {
+    {"plan", "plan sampling, tubes, transport and lab runs; check the deadlines", cmd_plan},
     {"validate", "check a scenario and print a summary of it", cmd_validate},
     {"params", "list every scenario.ini key with its type, range and default", cmd_params},
 };

@@ -1,0 +1,148 @@
+/* The plan: who is sampled where and when, which tube each swab goes into,
+ * which lab and PCR run each tube gets, and whether every deadline holds. */
+#ifndef POOLSCREEN_PLAN_H
+#define POOLSCREEN_PLAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "poolscreen/error.h"
+#include "poolscreen/export.h"
+#include "poolscreen/scenario.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct psc_plan psc_plan_t;
+
+/* How a swab is taken and pooled. */
+typedef enum {
+  PSC_STREAM_WALK_IN = 0,      /* at a fixed, community or temporary site, pool_size per tube */
+  PSC_STREAM_HIGH_RISK = 1,    /* at a site, high_risk_pool_size per tube */
+  PSC_STREAM_DOOR_TO_DOOR = 2, /* by a door-to-door team, pool_size per tube */
+  PSC_STREAMS = 3
+} psc_stream_t;
+
+/* Why a resident is in no tube. */
+typedef enum { PSC_EXC_NO_TEAM = 1 /* door-to-door resident, street has no team */ } psc_exception_t;
+
+typedef struct {
+  int threads;          /* OpenMP threads; 0 = the runtime's default */
+  int advise;           /* 1: when a deadline is missed, search one added resource that fixes it */
+  double lead_hours;    /* < 0: search the release lead (default); >= 0: use this lead */
+  double waste_weight;  /* < 0: search (default); >= 0: cost of an empty well in the lab
+                           choice, in run lengths */
+} psc_plan_options_t;
+
+/* Default options: threads 0, advise 1, lead_hours -1. */
+PSC_API psc_plan_options_t psc_plan_options_default(void);
+
+/* Tubes, in packing order (by community, then stream). Times are minutes
+ * after T0. run is an index into the runs view. */
+typedef struct {
+  uint32_t count;
+  uint32_t *community, *site, *lab, *run;
+  uint8_t *stream, *swabs, *key;
+  double *first_swab, *sealed, *departed, *arrived, *reported;
+} psc_tubes_t;
+
+/* PCR runs, per lab in start order. */
+typedef struct {
+  uint32_t count;
+  uint32_t *lab, *instrument, *tubes;
+  double *start, *end;
+} psc_runs_t;
+
+/* Sampling sessions: one community's stream at one site, contiguous in time.
+ * Its tubes are tubes first_tube .. first_tube + tubes - 1 of the session's
+ * tube list (psc_plan_session_tubes). */
+typedef struct {
+  uint32_t count;
+  uint32_t *site, *community, *residents, *tubes;
+  uint8_t *stream;
+  double *start, *end;
+} psc_sessions_t;
+
+/* Verdict of one unit (community, street or the district). Times in minutes
+ * after T0; NaN where the unit has no resident. */
+typedef struct {
+  uint32_t residents, tubes, exceptions;
+  double sampling_start, sampling_end, complete, deadline, slack;
+  int met;
+} psc_verdict_t;
+
+/* Utilisation of one resource over [0, district completion]. */
+typedef struct {
+  double sampling;       /* swab-minutes / open booth-minutes, all walk-in sites */
+  double door_to_door;   /* the same for door-to-door teams */
+  double lab;            /* instrument-minutes in runs / open instrument-minutes */
+  double lab_fill;       /* tubes / (runs x wells) */
+  uint32_t busiest_site, busiest_lab;
+  double busiest_site_util, busiest_lab_util;
+  /* mean minutes per tube in each stage */
+  double wait_transport, travel, wait_lab, run_and_report;
+} psc_utilisation_t;
+
+/* One added resource and what it does to the plan. */
+typedef struct {
+  int found;               /* 0: no single resource tried fixes every missed deadline */
+  char what[256];          /* e.g. "1 more instrument at lab L05 (...)" */
+  uint32_t missed_before, missed_after;
+  double district_before, district_after;
+} psc_advice_t;
+
+/* Plans a scenario. Returns 0 and a new plan in *out (free with
+ * psc_plan_free), PSC_EINVAL for NULL arguments, PSC_ENOMEM. The plan keeps
+ * a pointer to s: free the plan before the scenario. Deterministic: the same
+ * scenario and options give the same plan at any thread count. */
+PSC_API int psc_plan_create(const psc_scenario_t *s, const psc_plan_options_t *opt,
+                            psc_plan_t **out);
+/* Frees a plan; accepts NULL. */
+PSC_API void psc_plan_free(psc_plan_t *p);
+
+PSC_API const psc_scenario_t *psc_plan_scenario(const psc_plan_t *p);
+PSC_API const psc_tubes_t *psc_plan_tubes(const psc_plan_t *p);
+PSC_API const psc_runs_t *psc_plan_runs(const psc_plan_t *p);
+PSC_API const psc_sessions_t *psc_plan_sessions(const psc_plan_t *p);
+/* Tube of resident i, or UINT32_MAX when the resident is on an exception list. */
+PSC_API uint32_t psc_plan_resident_tube(const psc_plan_t *p, uint32_t i);
+/* Exception reason of resident i (0 when the resident has a tube). */
+PSC_API int psc_plan_resident_exception(const psc_plan_t *p, uint32_t i);
+/* Residents of tube t: writes up to max indices into out; returns the count. */
+PSC_API uint32_t psc_plan_tube_members(const psc_plan_t *p, uint32_t t, uint32_t *out,
+                                       uint32_t max);
+/* Tubes of session k, in sampling order: *first and *count index the
+ * array returned by psc_plan_session_tube_list. */
+PSC_API const uint32_t *psc_plan_session_tube_list(const psc_plan_t *p);
+PSC_API uint32_t psc_plan_session_first(const psc_plan_t *p, uint32_t k);
+
+PSC_API const psc_verdict_t *psc_plan_community(const psc_plan_t *p, uint32_t c);
+PSC_API const psc_verdict_t *psc_plan_street(const psc_plan_t *p, uint32_t st);
+PSC_API const psc_verdict_t *psc_plan_district(const psc_plan_t *p);
+/* Street opening order (the waves): street indices, first opened first. */
+PSC_API const uint32_t *psc_plan_street_order(const psc_plan_t *p);
+
+PSC_API const psc_utilisation_t *psc_plan_utilisation(const psc_plan_t *p);
+/* Lower bound on district completion from total capacities (minutes). */
+PSC_API double psc_plan_lower_bound(const psc_plan_t *p);
+/* The release lead the plan used, in hours. */
+PSC_API double psc_plan_lead_hours(const psc_plan_t *p);
+/* Tubes whose first swab waited longer than max_sample_age_hours for a run. */
+PSC_API uint32_t psc_plan_aged_tubes(const psc_plan_t *p);
+PSC_API const psc_advice_t *psc_plan_advice(const psc_plan_t *p);
+/* Writes a barcode-like tube id (date of T0 as YYMMDD, an 8-digit sequence
+ * and a Luhn check digit) into buf; returns the length like snprintf. */
+PSC_API int psc_plan_tube_id(const psc_plan_t *p, uint32_t t, char *buf, size_t size);
+
+/* Writes OUTDIR/plan.h5 (see docs/output.md). Written to a temporary name and
+ * renamed. Returns 0, PSC_EIO or PSC_EHDF5. */
+PSC_API int psc_plan_write_h5(const psc_plan_t *p, const char *path, int threads);
+/* Writes OUTDIR/site_schedule.csv, tube_manifest.csv and summary.csv, each
+ * to a temporary name, renamed when complete. Returns 0 or PSC_EIO. */
+PSC_API int psc_plan_write_csv(const psc_plan_t *p, const char *outdir);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

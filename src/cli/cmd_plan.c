@@ -1,0 +1,229 @@
+/* `poolscreen plan [SCENARIO] [-o OUTDIR] [--threads N]`: plan a round,
+ * print verdicts per street, key communities and the district, write the
+ * plan files. */
+#define _POSIX_C_SOURCE 200809L
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "poolscreen/plan.h"
+
+static void help(FILE *out) {
+  fprintf(out,
+          "Usage: poolscreen plan [SCENARIO] [-o OUTDIR] [--threads N] [--lead HOURS]\n"
+          "                       [--no-advice] [--no-csv]\n\n"
+          "Plans one screening round: assigns communities to sites and hours, packs swabs\n"
+          "into tubes, routes tubes to labs and PCR runs, and checks every deadline.\n"
+          "Prints verdicts per street, key community and district, the bottleneck and\n"
+          "the capacity lower bound; with a missed deadline, one added resource that\n"
+          "fixes it.\n\n"
+          "  -o, --output OUTDIR  write plan.h5, summary.csv, site_schedule.csv,\n"
+          "                       tube_manifest.csv, exceptions.csv (default: %s)\n"
+          "  -t, --threads N      OpenMP threads (default: all); outputs are identical\n"
+          "      --lead HOURS     release lead instead of searching it\n"
+          "      --no-advice      do not search for a resource that fixes a miss\n"
+          "      --no-csv         write plan.h5 only\n"
+          "  -h, --help           this text\n\n"
+          "Without SCENARIO: the embedded default (%s).\n",
+          "poolscreen-out", psc_scenario_default_path());
+}
+
+/* "T+HH:MM" (or "-HH:MM" for a negative slack) from minutes. */
+static const char *hm(char *buf, size_t n, double min, int sign) {
+  if (!isfinite(min)) {
+    snprintf(buf, n, "-");
+    return buf;
+  }
+  const char *s = min < 0 ? "-" : (sign ? "+" : "T+");
+  long m = lround(fabs(min));
+  snprintf(buf, n, "%s%ld:%02ld", s, m / 60, m % 60);
+  return buf;
+}
+
+static void print_plan(const psc_plan_t *p) {
+  const psc_scenario_t *s = psc_plan_scenario(p);
+  const psc_params_t *par = psc_scenario_params(s);
+  const psc_streets_t *sv = psc_scenario_streets(s);
+  const psc_communities_t *cm = psc_scenario_communities(s);
+  const psc_tubes_t *t = psc_plan_tubes(p);
+  const psc_verdict_t *d = psc_plan_district(p);
+  char a[32], b[32], c[32], e[32], f[32];
+  uint32_t single = 0, pooled = 0, d2d = 0;
+  for (uint32_t i = 0; i < t->count; i++) {
+    single += t->stream[i] == PSC_STREAM_HIGH_RISK;
+    pooled += t->stream[i] == PSC_STREAM_WALK_IN;
+    d2d += t->stream[i] == PSC_STREAM_DOOR_TO_DOOR;
+  }
+  printf("Plan: %s (%s), T0 %s\n", par->name, psc_scenario_path(s), par->start);
+  printf("%s residents in %s tubes: %s pooled 1:%d at sites, %s door to door, %s high-risk "
+         "1:%d; %u on exception lists\n",
+         cli_count(a, sizeof a, d->residents), cli_count(b, sizeof b, t->count),
+         cli_count(c, sizeof c, pooled), par->pool_size, cli_count(e, sizeof e, d2d),
+         cli_count(f, sizeof f, single), par->high_risk_pool_size, d->exceptions);
+  printf("Release lead %.0f h (searched); streets open in waves in the order below.\n\n",
+         psc_plan_lead_hours(p));
+  printf("%-14s %9s %7s %-17s %9s %9s %8s  %s\n", "street", "residents", "tubes",
+         "sampling", "complete", "deadline", "slack", "verdict");
+  const uint32_t *order = psc_plan_street_order(p);
+  for (uint32_t k = 0; k < sv->count; k++) {
+    uint32_t st = order[k];
+    const psc_verdict_t *v = psc_plan_street(p, st);
+    char span[40];
+    snprintf(span, sizeof span, "%s-%s", hm(a, sizeof a, v->sampling_start, 0),
+             hm(b, sizeof b, v->sampling_end, 0) + 2);
+    printf("%-14.14s %9s %7u %-17s %9s %9s %8s  %s\n", sv->name[st],
+           cli_count(c, sizeof c, v->residents), v->tubes, span,
+           hm(e, sizeof e, v->complete, 0), hm(f, sizeof f, v->deadline, 0),
+           hm(a, sizeof a, v->slack, 1), v->met ? "met" : "MISSED");
+  }
+  uint32_t nkey = 0, kmet = 0;
+  double worst = INFINITY;
+  uint32_t worst_c = 0;
+  for (uint32_t i = 0; i < cm->count; i++) {
+    if (!cm->key[i])
+      continue;
+    const psc_verdict_t *v = psc_plan_community(p, i);
+    nkey++;
+    kmet += v->met;
+    if (v->tubes && v->slack < worst) {
+      worst = v->slack;
+      worst_c = i;
+    }
+  }
+  printf("\nKey communities: %u of %u met the %g h deadline", kmet, nkey, par->deadline_key_h);
+  if (nkey && isfinite(worst))
+    printf("; tightest %s (%s), complete %s, slack %s", cm->id[worst_c], cm->name[worst_c],
+           hm(a, sizeof a, psc_plan_community(p, worst_c)->complete, 0),
+           hm(b, sizeof b, worst, 1));
+  printf(".\n");
+  for (uint32_t i = 0; i < cm->count; i++) {
+    const psc_verdict_t *v = psc_plan_community(p, i);
+    if (cm->key[i] && !v->met)
+      printf("  MISSED %s (%s): complete %s, late by %s\n", cm->id[i], cm->name[i],
+             hm(a, sizeof a, v->complete, 0), hm(b, sizeof b, -v->slack, 0) + 2);
+  }
+  printf("District: complete %s, deadline %s, slack %s: %s\n", hm(a, sizeof a, d->complete, 0),
+         hm(b, sizeof b, d->deadline, 0), hm(c, sizeof c, d->slack, 1),
+         d->met ? "met" : "MISSED");
+  double lb = psc_plan_lower_bound(p);
+  printf("Lower bound from total capacities: %s; the plan is %s above it.\n",
+         hm(a, sizeof a, lb, 0), hm(b, sizeof b, d->complete - lb, 0) + 2);
+  const psc_utilisation_t *u = psc_plan_utilisation(p);
+  const psc_sites_t *st = psc_scenario_sites(s);
+  const psc_labs_t *lb_ = psc_scenario_labs(s);
+  const char *bn = u->lab >= u->sampling && u->lab >= u->door_to_door ? "labs"
+                   : u->sampling >= u->door_to_door                 ? "sampling"
+                                                                     : "door-to-door teams";
+  if (u->travel > u->wait_lab && u->travel > u->run_and_report)
+    bn = "transport";
+  printf("Bottleneck: %s. Utilisation to completion: labs %.0f %% (busiest %s %.0f %%, "
+         "plates %.0f %% full), sampling sites %.0f %% (busiest %s %.0f %%), door-to-door %.0f "
+         "%%.\n",
+         bn, 100 * u->lab, u->busiest_lab < lb_->count ? lb_->id[u->busiest_lab] : "-",
+         100 * u->busiest_lab_util, 100 * u->lab_fill, 100 * u->sampling,
+         u->busiest_site < st->count ? st->id[u->busiest_site] : "-", 100 * u->busiest_site_util,
+         100 * u->door_to_door);
+  printf("Mean minutes per tube: %.0f waiting for transport, %.0f travelling, %.0f waiting "
+         "for a run, %.0f in the run and reporting.\n",
+         u->wait_transport, u->travel, u->wait_lab, u->run_and_report);
+  uint32_t aged = psc_plan_aged_tubes(p);
+  if (aged)
+    printf("%u tubes waited more than %g h from first swab to their run.\n", aged,
+           par->max_sample_age_hours);
+  const psc_advice_t *adv = psc_plan_advice(p);
+  if (adv->missed_before) {
+    if (adv->found)
+      printf("Fix: %s -> every deadline met, district complete %s.\n", adv->what,
+             hm(a, sizeof a, adv->district_after, 0));
+    else if (adv->missed_after < adv->missed_before)
+      printf("Best single addition: %s -> %u of %u missed deadlines left, district %s.\n",
+             adv->what, adv->missed_after, adv->missed_before,
+             hm(a, sizeof a, adv->district_after, 0));
+    else
+      printf("Advice: %s.\n", adv->what);
+  }
+}
+
+int cmd_plan(int argc, char **argv) {
+  enum { OPT_LEAD = 1000, OPT_NO_ADVICE, OPT_NO_CSV, OPT_WASTE };
+  static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
+                                       {"output", required_argument, NULL, 'o'},
+                                       {"threads", required_argument, NULL, 't'},
+                                       {"lead", required_argument, NULL, OPT_LEAD},
+                                       {"waste-weight", required_argument, NULL, OPT_WASTE},
+                                       {"no-advice", no_argument, NULL, OPT_NO_ADVICE},
+                                       {"no-csv", no_argument, NULL, OPT_NO_CSV},
+                                       {NULL, 0, NULL, 0}};
+  psc_plan_options_t o = psc_plan_options_default();
+  const char *outdir = "poolscreen-out";
+  int ch, csv = 1;
+  char *end;
+  opterr = 0;
+  optind = 1;
+  while ((ch = getopt_long(argc, argv, "+ho:t:", opts, NULL)) != -1) {
+    switch (ch) {
+    case 'h':
+      help(stdout);
+      return CLI_OK;
+    case 'o':
+      outdir = optarg;
+      break;
+    case 't':
+      o.threads = (int)strtol(optarg, &end, 10);
+      if (*end || o.threads < 1 || o.threads > 1024)
+        return cli_usage_error("plan", "--threads takes a whole number from 1 to 1024");
+      break;
+    case OPT_LEAD:
+      o.lead_hours = strtod(optarg, &end);
+      if (*end || !(o.lead_hours >= 0 && o.lead_hours <= 1e6))
+        return cli_usage_error("plan", "--lead takes hours >= 0");
+      break;
+    case OPT_WASTE:
+      o.waste_weight = strtod(optarg, &end);
+      if (*end || !(o.waste_weight >= 0 && o.waste_weight <= 100))
+        return cli_usage_error("plan", "--waste-weight takes a number from 0 to 100");
+      break;
+    case OPT_NO_ADVICE:
+      o.advise = 0;
+      break;
+    case OPT_NO_CSV:
+      csv = 0;
+      break;
+    default:
+      return cli_usage_error("plan", "unknown or incomplete option '%s'", argv[optind - 1]);
+    }
+  }
+  if (argc - optind > 1)
+    return cli_usage_error("plan", "expected at most one SCENARIO");
+  psc_scenario_t *s = NULL;
+  int rc = cli_load_scenario(optind < argc ? argv[optind] : NULL, &s);
+  if (rc)
+    return rc;
+  psc_plan_t *p = NULL;
+  int err = psc_plan_create(s, &o, &p);
+  if (err) {
+    fprintf(stderr, "poolscreen plan: %s\n", psc_strerror(err));
+    psc_scenario_free(s);
+    return CLI_FAILURE;
+  }
+  print_plan(p);
+  size_t n = strlen(outdir) + 16;
+  char *h5 = malloc(n);
+  snprintf(h5, n, "%s/plan.h5", outdir);
+  err = psc_plan_write_csv(p, outdir);
+  if (!err)
+    err = psc_plan_write_h5(p, h5, o.threads);
+  (void)csv;
+  if (err)
+    fprintf(stderr, "poolscreen plan: cannot write %s: %s\n", outdir, psc_strerror(err));
+  else
+    printf("Written: %s (plan.h5, summary.csv, site_schedule.csv, tube_manifest.csv, "
+           "exceptions.csv)\n", outdir);
+  free(h5);
+  psc_plan_free(p);
+  psc_scenario_free(s);
+  return err ? CLI_FAILURE : CLI_OK;
+}

@@ -1,0 +1,369 @@
+/* plan.h5: the whole plan in one HDF5 file, one dataset per column so that
+ * h5py and pandas read it directly (layout in docs/output.md). Large string
+ * columns are formatted in parallel and written in chunks of rows. */
+#include "plan/plan_internal.h"
+
+#include <hdf5.h>
+#include <omp.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CHUNK_ROWS (1u << 20)
+
+typedef struct {
+  int err;
+} h5ctx_t;
+
+static hid_t str_type(size_t width) {
+  hid_t t = H5Tcopy(H5T_C_S1);
+  H5Tset_size(t, width ? width : 1);
+  H5Tset_strpad(t, H5T_STR_NULLPAD);
+  H5Tset_cset(t, H5T_CSET_UTF8);
+  return t;
+}
+
+static void attr_text(h5ctx_t *c, hid_t obj, const char *name, const char *value) {
+  if (!value)
+    value = "";
+  hid_t t = str_type(strlen(value));
+  hid_t sp = H5Screate(H5S_SCALAR);
+  hid_t a = H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
+  if (a < 0 || H5Awrite(a, t, value) < 0)
+    c->err = 1;
+  H5Aclose(a);
+  H5Sclose(sp);
+  H5Tclose(t);
+}
+
+static void attr_num(h5ctx_t *c, hid_t obj, const char *name, hid_t mem, hid_t file,
+                     const void *v) {
+  hid_t sp = H5Screate(H5S_SCALAR);
+  hid_t a = H5Acreate2(obj, name, file, sp, H5P_DEFAULT, H5P_DEFAULT);
+  if (a < 0 || H5Awrite(a, mem, v) < 0)
+    c->err = 1;
+  H5Aclose(a);
+  H5Sclose(sp);
+}
+
+static void attr_f64(h5ctx_t *c, hid_t obj, const char *name, double v) {
+  attr_num(c, obj, name, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, &v);
+}
+
+static void attr_i64(h5ctx_t *c, hid_t obj, const char *name, long long v) {
+  attr_num(c, obj, name, H5T_NATIVE_LLONG, H5T_STD_I64LE, &v);
+}
+
+/* A whole column from memory. */
+static void column(h5ctx_t *c, hid_t g, const char *name, hid_t mem, hid_t file,
+                   const void *data, hsize_t n, const char *units) {
+  hid_t sp = H5Screate_simple(1, &n, NULL);
+  hid_t d = H5Dcreate2(g, name, file, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  if (d < 0 || (n && H5Dwrite(d, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0))
+    c->err = 1;
+  if (units && d >= 0)
+    attr_text(c, d, "units", units);
+  H5Dclose(d);
+  H5Sclose(sp);
+}
+
+#define COL_U32(g, name, data, n) column(c, g, name, H5T_NATIVE_UINT32, H5T_STD_U32LE, data, n, NULL)
+#define COL_U8(g, name, data, n) column(c, g, name, H5T_NATIVE_UINT8, H5T_STD_U8LE, data, n, NULL)
+#define COL_MIN(g, name, data, n)                                                          \
+  column(c, g, name, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, data, n, "minutes after T0")
+
+/* A string column made row by row by fmt, in chunks written as they fill. */
+typedef int (*fmt_fn)(const void *ctx, uint32_t i, char *buf, size_t size);
+
+static void strings(h5ctx_t *c, hid_t g, const char *name, uint32_t n, size_t width, fmt_fn fmt,
+                    const void *ctx) {
+  hsize_t dims = n;
+  hid_t t = str_type(width);
+  hid_t sp = H5Screate_simple(1, &dims, NULL);
+  hid_t d = H5Dcreate2(g, name, t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  char *buf = malloc((size_t)CHUNK_ROWS * width + 1);
+  if (d < 0 || !buf)
+    c->err = 1;
+  for (uint32_t a = 0; !c->err && a < n; a += CHUNK_ROWS) {
+    uint32_t m = n - a < CHUNK_ROWS ? n - a : CHUNK_ROWS;
+    const int64_t m64 = m;
+#pragma omp parallel for schedule(static)
+    for (int64_t j = 0; j < m64; j++) {
+      char tmp[512];
+      char *row = buf + (size_t)j * width;
+      memset(row, 0, width);
+      int len = fmt(ctx, a + (uint32_t)j, tmp, sizeof tmp);
+      memcpy(row, tmp, len < 0 ? 0 : ((size_t)len < width ? (size_t)len : width));
+    }
+    hsize_t off = a, cnt = m;
+    hid_t ms = H5Screate_simple(1, &cnt, NULL);
+    H5Sselect_hyperslab(sp, H5S_SELECT_SET, &off, NULL, &cnt, NULL);
+    if (H5Dwrite(d, t, ms, sp, H5P_DEFAULT, buf) < 0)
+      c->err = 1;
+    H5Sclose(ms);
+  }
+  free(buf);
+  H5Dclose(d);
+  H5Sclose(sp);
+  H5Tclose(t);
+}
+
+/* A uint32 column computed row by row, in chunks. */
+typedef uint32_t (*u32_fn)(const void *ctx, uint32_t i);
+
+static void derived_u32(h5ctx_t *c, hid_t g, const char *name, uint32_t n, hid_t file, u32_fn fn,
+                        const void *ctx) {
+  hsize_t dims = n;
+  hid_t sp = H5Screate_simple(1, &dims, NULL);
+  hid_t d = H5Dcreate2(g, name, file, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  uint32_t *buf = malloc((size_t)CHUNK_ROWS * 4);
+  if (d < 0 || !buf)
+    c->err = 1;
+  for (uint32_t a = 0; !c->err && a < n; a += CHUNK_ROWS) {
+    uint32_t m = n - a < CHUNK_ROWS ? n - a : CHUNK_ROWS;
+    for (uint32_t j = 0; j < m; j++)
+      buf[j] = fn(ctx, a + j);
+    hsize_t off = a, cnt = m;
+    hid_t ms = H5Screate_simple(1, &cnt, NULL);
+    H5Sselect_hyperslab(sp, H5S_SELECT_SET, &off, NULL, &cnt, NULL);
+    if (H5Dwrite(d, H5T_NATIVE_UINT32, ms, sp, H5P_DEFAULT, buf) < 0)
+      c->err = 1;
+    H5Sclose(ms);
+  }
+  free(buf);
+  H5Dclose(d);
+  H5Sclose(sp);
+}
+
+static int fmt_resident(const void *ctx, uint32_t i, char *buf, size_t size) {
+  return psc_scenario_resident_id(ctx, i, buf, size);
+}
+static int fmt_tube(const void *ctx, uint32_t i, char *buf, size_t size) {
+  return psc_plan_tube_id(ctx, i, buf, size);
+}
+static int fmt_strv(const void *ctx, uint32_t i, char *buf, size_t size) {
+  return snprintf(buf, size, "%s", ((char *const *)ctx)[i]);
+}
+static uint32_t res_community(const void *ctx, uint32_t i) {
+  const psc_roster_t *r = ctx;
+  return r->hh_community[r->res_household[i]];
+}
+static uint32_t tube_key(const void *ctx, uint32_t t) {
+  const psc_plan_t *p = ctx;
+  return psc_scenario_communities(p->s)->key[p->pk.tube_comm[t]];
+}
+
+static size_t max_len(char *const *v, uint32_t n) {
+  size_t w = 1;
+  for (uint32_t i = 0; i < n; i++)
+    w = strlen(v[i]) > w ? strlen(v[i]) : w;
+  return w;
+}
+
+/* Verdict columns of a group of units. */
+static void verdicts(h5ctx_t *c, hid_t g, const psc_verdict_t *v, uint32_t n) {
+  double *f = psc__malloc(n, 8);
+  uint32_t *u = psc__malloc(n, 4);
+  if (!f || !u) {
+    c->err = 1;
+    free(f);
+    free(u);
+    return;
+  }
+#define VCOL_U(field)                                                                      \
+  for (uint32_t i = 0; i < n; i++)                                                         \
+    u[i] = (uint32_t)v[i].field;                                                           \
+  COL_U32(g, #field, u, n);
+#define VCOL_F(field, name)                                                                \
+  for (uint32_t i = 0; i < n; i++)                                                         \
+    f[i] = v[i].field;                                                                     \
+  COL_MIN(g, name, f, n);
+  VCOL_U(residents)
+  VCOL_U(tubes)
+  VCOL_U(exceptions)
+  VCOL_U(met)
+  VCOL_F(sampling_start, "sampling_start_min")
+  VCOL_F(sampling_end, "sampling_end_min")
+  VCOL_F(complete, "complete_min")
+  VCOL_F(deadline, "deadline_min")
+  VCOL_F(slack, "slack_min")
+#undef VCOL_U
+#undef VCOL_F
+  free(f);
+  free(u);
+}
+
+static void root_attributes(h5ctx_t *c, hid_t f, const psc_plan_t *p) {
+  const psc_params_t *par = psc_scenario_params(p->s);
+  attr_text(c, f, "poolscreen_version", psc_version());
+  attr_text(c, f, "scenario_path", psc_scenario_path(p->s));
+  attr_i64(c, f, "threads", p->threads);
+  /* every scenario parameter, by the parameter table */
+  for (size_t i = 0; i < psc_param_count(); i++) {
+    const psc_param_info_t *in = psc_param_info(i);
+    char name[96];
+    snprintf(name, sizeof name, "%s.%s", in->section, in->key);
+    const void *fld = (const char *)par + in->offset;
+    switch (in->type) {
+    case PSC_PARAM_INT:
+    case PSC_PARAM_BOOL:
+      attr_i64(c, f, name, *(const int *)fld);
+      break;
+    case PSC_PARAM_UINT64:
+      attr_num(c, f, name, H5T_NATIVE_UINT64, H5T_STD_U64LE, fld);
+      break;
+    case PSC_PARAM_DOUBLE:
+      attr_f64(c, f, name, *(const double *)fld);
+      break;
+    default:
+      attr_text(c, f, name, *(char *const *)fld);
+    }
+  }
+  attr_f64(c, f, "lead_hours", psc_plan_lead_hours(p));
+  attr_f64(c, f, "lower_bound_min", p->lower_bound);
+  attr_i64(c, f, "aged_tubes", p->e.aged);
+  attr_text(c, f, "advice", p->advice.what);
+}
+
+int psc_plan_write_h5(const psc_plan_t *p, const char *path, int threads) {
+  if (!p || !path)
+    return PSC_EINVAL;
+  H5E_auto2_t old_fn;
+  void *old_data;
+  H5Eget_auto2(H5E_DEFAULT, &old_fn, &old_data);
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+  char *tmp = psc__temp_name(path);
+  if (!tmp)
+    return PSC_ENOMEM;
+  hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  if (f < 0) {
+    free(tmp);
+    H5Eset_auto2(H5E_DEFAULT, old_fn, old_data);
+    return PSC_EIO;
+  }
+  int saved_threads = 0;
+  if (threads > 0) {
+    saved_threads = omp_get_max_threads();
+    omp_set_num_threads(threads);
+  }
+  h5ctx_t ctx = {0}, *c = &ctx;
+  const psc_roster_t *r = psc_scenario_roster(p->s);
+  const psc_communities_t *cm = psc_scenario_communities(p->s);
+  const psc_streets_t *sv = psc_scenario_streets(p->s);
+  const psc_sites_t *st = psc_scenario_sites(p->s);
+  const psc_labs_t *lb = psc_scenario_labs(p->s);
+  root_attributes(c, f, p);
+
+  hid_t g = H5Gcreate2(f, "residents", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  size_t wid = 1;
+  if (r->synthesised) {
+    uint32_t maxpop = 1;
+    for (uint32_t i = 0; i < cm->count; i++)
+      maxpop = cm->population[i] > maxpop ? cm->population[i] : maxpop;
+    char digits[16];
+    wid = max_len(cm->id, cm->count) + 1 + (size_t)snprintf(digits, sizeof digits, "%u", maxpop);
+  } else {
+    char buf[512];
+    for (uint32_t i = 0; i < r->residents; i++) {
+      size_t n = (size_t)psc_scenario_resident_id(p->s, i, buf, sizeof buf);
+      wid = n > wid ? n : wid;
+    }
+  }
+  strings(c, g, "id", r->residents, wid, fmt_resident, p->s);
+  COL_U32(g, "household", r->res_household, r->residents);
+  derived_u32(c, g, "community", r->residents, H5T_STD_U32LE, res_community, r);
+  /* the tube index, -1 for a resident on an exception list */
+  column(c, g, "tube", H5T_NATIVE_INT32, H5T_STD_I32LE, p->pk.res_tube, r->residents, NULL);
+  COL_U8(g, "exception", p->pk.res_exception, r->residents);
+  H5Gclose(g);
+
+  const psc_tubes_t *t = &p->tubes;
+  g = H5Gcreate2(f, "tubes", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  strings(c, g, "id", t->count, 15, fmt_tube, p);
+  COL_U32(g, "community", t->community, t->count);
+  COL_U32(g, "site", t->site, t->count);
+  COL_U8(g, "stream", t->stream, t->count);
+  derived_u32(c, g, "tier", t->count, H5T_STD_U8LE, tube_key, p);
+  COL_U8(g, "swabs", t->swabs, t->count);
+  COL_MIN(g, "first_swab", t->first_swab, t->count);
+  COL_MIN(g, "sealed", t->sealed, t->count);
+  COL_MIN(g, "departed", t->departed, t->count);
+  COL_MIN(g, "arrived", t->arrived, t->count);
+  COL_U32(g, "lab", t->lab, t->count);
+  COL_U32(g, "run", t->run, t->count);
+  COL_MIN(g, "run_start", p->e.run_start, t->count);
+  COL_MIN(g, "reported", t->reported, t->count);
+  COL_U32(g, "member_first", p->pk.member_first, t->count + 1);
+  COL_U32(g, "members", p->pk.members, p->pk.member_first[t->count]);
+  H5Gclose(g);
+
+  g = H5Gcreate2(f, "communities", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  strings(c, g, "id", cm->count, max_len(cm->id, cm->count), fmt_strv, cm->id);
+  strings(c, g, "name", cm->count, max_len(cm->name, cm->count), fmt_strv, cm->name);
+  COL_U32(g, "street", cm->street, cm->count);
+  COL_U8(g, "key", cm->key, cm->count);
+  COL_U32(g, "households", cm->households, cm->count);
+  COL_U32(g, "door_to_door", cm->door_to_door, cm->count);
+  COL_U32(g, "high_risk", cm->high_risk, cm->count);
+  verdicts(c, g, p->e.comm, cm->count);
+  H5Gclose(g);
+
+  g = H5Gcreate2(f, "streets", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  strings(c, g, "name", sv->count, max_len(sv->name, sv->count), fmt_strv, sv->name);
+  verdicts(c, g, p->e.street, sv->count);
+  COL_U32(g, "wave_order", p->x.street_order, sv->count);
+  H5Gclose(g);
+
+  g = H5Gcreate2(f, "district", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  verdicts(c, g, &p->e.district, 1);
+  H5Gclose(g);
+
+  g = H5Gcreate2(f, "sites", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  strings(c, g, "id", st->count, max_len(st->id, st->count), fmt_strv, st->id);
+  COL_U32(g, "street", st->street, st->count);
+  COL_U8(g, "kind", st->kind, st->count);
+  COL_U32(g, "booths", st->booths, st->count);
+  column(c, g, "rate", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, st->rate, st->count, "per booth-hour");
+  H5Gclose(g);
+
+  g = H5Gcreate2(f, "labs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  strings(c, g, "id", lb->count, max_len(lb->id, lb->count), fmt_strv, lb->id);
+  strings(c, g, "name", lb->count, max_len(lb->name, lb->count), fmt_strv, lb->name);
+  COL_U32(g, "instruments", lb->instruments, lb->count);
+  COL_U32(g, "wells_per_run", lb->wells, lb->count);
+  COL_U32(g, "run_minutes", lb->run_minutes, lb->count);
+  H5Gclose(g);
+
+  const psc_sessions_t *ss = &p->sessions;
+  g = H5Gcreate2(f, "site_schedule", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  COL_U32(g, "site", ss->site, ss->count);
+  COL_U32(g, "community", ss->community, ss->count);
+  COL_U8(g, "stream", ss->stream, ss->count);
+  COL_MIN(g, "start", ss->start, ss->count);
+  COL_MIN(g, "end", ss->end, ss->count);
+  COL_U32(g, "residents", ss->residents, ss->count);
+  COL_U32(g, "tubes", ss->tubes, ss->count);
+  COL_U32(g, "tube_first", p->e.ses_tube_first, ss->count + 1);
+  COL_U32(g, "tube_list", p->e.ses_tube_list, t->count);
+  H5Gclose(g);
+
+  const psc_runs_t *rn = &p->runs;
+  g = H5Gcreate2(f, "lab_runs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  COL_U32(g, "lab", rn->lab, rn->count);
+  COL_U32(g, "instrument", rn->instrument, rn->count);
+  COL_U32(g, "tubes", rn->tubes, rn->count);
+  COL_MIN(g, "start", rn->start, rn->count);
+  COL_MIN(g, "end", rn->end, rn->count);
+  H5Gclose(g);
+
+  if (H5Fclose(f) < 0)
+    c->err = 1;
+  if (saved_threads)
+    omp_set_num_threads(saved_threads);
+  H5Eset_auto2(H5E_DEFAULT, old_fn, old_data);
+  int rc = c->err ? PSC_EHDF5 : psc__commit_file(tmp, path);
+  if (c->err)
+    remove(tmp);
+  free(tmp);
+  return rc;
+}

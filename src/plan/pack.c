@@ -1,0 +1,279 @@
+/* Packing swabs into tubes, per community and stream, before any schedule.
+ *
+ * Members of a household in the same stream are kept in one tube when they
+ * fit; a larger household fills whole tubes and its remainder is packed like
+ * any other group. Each tube is filled with the largest waiting group that
+ * still fits, so tubes are full except, at most, the last few of a
+ * community's stream. The packing depends only on the roster, so every
+ * schedule the planner tries shares it. */
+#include "plan/plan_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+  uint32_t hh, skip, size;
+} group_t;
+
+typedef struct {
+  group_t *g;        /* groups sorted by size (counting sort) */
+  uint32_t *start;   /* per size 0..k: first group of that size */
+  uint32_t *next;    /* per size: next unused group */
+  size_t cap;
+} scratch_t;
+
+static int stream_of(uint8_t flags) {
+  if (flags & PSC_RES_HIGH_RISK)
+    return PSC_STREAM_HIGH_RISK;
+  if (flags & PSC_RES_DOOR_TO_DOOR)
+    return PSC_STREAM_DOOR_TO_DOOR;
+  return PSC_STREAM_WALK_IN;
+}
+
+/* Counts tubes for one community's stream (emit == 0), or writes them at
+ * tube indices t0 .. tend-1 (emit == 1): sizes, members, and the member
+ * offsets of the tubes after the first. Returns the number of tubes. */
+static uint32_t pack_stream(const psc_roster_t *r, uint32_t c, int stream, uint32_t k,
+                            scratch_t *sc, psc__pack_t *pk, uint32_t t0, uint32_t tend, int emit) {
+  uint32_t h0 = r->comm_hh_first[c], h1 = r->comm_hh_first[c + 1];
+  uint32_t tubes = 0;
+  /* whole tubes of large households first, and the groups left */
+  uint32_t ng = 0;
+  uint32_t *count = sc->start; /* count per size, reused as starts below */
+  memset(count, 0, (k + 2) * sizeof(uint32_t));
+  for (uint32_t h = h0; h < h1; h++) {
+    uint32_t n = 0;
+    for (uint32_t i = r->hh_first[h]; i < r->hh_first[h + 1]; i++)
+      n += stream_of(r->res_flags[i]) == stream;
+    if (!n)
+      continue;
+    uint32_t full = n / k, rest = n % k;
+    for (uint32_t f = 0; f < full; f++) {
+      if (emit) {
+        uint32_t t = t0 + tubes;
+        pk->tube_swabs[t] = (uint8_t)k;
+        /* members: the f-th block of k stream members of h */
+        uint32_t at = pk->member_first[t], seen = 0;
+        for (uint32_t i = r->hh_first[h]; i < r->hh_first[h + 1] && at < pk->member_first[t] + k; i++) {
+          if (stream_of(r->res_flags[i]) != stream)
+            continue;
+          if (seen++ >= f * k)
+            pk->members[at++] = i;
+        }
+        if (t + 1 < tend)
+          pk->member_first[t + 1] = at;
+      }
+      tubes++;
+    }
+    if (rest) {
+      sc->g[ng++] = (group_t){h, full * k, rest};
+      count[rest]++;
+    }
+  }
+  /* bucket the remaining groups by size, keeping household order */
+  uint32_t acc = 0;
+  for (uint32_t s = 0; s <= k; s++) {
+    uint32_t n = count[s];
+    sc->start[s] = acc;
+    acc += n;
+  }
+  sc->start[k + 1] = acc;
+  memcpy(sc->next, sc->start, (k + 2) * sizeof(uint32_t));
+  group_t *sorted = sc->g + ng; /* second half of the scratch */
+  for (uint32_t j = 0; j < ng; j++)
+    sorted[sc->next[sc->g[j].size]++] = sc->g[j];
+  memcpy(sc->next, sc->start, (k + 2) * sizeof(uint32_t));
+  uint32_t left = ng, big = k - 1;
+  while (left) {
+    uint32_t space = k, t = t0 + tubes, at = emit ? pk->member_first[t] : 0;
+    for (uint32_t s = big; s >= 1 && space; s--) {
+      while (s <= space && sc->next[s] < sc->start[s + 1]) {
+        group_t gr = sorted[sc->next[s]++];
+        left--;
+        space -= s;
+        if (emit) {
+          uint32_t seen = 0, taken = 0;
+          for (uint32_t i = r->hh_first[gr.hh]; i < r->hh_first[gr.hh + 1] && taken < gr.size; i++) {
+            if (stream_of(r->res_flags[i]) != stream)
+              continue;
+            if (seen++ >= gr.skip) {
+              pk->members[at++] = i;
+              taken++;
+            }
+          }
+        }
+      }
+    }
+    while (big >= 1 && sc->next[big] == sc->start[big + 1])
+      big--;
+    if (emit) {
+      pk->tube_swabs[t] = (uint8_t)(k - space);
+      if (t + 1 < tend)
+        pk->member_first[t + 1] = at;
+    }
+    tubes++;
+  }
+  return tubes;
+}
+
+void psc__pack_free(psc__pack_t *pk) {
+  free(pk->tube_comm);
+  free(pk->tube_stream);
+  free(pk->tube_swabs);
+  free(pk->comm_tube_first);
+  free(pk->member_first);
+  free(pk->members);
+  free(pk->res_tube);
+  free(pk->res_exception);
+  memset(pk, 0, sizeof(*pk));
+}
+
+int psc__pack(const psc_scenario_t *s, psc__pack_t *pk) {
+  memset(pk, 0, sizeof(*pk));
+  const psc_roster_t *r = psc_scenario_roster(s);
+  const psc_communities_t *cm = psc_scenario_communities(s);
+  const psc_sites_t *st = psc_scenario_sites(s);
+  const psc_params_t *par = psc_scenario_params(s);
+  uint32_t nc = cm->count;
+  uint32_t pool[PSC_STREAMS];
+  pool[PSC_STREAM_WALK_IN] = (uint32_t)par->pool_size;
+  pool[PSC_STREAM_HIGH_RISK] = (uint32_t)par->high_risk_pool_size;
+  pool[PSC_STREAM_DOOR_TO_DOOR] = (uint32_t)par->pool_size;
+  uint32_t kmax = pool[0] > pool[1] ? pool[0] : pool[1];
+  /* streets with a door-to-door team */
+  uint8_t *has_team = calloc(psc_scenario_streets(s)->count + 1, 1);
+  pk->comm_tube_first = psc__malloc((size_t)nc * PSC_STREAMS + 1, 4);
+  pk->res_tube = psc__malloc(r->residents, 4);
+  pk->res_exception = calloc(r->residents ? r->residents : 1, 1);
+  uint32_t maxhh = 0;
+  for (uint32_t c = 0; c < nc; c++) {
+    uint32_t n = r->comm_hh_first[c + 1] - r->comm_hh_first[c];
+    maxhh = n > maxhh ? n : maxhh;
+  }
+  if (!has_team || !pk->comm_tube_first || !pk->res_tube || !pk->res_exception) {
+    free(has_team);
+    psc__pack_free(pk);
+    return PSC_ENOMEM;
+  }
+  for (uint32_t i = 0; i < st->count; i++)
+    if (st->kind[i] == PSC_SITE_DOOR_TO_DOOR)
+      has_team[st->street[i]] = 1;
+  int failed = 0;
+  const int64_t nc64 = nc;
+  /* pass 1: tube counts per community and stream */
+#pragma omp parallel
+  {
+    scratch_t sc = {calloc(2 * (size_t)maxhh + 2, sizeof(group_t)), calloc(kmax + 2, 4),
+                    calloc(kmax + 2, 4), 0};
+    if (!sc.g || !sc.start || !sc.next) {
+#pragma omp atomic write
+      failed = 1;
+    }
+#pragma omp for schedule(dynamic, 8)
+    for (int64_t ci = 0; ci < nc64; ci++) {
+      uint32_t c = (uint32_t)ci;
+      for (int k = 0; k < PSC_STREAMS; k++) {
+        int none = k == PSC_STREAM_DOOR_TO_DOOR && !has_team[cm->street[c]];
+        pk->comm_tube_first[PSC_STREAMS * c + k] =
+            (none || !sc.g) ? 0 : pack_stream(r, c, k, pool[k], &sc, pk, 0, 0, 0);
+      }
+    }
+    free(sc.g);
+    free(sc.start);
+    free(sc.next);
+  }
+  if (failed) {
+    free(has_team);
+    psc__pack_free(pk);
+    return PSC_ENOMEM;
+  }
+  /* prefix sums: tube ranges, then member ranges */
+  uint64_t acc = 0;
+  for (uint32_t j = 0; j < nc * PSC_STREAMS; j++) {
+    uint32_t n = pk->comm_tube_first[j];
+    pk->comm_tube_first[j] = (uint32_t)acc;
+    acc += n;
+  }
+  pk->comm_tube_first[nc * PSC_STREAMS] = (uint32_t)acc;
+  pk->ntubes = (uint32_t)acc;
+  uint32_t nt = pk->ntubes;
+  pk->tube_comm = psc__malloc(nt, 4);
+  pk->tube_stream = psc__malloc(nt, 1);
+  pk->tube_swabs = psc__malloc(nt, 1);
+  pk->member_first = psc__malloc((size_t)nt + 1, 4);
+  pk->members = psc__malloc(r->residents, 4);
+  if (!pk->tube_comm || !pk->tube_stream || !pk->tube_swabs || !pk->member_first || !pk->members) {
+    free(has_team);
+    psc__pack_free(pk);
+    return PSC_ENOMEM;
+  }
+  /* pass 2: sizes and members. A tube's member range is known only after
+   * its size, so each community's tubes are packed into its own range: the
+   * residents of a community's stream fill exactly that many member slots. */
+  uint32_t *comm_member_first = psc__malloc((size_t)nc * PSC_STREAMS + 1, 4);
+  if (!comm_member_first) {
+    free(has_team);
+    psc__pack_free(pk);
+    return PSC_ENOMEM;
+  }
+  acc = 0;
+  for (uint32_t c = 0; c < nc; c++) {
+    uint32_t cnt[PSC_STREAMS] = {0};
+    for (uint32_t i = r->hh_first[r->comm_hh_first[c]]; i < r->hh_first[r->comm_hh_first[c + 1]]; i++)
+      cnt[stream_of(r->res_flags[i])]++;
+    for (int k = 0; k < PSC_STREAMS; k++) {
+      comm_member_first[PSC_STREAMS * c + k] = (uint32_t)acc;
+      if (!(k == PSC_STREAM_DOOR_TO_DOOR && !has_team[cm->street[c]]))
+        acc += cnt[k];
+    }
+  }
+  comm_member_first[nc * PSC_STREAMS] = (uint32_t)acc;
+#pragma omp parallel
+  {
+    scratch_t sc = {calloc(2 * (size_t)maxhh + 2, sizeof(group_t)), calloc(kmax + 2, 4),
+                    calloc(kmax + 2, 4), 0};
+    if (!sc.g || !sc.start || !sc.next) {
+#pragma omp atomic write
+      failed = 1;
+    }
+#pragma omp for schedule(dynamic, 8)
+    for (int64_t ci = 0; ci < nc64; ci++) {
+      uint32_t c = (uint32_t)ci;
+      for (int k = 0; k < PSC_STREAMS && sc.g; k++) {
+        uint32_t t0 = pk->comm_tube_first[PSC_STREAMS * c + k];
+        uint32_t t1 = pk->comm_tube_first[PSC_STREAMS * c + k + 1];
+        if (t1 == t0)
+          continue;
+        pk->member_first[t0] = comm_member_first[PSC_STREAMS * c + k];
+        for (uint32_t t = t0; t < t1; t++) {
+          pk->tube_comm[t] = c;
+          pk->tube_stream[t] = (uint8_t)k;
+        }
+        pack_stream(r, c, k, pool[k], &sc, pk, t0, t1, 1);
+      }
+    }
+    free(sc.g);
+    free(sc.start);
+    free(sc.next);
+  }
+  free(comm_member_first);
+  free(has_team);
+  if (failed) {
+    psc__pack_free(pk);
+    return PSC_ENOMEM;
+  }
+  pk->member_first[nt] = pk->ntubes ? pk->member_first[nt - 1] + pk->tube_swabs[nt - 1] : 0;
+  /* residents -> tubes, and the exception list */
+  for (uint32_t i = 0; i < r->residents; i++)
+    pk->res_tube[i] = PSC__NONE;
+  for (uint32_t t = 0; t < nt; t++)
+    for (uint32_t j = pk->member_first[t]; j < pk->member_first[t] + pk->tube_swabs[t]; j++)
+      pk->res_tube[pk->members[j]] = t;
+  for (uint32_t i = 0; i < r->residents; i++) {
+    if (pk->res_tube[i] == PSC__NONE) {
+      pk->res_exception[i] = PSC_EXC_NO_TEAM;
+      pk->exceptions++;
+    }
+  }
+  return 0;
+}

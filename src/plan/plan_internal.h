@@ -1,0 +1,137 @@
+/* The planner's private state, shared by its modules (src/plan/). */
+#ifndef POOLSCREEN_PLAN_INTERNAL_H
+#define POOLSCREEN_PLAN_INTERNAL_H
+
+#include "internal.h"
+#include "poolscreen/plan.h"
+
+/* ---- plan/hours.c: daily opening hours on the T0 time axis ----------- */
+typedef struct {
+  int32_t open, close; /* minutes after local midnight, as in the views */
+  int32_t t0_clock;    /* minutes after midnight of T0 */
+} psc__hours_t;
+psc__hours_t psc__hours(int32_t open_min, int32_t close_min, int32_t t0_clock);
+/* t itself when open at t, else the next opening (minutes after T0). */
+double psc__hours_next_open(const psc__hours_t *h, double t);
+/* When open at t: the end of that open interval (INFINITY when all day). */
+double psc__hours_open_until(const psc__hours_t *h, double t);
+/* The time reached after d open minutes from t. */
+double psc__hours_advance(const psc__hours_t *h, double t, double d);
+/* Open minutes in [a, b). */
+double psc__hours_open_between(const psc__hours_t *h, double a, double b);
+/* When n resources with opening hours h[] and rates rate[] (per open
+ * minute), all starting at `from`, have together done `amount` of work
+ * (fluid: work is divisible). INFINITY when they never can. */
+double psc__fluid_time(const psc__hours_t *h, const double *rate, uint32_t n, double from,
+                       double amount);
+
+/* ---- plan/pack.c: swabs into tubes (independent of the schedule) ------ */
+typedef struct {
+  uint32_t ntubes;
+  uint32_t *tube_comm;
+  uint8_t *tube_stream, *tube_swabs;
+  uint32_t *comm_tube_first; /* 3 * communities + 1: community c, stream k */
+  uint32_t *member_first;    /* ntubes + 1 */
+  uint32_t *members;         /* residents by tube, in swab order */
+  uint32_t *res_tube;        /* per resident; PSC__NONE on an exception list */
+  uint8_t *res_exception;    /* psc_exception_t or 0 */
+  uint32_t exceptions;
+} psc__pack_t;
+int psc__pack(const psc_scenario_t *s, psc__pack_t *pk);
+void psc__pack_free(psc__pack_t *pk);
+
+/* ---- plan/schedule.c, plan/labs.c: one evaluation of a schedule -------- */
+#define PSC__NEAR_SITES 6 /* a community is sampled at most at its 6 nearest sites */
+#define PSC__NEAR_LABS 8  /* a site sends tubes to at most its 8 quickest labs */
+
+/* What can vary between evaluations: the release lead and one added resource. */
+typedef struct {
+  double lead_min;
+  double waste_weight; /* cost of an empty well, in run-lengths (lab choice) */
+  double end_weight;   /* lab choice by run end (1) or by run start (0) */
+  double lab_efficiency;      /* share of lab capacity the release pacing assumes */
+  double sampling_efficiency; /* share of site capacity the release pacing assumes */
+  const double *street_p0, *street_p1; /* when the labs started a street's first and
+                                         last tubes in a previous plan, or NULL: fluid */
+  int32_t extra_lab;  /* lab given one more instrument, or -1 */
+  int32_t extra_site; /* site given one more booth (team), or -1 */
+} psc__variant_t;
+
+/* Precomputed, read-only during evaluations. */
+typedef struct {
+  const psc_scenario_t *s;
+  const psc__pack_t *pk;
+  uint32_t ncomm, nstreets, nsites, nlabs;
+  uint32_t *order;          /* communities in priority order */
+  uint32_t *street_order;   /* streets in wave order */
+  uint32_t *near_site;      /* PSC__NEAR_SITES per community (walk-in), PSC__NONE padded */
+  uint32_t *near_team;      /* PSC__NEAR_SITES per community (door-to-door) */
+  uint32_t *near_lab;       /* PSC__NEAR_LABS per site, PSC__NONE padded */
+  double *near_lab_min;     /* travel minutes + handover for those */
+  psc__hours_t *site_hours, *lab_hours;
+  uint32_t *comm_tubes;     /* all tubes of a community (3 streams) */
+  uint32_t *comm_exceptions; /* residents of a community on an exception list */
+} psc__ctx_t;
+
+typedef struct {
+  /* per tube */
+  uint32_t *site, *lab, *run, *session;
+  double *first_swab, *sealed, *departed, *arrived, *reported, *run_start;
+  /* sessions: at most PSC__NEAR_SITES * 2 per community, slot-indexed, then
+   * compacted */
+  uint32_t nsessions;
+  uint32_t *ses_site, *ses_comm, *ses_residents, *ses_tubes;
+  uint8_t *ses_stream;
+  double *ses_start, *ses_end;
+  uint32_t *ses_tube_first, *ses_tube_list; /* CSR of tubes by session */
+  /* runs */
+  uint32_t nruns, runs_cap;
+  uint32_t *run_lab, *run_instrument, *run_tubes;
+  double *run_begin, *run_end;
+  /* verdicts */
+  psc_verdict_t *comm, *street, district;
+  double *street_p0, *street_p1; /* observed: first and last run start per street */
+  uint32_t missed;
+  double lateness;
+  uint32_t aged;
+} psc__eval_t;
+
+int psc__ctx_init(psc__ctx_t *x, const psc_scenario_t *s, const psc__pack_t *pk);
+void psc__ctx_free(psc__ctx_t *x);
+int psc__eval_alloc(psc__eval_t *e, const psc__ctx_t *x);
+void psc__eval_free(psc__eval_t *e);
+/* Runs one evaluation: sampling, transport, labs, verdicts. */
+int psc__evaluate(const psc__ctx_t *x, const psc__variant_t *v, psc__eval_t *e);
+/* plan/schedule.c */
+int psc__sample(const psc__ctx_t *x, const psc__variant_t *v, psc__eval_t *e);
+/* plan/labs.c */
+int psc__transport_and_labs(const psc__ctx_t *x, const psc__variant_t *v, psc__eval_t *e);
+/* Lab capacity in tubes per minute while open, with the variant applied. */
+double psc__lab_rate(const psc__ctx_t *x, const psc__variant_t *v, uint32_t lab);
+/* Fills rates[l] with every lab's rate under the variant. */
+void psc__lab_rates(const psc__ctx_t *x, const psc__variant_t *v, double *rates);
+/* plan/verdict.c */
+void psc__verdicts(const psc__ctx_t *x, psc__eval_t *e);
+
+struct psc_plan {
+  const psc_scenario_t *s;
+  psc__pack_t pk;
+  psc__ctx_t x;
+  psc__eval_t e;
+  psc__variant_t v;
+  double *best_p0, *best_p1; /* the pacing the kept plan used */
+  psc_tubes_t tubes;
+  psc_runs_t runs;
+  psc_sessions_t sessions;
+  psc_utilisation_t util;
+  psc_advice_t advice;
+  double lower_bound;
+  int threads;
+  int date_code; /* YYMMDD of T0 */
+};
+
+/* plan/verdict.c */
+void psc__utilisation(const psc_plan_t *p, psc_utilisation_t *u);
+double psc__lower_bound(const psc_plan_t *p);
+
+#endif

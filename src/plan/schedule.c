@@ -1,0 +1,411 @@
+/* The sampling schedule: which community goes to which site and when.
+ *
+ * Communities are taken in priority order (key communities first, then
+ * street by street in wave order). Each is released at the time the labs
+ * could start on its tubes, less a lead; the lead is what the planner
+ * searches (plan.c). Released work is cut into blocks of whole tubes, and
+ * each block goes to whichever of the community's nearest sites finishes
+ * it first, so a community is split across sites only when that finishes
+ * sooner. A site swabs continuously at booths x rate per open hour. */
+#include "plan/plan_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BLOCK_SWABS 200 /* about one building: the unit sent to one site */
+
+/* Stable order of indices by a key, descending key then ascending index. */
+typedef struct {
+  double key;
+  uint32_t i;
+} keyed_t;
+
+static int cmp_keyed(const void *a, const void *b) {
+  const keyed_t *x = a, *y = b;
+  if (x->key != y->key)
+    return x->key > y->key ? -1 : 1;
+  return (x->i > y->i) - (x->i < y->i);
+}
+
+static double dist(double ax, double ay, double bx, double by) {
+  return sqrt((ax - bx) * (ax - bx) + (ay - by) * (ay - by));
+}
+
+/* The k nearest sites of a kind class to (x, y) within a street. */
+static void nearest_sites(const psc_sites_t *st, uint32_t street, int d2d, double x, double y,
+                          uint32_t *out, keyed_t *tmp) {
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < st->count; i++) {
+    if (st->street[i] != street || (st->kind[i] == PSC_SITE_DOOR_TO_DOOR) != d2d)
+      continue;
+    tmp[n++] = (keyed_t){-dist(x, y, st->x_km[i], st->y_km[i]), i};
+  }
+  qsort(tmp, n, sizeof(*tmp), cmp_keyed);
+  for (uint32_t j = 0; j < PSC__NEAR_SITES; j++)
+    out[j] = j < n ? tmp[j].i : PSC__NONE;
+}
+
+int psc__ctx_init(psc__ctx_t *x, const psc_scenario_t *s, const psc__pack_t *pk) {
+  memset(x, 0, sizeof(*x));
+  x->s = s;
+  x->pk = pk;
+  const psc_communities_t *cm = psc_scenario_communities(s);
+  const psc_sites_t *st = psc_scenario_sites(s);
+  const psc_labs_t *lb = psc_scenario_labs(s);
+  const psc_travel_t *tv = psc_scenario_travel(s);
+  const psc_params_t *par = psc_scenario_params(s);
+  x->ncomm = cm->count;
+  x->nstreets = psc_scenario_streets(s)->count;
+  x->nsites = st->count;
+  x->nlabs = lb->count;
+  size_t nk = x->ncomm > x->nstreets ? x->ncomm : x->nstreets;
+  nk = nk > x->nsites ? nk : x->nsites;
+  nk = nk > x->nlabs ? nk : x->nlabs;
+  keyed_t *tmp = psc__malloc(nk + 1, sizeof(keyed_t));
+  x->order = psc__malloc(x->ncomm, 4);
+  x->street_order = psc__malloc(x->nstreets, 4);
+  x->near_site = psc__malloc((size_t)x->ncomm * PSC__NEAR_SITES, 4);
+  x->near_team = psc__malloc((size_t)x->ncomm * PSC__NEAR_SITES, 4);
+  x->near_lab = psc__malloc((size_t)x->nsites * PSC__NEAR_LABS, 4);
+  x->near_lab_min = psc__malloc((size_t)x->nsites * PSC__NEAR_LABS, 8);
+  x->site_hours = psc__malloc(x->nsites, sizeof(psc__hours_t));
+  x->lab_hours = psc__malloc(x->nlabs, sizeof(psc__hours_t));
+  x->comm_tubes = psc__malloc(x->ncomm, 4);
+  x->comm_exceptions = calloc(x->ncomm + 1, 4);
+  double *street_key = calloc(x->nstreets + 1, sizeof(double));
+  double *street_pop = calloc(x->nstreets + 1, sizeof(double));
+  double *travel = psc__malloc((size_t)x->nlabs + 1, sizeof(double));
+  if (!tmp || !x->order || !x->street_order || !x->near_site || !x->near_team || !x->near_lab ||
+      !x->near_lab_min || !x->site_hours || !x->lab_hours || !x->comm_tubes || !x->comm_exceptions || !street_key ||
+      !street_pop || !travel) {
+    free(tmp);
+    free(street_key);
+    free(street_pop);
+    free(travel);
+    psc__ctx_free(x);
+    return PSC_ENOMEM;
+  }
+  /* waves: streets with key communities first (most key residents first),
+   * then the others, largest first */
+  for (uint32_t c = 0; c < x->ncomm; c++) {
+    street_pop[cm->street[c]] += cm->population[c];
+    if (cm->key[c])
+      street_key[cm->street[c]] += cm->population[c];
+  }
+  for (uint32_t i = 0; i < x->nstreets; i++)
+    tmp[i] = (keyed_t){street_key[i] > 0 ? 1e12 + street_key[i] : street_pop[i], i};
+  qsort(tmp, x->nstreets, sizeof(*tmp), cmp_keyed);
+  uint32_t *rank = (uint32_t *)street_pop; /* reuse: rank per street */
+  for (uint32_t i = 0; i < x->nstreets; i++) {
+    x->street_order[i] = tmp[i].i;
+    rank[tmp[i].i] = i;
+  }
+  /* communities: key first, then by street rank; within, file order */
+  for (uint32_t c = 0; c < x->ncomm; c++)
+    tmp[c] = (keyed_t){-((double)(!cm->key[c]) * 1e9 + rank[cm->street[c]]), c};
+  qsort(tmp, x->ncomm, sizeof(*tmp), cmp_keyed);
+  for (uint32_t c = 0; c < x->ncomm; c++)
+    x->order[c] = tmp[c].i;
+  for (uint32_t c = 0; c < x->ncomm; c++) {
+    nearest_sites(st, cm->street[c], 0, cm->x_km[c], cm->y_km[c], x->near_site + c * PSC__NEAR_SITES, tmp);
+    nearest_sites(st, cm->street[c], 1, cm->x_km[c], cm->y_km[c], x->near_team + c * PSC__NEAR_SITES, tmp);
+    x->comm_tubes[c] = pk->comm_tube_first[PSC_STREAMS * (c + 1)] - pk->comm_tube_first[PSC_STREAMS * c];
+  }
+  const psc_roster_t *ro = psc_scenario_roster(s);
+  for (uint32_t i = 0; i < ro->residents; i++)
+    if (pk->res_tube[i] == PSC__NONE)
+      x->comm_exceptions[ro->hh_community[ro->res_household[i]]]++;
+  /* labs by travel time from each site: straight line / speed, or travel.csv */
+  for (uint32_t i = 0; i < x->nsites; i++) {
+    for (uint32_t l = 0; l < x->nlabs; l++)
+      travel[l] = dist(st->x_km[i], st->y_km[i], lb->x_km[l], lb->y_km[l]) / par->speed_kmh * 60.0;
+    for (uint32_t k = 0; k < tv->count; k++)
+      if (tv->site[k] == i)
+        travel[tv->lab[k]] = tv->minutes[k];
+    for (uint32_t l = 0; l < x->nlabs; l++)
+      tmp[l] = (keyed_t){-travel[l], l};
+    qsort(tmp, x->nlabs, sizeof(*tmp), cmp_keyed);
+    for (uint32_t j = 0; j < PSC__NEAR_LABS; j++) {
+      x->near_lab[i * PSC__NEAR_LABS + j] = j < x->nlabs ? tmp[j].i : PSC__NONE;
+      x->near_lab_min[i * PSC__NEAR_LABS + j] =
+          j < x->nlabs ? -tmp[j].key + par->handover_minutes : INFINITY;
+    }
+    x->site_hours[i] = psc__hours(st->open_min[i], st->close_min[i], par->start_minute_of_day);
+  }
+  for (uint32_t l = 0; l < x->nlabs; l++)
+    x->lab_hours[l] = psc__hours(lb->open_min[l], lb->close_min[l], par->start_minute_of_day);
+  free(tmp);
+  free(street_key);
+  free(street_pop);
+  free(travel);
+  return 0;
+}
+
+void psc__ctx_free(psc__ctx_t *x) {
+  free(x->order);
+  free(x->street_order);
+  free(x->near_site);
+  free(x->near_team);
+  free(x->near_lab);
+  free(x->near_lab_min);
+  free(x->site_hours);
+  free(x->lab_hours);
+  free(x->comm_tubes);
+  free(x->comm_exceptions);
+  memset(x, 0, sizeof(*x));
+}
+
+/* Swabs per open minute at site i under the variant. */
+static double site_rate(const psc__ctx_t *x, const psc__variant_t *v, uint32_t i) {
+  const psc_sites_t *st = psc_scenario_sites(x->s);
+  double booths = st->booths[i] + (v->extra_site == (int32_t)i);
+  return booths * st->rate[i] / 60.0;
+}
+
+typedef struct {
+  const psc__ctx_t *x;
+  const psc__variant_t *v;
+  psc__eval_t *e;
+  double *avail; /* per site: when its last swab so far completes */
+} sampler_t;
+
+/* Samples tubes [t0, t1) of community c from `release` at one of the
+ * candidate sites near[], block by block. */
+static void sample_tubes(sampler_t *sm, uint32_t c, const uint32_t *near, int slot_base,
+                         double release, uint32_t t0, uint32_t t1) {
+  const psc__pack_t *pk = sm->x->pk;
+  psc__eval_t *e = sm->e;
+  uint32_t t = t0;
+  while (t < t1) {
+    uint32_t b1 = t, swabs = 0;
+    while (b1 < t1 && (swabs == 0 || swabs + pk->tube_swabs[b1] <= BLOCK_SWABS))
+      swabs += pk->tube_swabs[b1++];
+    /* the site that finishes this block first; nearer wins ties */
+    int best = -1;
+    double best_end = INFINITY, best_start = 0;
+    for (int j = 0; j < PSC__NEAR_SITES && near[j] != PSC__NONE; j++) {
+      uint32_t site = near[j];
+      const psc__hours_t *h = &sm->x->site_hours[site];
+      double start = psc__hours_next_open(h, fmax(release, sm->avail[site]));
+      double end = psc__hours_advance(h, start, swabs / site_rate(sm->x, sm->v, site));
+      if (end < best_end) {
+        best = j;
+        best_end = end;
+        best_start = start;
+      }
+    }
+    uint32_t site = near[best];
+    const psc__hours_t *h = &sm->x->site_hours[site];
+    double rho = site_rate(sm->x, sm->v, site);
+    uint32_t slot = (uint32_t)slot_base + (uint32_t)best, done = 0;
+    double prev = best_start;
+    for (uint32_t k = t; k < b1; k++) {
+      done += pk->tube_swabs[k];
+      e->site[k] = site;
+      e->session[k] = slot;
+      e->first_swab[k] = prev;
+      e->sealed[k] = psc__hours_advance(h, best_start, done / rho);
+      prev = e->sealed[k];
+    }
+    if (e->ses_tubes[slot] == 0)
+      e->ses_start[slot] = best_start;
+    e->ses_end[slot] = best_end;
+    e->ses_site[slot] = site;
+    e->ses_comm[slot] = c;
+    e->ses_residents[slot] += swabs;
+    e->ses_tubes[slot] += b1 - t;
+    sm->avail[site] = best_end;
+    t = b1;
+  }
+}
+
+int psc__sample(const psc__ctx_t *x, const psc__variant_t *v, psc__eval_t *e) {
+  const psc__pack_t *pk = x->pk;
+  const psc_communities_t *cm = psc_scenario_communities(x->s);
+  uint32_t nslots = x->ncomm * 2 * PSC__NEAR_SITES;
+  double *release = psc__malloc(x->ncomm, 8);
+  double *rates = psc__malloc(x->nlabs, 8);
+  double *avail = calloc(x->nsites + 1, 8);
+  uint32_t *by_street = psc__malloc(x->ncomm, 4), *street_first = calloc(x->nstreets + 1, 4);
+  if (!release || !avail || !by_street || !street_first || !rates) {
+    free(rates);
+    free(release);
+    free(avail);
+    free(by_street);
+    free(street_first);
+    return PSC_ENOMEM;
+  }
+  /* release, street by street (a wave). The labs, at an assumed efficiency,
+   * reach the street's first tube at P0 and finish its last at P1; the
+   * street opens as late as it can while its sites, in their opening hours,
+   * still swab it all by P1 less the transit and the lead, and no later than
+   * P0 less the transit and the lead (so the labs never wait for it). Key
+   * communities come first in the order and open at T0. */
+  const psc_params_t *par = psc_scenario_params(x->s);
+  const psc_sites_t *st = psc_scenario_sites(x->s);
+  psc__lab_rates(x, v, rates);
+  for (uint32_t l = 0; l < x->nlabs; l++)
+    rates[l] *= v->lab_efficiency;
+  double *site_rate_v = calloc(x->nsites + 1, 8);
+  if (!site_rate_v) {
+    free(rates);
+    free(release);
+    free(avail);
+    free(by_street);
+    free(street_first);
+    return PSC_ENOMEM;
+  }
+  double transit = par->batch_minutes + par->handover_minutes + 30.0;
+  double when = 0;
+  for (uint32_t j = 0; j < x->ncomm;) {
+    uint32_t c0 = x->order[j];
+    if (cm->key[c0]) {
+      release[c0] = 0;
+      when = x->comm_tubes[c0]
+                 ? psc__fluid_time(x->lab_hours, rates, x->nlabs, when, x->comm_tubes[c0])
+                 : when;
+      j++;
+      continue;
+    }
+    /* the street block: consecutive non-key communities of one street */
+    uint32_t street = cm->street[c0], j1 = j;
+    double swabs[2] = {0, 0}, tubes = 0;
+    while (j1 < x->ncomm && !cm->key[x->order[j1]] && cm->street[x->order[j1]] == street) {
+      uint32_t c = x->order[j1++];
+      tubes += x->comm_tubes[c];
+      for (uint32_t t = pk->comm_tube_first[PSC_STREAMS * c];
+           t < pk->comm_tube_first[PSC_STREAMS * (c + 1)]; t++)
+        swabs[pk->tube_stream[t] == PSC_STREAM_DOOR_TO_DOOR] += pk->tube_swabs[t];
+    }
+    double p0 = when;
+    double p1 = tubes > 0 ? psc__fluid_time(x->lab_hours, rates, x->nlabs, when, tubes) : when;
+    when = p1;
+    if (v->street_p0 && isfinite(v->street_p0[street])) {
+      /* the labs' real progress in the previous plan */
+      p0 = v->street_p0[street];
+      p1 = v->street_p1[street];
+    }
+    double end = p1 - transit - v->lead_min;
+    double hi = fmax(0, p0 - transit - v->lead_min);
+    /* walk-in sites and door-to-door teams each must finish by `end`: the
+     * latest start for both, by bisection (sampling ends later when it
+     * starts later); sites are assumed to reach sampling_efficiency of
+     * their rate, since communities do not split perfectly across them */
+    for (int d2d = 0; d2d <= 1; d2d++) {
+      if (swabs[d2d] <= 0)
+        continue;
+      for (uint32_t i = 0; i < x->nsites; i++)
+        site_rate_v[i] = st->street[i] == street && (st->kind[i] == PSC_SITE_DOOR_TO_DOOR) == d2d
+                             ? site_rate(x, v, i) * v->sampling_efficiency
+                             : 0;
+      double lo = 0;
+      if (psc__fluid_time(x->site_hours, site_rate_v, x->nsites, hi, swabs[d2d]) > end) {
+        for (int it = 0; it < 40 && hi - lo > 1.0; it++) {
+          double mid = 0.5 * (lo + hi);
+          if (psc__fluid_time(x->site_hours, site_rate_v, x->nsites, mid, swabs[d2d]) <= end)
+            lo = mid;
+          else
+            hi = mid;
+        }
+        hi = lo;
+      }
+    }
+    for (uint32_t k = j; k < j1; k++)
+      release[x->order[k]] = hi;
+    j = j1;
+  }
+  free(site_rate_v);
+  free(rates);
+  rates = NULL;
+  /* priority order split by street (counting sort keeps the order) */
+  for (uint32_t c = 0; c < x->ncomm; c++)
+    street_first[cm->street[c] + 1]++;
+  for (uint32_t i = 0; i < x->nstreets; i++)
+    street_first[i + 1] += street_first[i];
+  uint32_t *cur = psc__malloc(x->nstreets + 1, 4);
+  if (!cur) {
+    free(release);
+    free(avail);
+    free(by_street);
+    free(street_first);
+    return PSC_ENOMEM;
+  }
+  memcpy(cur, street_first, (x->nstreets + 1) * 4ull);
+  for (uint32_t j = 0; j < x->ncomm; j++)
+    by_street[cur[cm->street[x->order[j]]]++] = x->order[j];
+  free(cur);
+  for (uint32_t k = 0; k < nslots; k++) {
+    e->ses_tubes[k] = 0;
+    e->ses_residents[k] = 0;
+  }
+  sampler_t sm = {x, v, e, avail};
+  const int64_t ns = x->nstreets;
+  /* streets share no site, so they are sampled independently */
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int64_t si = 0; si < ns; si++) {
+    for (uint32_t j = street_first[si]; j < street_first[si + 1]; j++) {
+      uint32_t c = by_street[j];
+      const uint32_t *f = pk->comm_tube_first + PSC_STREAMS * c;
+      uint32_t base = c * 2 * PSC__NEAR_SITES;
+      /* high-risk residents first (single tubes), then the rest */
+      if (f[PSC_STREAM_HIGH_RISK + 1] > f[PSC_STREAM_HIGH_RISK])
+        sample_tubes(&sm, c, x->near_site + c * PSC__NEAR_SITES, (int)base, release[c],
+                     f[PSC_STREAM_HIGH_RISK], f[PSC_STREAM_HIGH_RISK + 1]);
+      if (f[PSC_STREAM_WALK_IN + 1] > f[PSC_STREAM_WALK_IN])
+        sample_tubes(&sm, c, x->near_site + c * PSC__NEAR_SITES, (int)base, release[c],
+                     f[PSC_STREAM_WALK_IN], f[PSC_STREAM_WALK_IN + 1]);
+      if (f[PSC_STREAM_DOOR_TO_DOOR + 1] > f[PSC_STREAM_DOOR_TO_DOOR])
+        sample_tubes(&sm, c, x->near_team + c * PSC__NEAR_SITES, (int)(base + PSC__NEAR_SITES),
+                     release[c], f[PSC_STREAM_DOOR_TO_DOOR], f[PSC_STREAM_DOOR_TO_DOOR + 1]);
+    }
+  }
+  free(release);
+  free(avail);
+  free(by_street);
+  free(street_first);
+  /* compact the sessions in slot order, then list each session's tubes in
+   * the order they were sampled */
+  uint32_t *remap = psc__malloc(nslots + 1, 4);
+  if (!remap)
+    return PSC_ENOMEM;
+  uint32_t n = 0;
+  for (uint32_t k = 0; k < nslots; k++) {
+    remap[k] = PSC__NONE;
+    if (!e->ses_tubes[k])
+      continue;
+    remap[k] = n;
+    e->ses_site[n] = e->ses_site[k];
+    e->ses_comm[n] = e->ses_comm[k];
+    e->ses_residents[n] = e->ses_residents[k];
+    e->ses_tubes[n] = e->ses_tubes[k];
+    e->ses_stream[n] = (uint8_t)((k / PSC__NEAR_SITES) % 2 ? PSC_STREAM_DOOR_TO_DOOR : PSC_STREAM_WALK_IN);
+    e->ses_start[n] = e->ses_start[k];
+    e->ses_end[n] = e->ses_end[k];
+    n++;
+  }
+  e->nsessions = n;
+  e->ses_tube_first[0] = 0;
+  for (uint32_t k = 0; k < n; k++)
+    e->ses_tube_first[k + 1] = e->ses_tube_first[k] + e->ses_tubes[k];
+  uint32_t *pos = remap + 0; /* reuse below as cursors per session */
+  uint32_t *cursor = psc__malloc(n + 1, 4);
+  if (!cursor) {
+    free(remap);
+    return PSC_ENOMEM;
+  }
+  memcpy(cursor, e->ses_tube_first, (n + 1) * 4ull);
+  for (uint32_t t = 0; t < pk->ntubes; t++)
+    e->session[t] = pos[e->session[t]];
+  /* sampling order: per community high-risk, walk-in, then door-to-door */
+  static const int seq[PSC_STREAMS] = {PSC_STREAM_HIGH_RISK, PSC_STREAM_WALK_IN,
+                                       PSC_STREAM_DOOR_TO_DOOR};
+  for (uint32_t c = 0; c < x->ncomm; c++)
+    for (int q = 0; q < PSC_STREAMS; q++)
+      for (uint32_t t = pk->comm_tube_first[PSC_STREAMS * c + seq[q]];
+           t < pk->comm_tube_first[PSC_STREAMS * c + seq[q] + 1]; t++)
+        e->ses_tube_list[cursor[e->session[t]]++] = t;
+  free(cursor);
+  free(remap);
+  return 0;
+}
