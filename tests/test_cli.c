@@ -77,12 +77,71 @@ static void test_params_doc_in_sync(void **state) {
   free(out);
 }
 
+static void test_plan_tiny(void **state) {
+  (void)state;
+  char *out = tu_tmpdir(), cmd[1024], *so, *se;
+  snprintf(cmd, sizeof cmd, "%s plan %s/tiny/scenario.ini -o %s/o -t 2", PSC_CLI_PATH,
+           PSC_TEST_DATA, out);
+  assert_int_equal(tu_run(cmd, &so, &se), 0);
+  assert_non_null(strstr(so, "District: complete T+"));
+  assert_non_null(strstr(so, "Lower bound from total capacities"));
+  static const char *files[] = {"plan.h5", "summary.csv", "site_schedule.csv",
+                                "tube_manifest.csv", "exceptions.csv"};
+  char dir[512];
+  snprintf(dir, sizeof dir, "%s/o", out);
+  for (int i = 0; i < 5; i++) {
+    FILE *f = fopen(tu_path(dir, files[i]), "rb");
+    assert_non_null(f);
+    fclose(f);
+  }
+  /* summary.csv starts with exactly the contract's columns */
+  FILE *f = fopen(tu_path(dir, "summary.csv"), "rb");
+  char line[512];
+  assert_non_null(fgets(line, sizeof line, f));
+  fclose(f);
+  assert_memory_equal(line, "level,id,residents,tubes,sampling_start_min,sampling_end_min,"
+                            "complete_min,deadline_min,met,slack_min",
+                      strlen("level,id,residents,tubes,sampling_start_min,sampling_end_min,"
+                             "complete_min,deadline_min,met,slack_min"));
+  f = fopen(tu_path(dir, "tube_manifest.csv"), "rb");
+  assert_non_null(fgets(line, sizeof line, f));
+  fclose(f);
+  assert_memory_equal(line, "tube,resident,household,community,site,lab,", 43);
+  /* nothing half-written is left behind */
+  snprintf(cmd, sizeof cmd, "ls %s | grep -c tmp", dir);
+  char *count;
+  tu_run(cmd, &count, NULL);
+  assert_string_equal(count, "0\n");
+  free(count);
+  free(so);
+  free(se);
+  /* bad input: positioned errors, exit 2, nothing written */
+  char *bad = tu_tiny_copy();
+  tu_write(bad, "sites.csv", "id,street,kind,booths,swabs_per_booth_hour,open,close,x_km,y_km\n"
+                             "X,North,fixed,1,60,06:00,18:00,0,0\nY,South,fixd,1,60,06:00,18:00,0,0\n");
+  snprintf(cmd, sizeof cmd, "%s plan %s/scenario.ini -o %s/bad", PSC_CLI_PATH, bad, out);
+  assert_int_equal(tu_run(cmd, &so, &se), 2);
+  assert_non_null(strstr(se, "sites.csv:3:9: error: kind 'fixd'"));
+  snprintf(dir, sizeof dir, "%s/bad", out);
+  FILE *none = fopen(dir, "rb");
+  assert_null(none);
+  free(so);
+  free(se);
+  assert_int_equal(tu_run(PSC_CLI_PATH " plan --threads 0", NULL, NULL), 2);
+  assert_int_equal(tu_run(PSC_CLI_PATH " plan --lead x", NULL, NULL), 2);
+  tu_rmtree(bad);
+  tu_rmtree(out);
+  free(bad);
+  free(out);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_validate_default),
       cmocka_unit_test(test_validate_bad),
       cmocka_unit_test(test_usage),
       cmocka_unit_test(test_params_doc_in_sync),
+      cmocka_unit_test(test_plan_tiny),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -135,8 +135,10 @@ PSC_API const psc_advice_t *psc_plan_advice(const psc_plan_t *p);
  * and a Luhn check digit) into buf; returns the length like snprintf. */
 PSC_API int psc_plan_tube_id(const psc_plan_t *p, uint32_t t, char *buf, size_t size);
 
-/* Writes OUTDIR/plan.h5 (see docs/output.md). Written to a temporary name and
- * renamed. Returns 0, PSC_EIO or PSC_EHDF5. */
+/* Writes the plan to path (OUTDIR/plan.h5; see docs/output.md), creating
+ * the directory if needed. Written to a temporary name and renamed.
+ * threads > 0 sets the OpenMP threads used to format large columns.
+ * Returns 0, PSC_EIO or PSC_EHDF5. */
 PSC_API int psc_plan_write_h5(const psc_plan_t *p, const char *path, int threads);
 /* Writes OUTDIR/site_schedule.csv, tube_manifest.csv and summary.csv, each
  * to a temporary name, renamed when complete. Returns 0 or PSC_EIO. */

@@ -134,6 +134,12 @@ PSC_API int psc_open_minutes(int32_t open_min, int32_t close_min);
  * psc_roster_clear). Returns 0, PSC_EINVAL for counts outside the bounds
  * scenario-format.md sets, or PSC_ENOMEM. */
 PSC_API int psc_roster_synthesise(const psc_communities_t *c, uint64_t seed, psc_roster_t *r);
+/* Writes a synthetic city of about `residents` residents as a scenario in
+ * dir (scenario.ini, communities.csv, sites.csv, labs.csv; see
+ * docs/scenario.md), deterministic for the seed. Returns 0, PSC_EINVAL,
+ * PSC_EIO or PSC_ENOMEM. */
+PSC_API int psc_gen_city(const char *dir, uint64_t residents, uint64_t seed);
+
 /* Frees the arrays of a roster and zeroes it; accepts NULL. */
 PSC_API void psc_roster_clear(psc_roster_t *r);
 

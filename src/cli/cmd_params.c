@@ -41,7 +41,8 @@ int cmd_params(int argc, char **argv) {
                                        {NULL, 0, NULL, 0}};
   int ch, markdown = 0;
   opterr = 0;
-  while ((ch = getopt_long(argc, argv, "+hm", opts, NULL)) != -1) {
+  optind = 1;
+  while ((ch = getopt_long(argc, argv, "hm", opts, NULL)) != -1) {
     if (ch == 'h') {
       printf("Usage: poolscreen params [--markdown]\n\n"
              "Lists every scenario.ini key: section, key, type, range, default and meaning.\n"

@@ -163,7 +163,7 @@ int cmd_plan(int argc, char **argv) {
   char *end;
   opterr = 0;
   optind = 1;
-  while ((ch = getopt_long(argc, argv, "+ho:t:", opts, NULL)) != -1) {
+  while ((ch = getopt_long(argc, argv, "ho:t:", opts, NULL)) != -1) {
     switch (ch) {
     case 'h':
       help(stdout);
@@ -213,15 +213,14 @@ int cmd_plan(int argc, char **argv) {
   size_t n = strlen(outdir) + 16;
   char *h5 = malloc(n);
   snprintf(h5, n, "%s/plan.h5", outdir);
-  err = psc_plan_write_csv(p, outdir);
+  err = csv ? psc_plan_write_csv(p, outdir) : 0;
   if (!err)
     err = psc_plan_write_h5(p, h5, o.threads);
-  (void)csv;
   if (err)
     fprintf(stderr, "poolscreen plan: cannot write %s: %s\n", outdir, psc_strerror(err));
   else
-    printf("Written: %s (plan.h5, summary.csv, site_schedule.csv, tube_manifest.csv, "
-           "exceptions.csv)\n", outdir);
+    printf("Written: %s (plan.h5%s)\n", outdir,
+           csv ? ", summary.csv, site_schedule.csv, tube_manifest.csv, exceptions.csv" : "");
   free(h5);
   psc_plan_free(p);
   psc_scenario_free(s);

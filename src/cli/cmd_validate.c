@@ -82,7 +82,8 @@ int cmd_validate(int argc, char **argv) {
   static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
   int ch;
   opterr = 0;
-  while ((ch = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+  optind = 1;
+  while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
     if (ch == 'h') {
       help(stdout);
       return CLI_OK;

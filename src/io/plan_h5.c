@@ -15,6 +15,22 @@ typedef struct {
   int err;
 } h5ctx_t;
 
+/* Creation properties without modification times, so that the same plan
+ * always gives the same bytes. */
+static hid_t dcpl(void) {
+  hid_t p = H5Pcreate(H5P_DATASET_CREATE);
+  H5Pset_obj_track_times(p, 0);
+  return p;
+}
+
+static hid_t group(hid_t parent, const char *name) {
+  hid_t p = H5Pcreate(H5P_GROUP_CREATE);
+  H5Pset_obj_track_times(p, 0);
+  hid_t g = H5Gcreate2(parent, name, H5P_DEFAULT, p, H5P_DEFAULT);
+  H5Pclose(p);
+  return g;
+}
+
 static hid_t str_type(size_t width) {
   hid_t t = H5Tcopy(H5T_C_S1);
   H5Tset_size(t, width ? width : 1);
@@ -58,7 +74,9 @@ static void attr_i64(h5ctx_t *c, hid_t obj, const char *name, long long v) {
 static void column(h5ctx_t *c, hid_t g, const char *name, hid_t mem, hid_t file,
                    const void *data, hsize_t n, const char *units) {
   hid_t sp = H5Screate_simple(1, &n, NULL);
-  hid_t d = H5Dcreate2(g, name, file, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  hid_t pl = dcpl();
+  hid_t d = H5Dcreate2(g, name, file, sp, H5P_DEFAULT, pl, H5P_DEFAULT);
+  H5Pclose(pl);
   if (d < 0 || (n && H5Dwrite(d, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0))
     c->err = 1;
   if (units && d >= 0)
@@ -80,7 +98,9 @@ static void strings(h5ctx_t *c, hid_t g, const char *name, uint32_t n, size_t wi
   hsize_t dims = n;
   hid_t t = str_type(width);
   hid_t sp = H5Screate_simple(1, &dims, NULL);
-  hid_t d = H5Dcreate2(g, name, t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  hid_t pl = dcpl();
+  hid_t d = H5Dcreate2(g, name, t, sp, H5P_DEFAULT, pl, H5P_DEFAULT);
+  H5Pclose(pl);
   char *buf = malloc((size_t)CHUNK_ROWS * width + 1);
   if (d < 0 || !buf)
     c->err = 1;
@@ -115,7 +135,9 @@ static void derived_u32(h5ctx_t *c, hid_t g, const char *name, uint32_t n, hid_t
                         const void *ctx) {
   hsize_t dims = n;
   hid_t sp = H5Screate_simple(1, &dims, NULL);
-  hid_t d = H5Dcreate2(g, name, file, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  hid_t pl = dcpl();
+  hid_t d = H5Dcreate2(g, name, file, sp, H5P_DEFAULT, pl, H5P_DEFAULT);
+  H5Pclose(pl);
   uint32_t *buf = malloc((size_t)CHUNK_ROWS * 4);
   if (d < 0 || !buf)
     c->err = 1;
@@ -136,7 +158,29 @@ static void derived_u32(h5ctx_t *c, hid_t g, const char *name, uint32_t n, hid_t
 }
 
 static int fmt_resident(const void *ctx, uint32_t i, char *buf, size_t size) {
-  return psc_scenario_resident_id(ctx, i, buf, size);
+  const psc_scenario_t *s = ctx;
+  const psc_roster_t *r = psc_scenario_roster(s);
+  if (!r->synthesised)
+    return psc_scenario_resident_id(s, i, buf, size);
+  /* "<community id>-<n>" without printf: 25 million of these add up */
+  uint32_t c = r->hh_community[r->res_household[i]];
+  uint32_t n = i - r->hh_first[r->comm_hh_first[c]] + 1;
+  const char *id = psc_scenario_communities(s)->id[c];
+  size_t len = strlen(id);
+  char digits[12];
+  int nd = 0;
+  do {
+    digits[nd++] = (char)('0' + n % 10);
+    n /= 10;
+  } while (n);
+  if (len + 1 + (size_t)nd + 1 > size)
+    return psc_scenario_resident_id(s, i, buf, size);
+  memcpy(buf, id, len);
+  buf[len] = '-';
+  for (int k = 0; k < nd; k++)
+    buf[len + 1 + k] = digits[nd - 1 - k];
+  buf[len + 1 + nd] = '\0';
+  return (int)(len + 1 + (size_t)nd);
 }
 static int fmt_tube(const void *ctx, uint32_t i, char *buf, size_t size) {
   return psc_plan_tube_id(ctx, i, buf, size);
@@ -197,7 +241,8 @@ static void root_attributes(h5ctx_t *c, hid_t f, const psc_plan_t *p) {
   const psc_params_t *par = psc_scenario_params(p->s);
   attr_text(c, f, "poolscreen_version", psc_version());
   attr_text(c, f, "scenario_path", psc_scenario_path(p->s));
-  attr_i64(c, f, "threads", p->threads);
+  /* the thread count is deliberately not stored: outputs are byte-identical
+   * at any thread count, and a recorded count would break that */
   /* every scenario parameter, by the parameter table */
   for (size_t i = 0; i < psc_param_count(); i++) {
     const psc_param_info_t *in = psc_param_info(i);
@@ -232,6 +277,14 @@ int psc_plan_write_h5(const psc_plan_t *p, const char *path, int threads) {
   void *old_data;
   H5Eget_auto2(H5E_DEFAULT, &old_fn, &old_data);
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+  /* the directory the file goes into, made if needed */
+  char *dir = psc__strdup(path);
+  char *slash = dir ? strrchr(dir, '/') : NULL;
+  if (slash && slash != dir) {
+    *slash = '\0';
+    psc__mkdir_p(dir);
+  }
+  free(dir);
   char *tmp = psc__temp_name(path);
   if (!tmp)
     return PSC_ENOMEM;
@@ -254,7 +307,7 @@ int psc_plan_write_h5(const psc_plan_t *p, const char *path, int threads) {
   const psc_labs_t *lb = psc_scenario_labs(p->s);
   root_attributes(c, f, p);
 
-  hid_t g = H5Gcreate2(f, "residents", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  hid_t g = group(f, "residents");
   size_t wid = 1;
   if (r->synthesised) {
     uint32_t maxpop = 1;
@@ -278,7 +331,7 @@ int psc_plan_write_h5(const psc_plan_t *p, const char *path, int threads) {
   H5Gclose(g);
 
   const psc_tubes_t *t = &p->tubes;
-  g = H5Gcreate2(f, "tubes", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  g = group(f, "tubes");
   strings(c, g, "id", t->count, 15, fmt_tube, p);
   COL_U32(g, "community", t->community, t->count);
   COL_U32(g, "site", t->site, t->count);
@@ -293,11 +346,9 @@ int psc_plan_write_h5(const psc_plan_t *p, const char *path, int threads) {
   COL_U32(g, "run", t->run, t->count);
   COL_MIN(g, "run_start", p->e.run_start, t->count);
   COL_MIN(g, "reported", t->reported, t->count);
-  COL_U32(g, "member_first", p->pk.member_first, t->count + 1);
-  COL_U32(g, "members", p->pk.members, p->pk.member_first[t->count]);
   H5Gclose(g);
 
-  g = H5Gcreate2(f, "communities", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  g = group(f, "communities");
   strings(c, g, "id", cm->count, max_len(cm->id, cm->count), fmt_strv, cm->id);
   strings(c, g, "name", cm->count, max_len(cm->name, cm->count), fmt_strv, cm->name);
   COL_U32(g, "street", cm->street, cm->count);
@@ -308,17 +359,17 @@ int psc_plan_write_h5(const psc_plan_t *p, const char *path, int threads) {
   verdicts(c, g, p->e.comm, cm->count);
   H5Gclose(g);
 
-  g = H5Gcreate2(f, "streets", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  g = group(f, "streets");
   strings(c, g, "name", sv->count, max_len(sv->name, sv->count), fmt_strv, sv->name);
   verdicts(c, g, p->e.street, sv->count);
   COL_U32(g, "wave_order", p->x.street_order, sv->count);
   H5Gclose(g);
 
-  g = H5Gcreate2(f, "district", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  g = group(f, "district");
   verdicts(c, g, &p->e.district, 1);
   H5Gclose(g);
 
-  g = H5Gcreate2(f, "sites", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  g = group(f, "sites");
   strings(c, g, "id", st->count, max_len(st->id, st->count), fmt_strv, st->id);
   COL_U32(g, "street", st->street, st->count);
   COL_U8(g, "kind", st->kind, st->count);
@@ -326,7 +377,7 @@ int psc_plan_write_h5(const psc_plan_t *p, const char *path, int threads) {
   column(c, g, "rate", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, st->rate, st->count, "per booth-hour");
   H5Gclose(g);
 
-  g = H5Gcreate2(f, "labs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  g = group(f, "labs");
   strings(c, g, "id", lb->count, max_len(lb->id, lb->count), fmt_strv, lb->id);
   strings(c, g, "name", lb->count, max_len(lb->name, lb->count), fmt_strv, lb->name);
   COL_U32(g, "instruments", lb->instruments, lb->count);
@@ -335,7 +386,7 @@ int psc_plan_write_h5(const psc_plan_t *p, const char *path, int threads) {
   H5Gclose(g);
 
   const psc_sessions_t *ss = &p->sessions;
-  g = H5Gcreate2(f, "site_schedule", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  g = group(f, "site_schedule");
   COL_U32(g, "site", ss->site, ss->count);
   COL_U32(g, "community", ss->community, ss->count);
   COL_U8(g, "stream", ss->stream, ss->count);
@@ -348,7 +399,7 @@ int psc_plan_write_h5(const psc_plan_t *p, const char *path, int threads) {
   H5Gclose(g);
 
   const psc_runs_t *rn = &p->runs;
-  g = H5Gcreate2(f, "lab_runs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  g = group(f, "lab_runs");
   COL_U32(g, "lab", rn->lab, rn->count);
   COL_U32(g, "instrument", rn->instrument, rn->count);
   COL_U32(g, "tubes", rn->tubes, rn->count);

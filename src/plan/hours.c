@@ -28,6 +28,8 @@ static int open_at(const psc__hours_t *h, double c) {
 }
 
 double psc__hours_next_open(const psc__hours_t *h, double t) {
+  if (all_day(h))
+    return t;
   double c;
   double d0 = day_start(h, t, &c);
   if (open_at(h, c))
@@ -48,6 +50,8 @@ double psc__hours_open_until(const psc__hours_t *h, double t) {
 }
 
 double psc__hours_advance(const psc__hours_t *h, double t, double d) {
+  if (all_day(h))
+    return t + d;
   for (;;) {
     t = psc__hours_next_open(h, t);
     double e = psc__hours_open_until(h, t);

@@ -130,17 +130,54 @@ static int advise(psc_plan_t *p, psc__eval_t *trial) {
   double best_late = p->e.lateness, best_done = p->e.district.complete;
   int best_kind = 0;
   uint32_t best_idx = 0;
-  uint32_t ncand = x->nlabs + x->nsites;
+  /* candidates: the busiest labs (by instrument-minutes in runs), and the
+   * fixed sites and teams of the streets that missed by the most */
+  enum { MAX_LABS = 6, MAX_STREETS = 3 };
+  uint32_t cand_lab[MAX_LABS], ncl = 0, cand_street[MAX_STREETS], ncs = 0;
+  /* large plans try fewer: each try is a whole plan */
+  uint32_t max_labs = p->pk.ntubes > 1000000 ? 2 : MAX_LABS;
+  uint32_t max_streets = p->pk.ntubes > 1000000 ? 1 : MAX_STREETS;
+  double *busy = calloc(x->nlabs + 1, sizeof(double));
+  if (!busy)
+    return PSC_ENOMEM;
+  for (uint32_t k = 0; k < p->e.nruns; k++)
+    busy[p->e.run_lab[k]] += p->e.run_end[k] - p->e.run_begin[k];
+  for (uint32_t l = 0; l < x->nlabs; l++)
+    busy[l] /= (double)lb->instruments[l];
+  for (; ncl < max_labs && ncl < x->nlabs; ncl++) {
+    uint32_t b = PSC__NONE;
+    for (uint32_t l = 0; l < x->nlabs; l++)
+      if (busy[l] >= 0 && (b == PSC__NONE || busy[l] > busy[b]))
+        b = l;
+    cand_lab[ncl] = b;
+    busy[b] = -1;
+  }
+  free(busy);
+  for (; ncs < max_streets; ncs++) {
+    uint32_t b = PSC__NONE;
+    for (uint32_t s2 = 0; s2 < x->nstreets; s2++) {
+      int taken = 0;
+      for (uint32_t j = 0; j < ncs; j++)
+        taken |= cand_street[j] == s2;
+      if (!taken && !p->e.street[s2].met &&
+          (b == PSC__NONE || p->e.street[s2].slack < p->e.street[b].slack))
+        b = s2;
+    }
+    if (b == PSC__NONE)
+      break;
+    cand_street[ncs] = b;
+  }
+  uint32_t ncand = ncl + x->nsites;
   for (uint32_t k = 0; k < ncand; k++) {
     psc__variant_t v = p->v;
-    if (k < x->nlabs) {
-      v.extra_lab = (int32_t)k;
+    if (k < ncl) {
+      v.extra_lab = (int32_t)cand_lab[k];
     } else {
-      uint32_t i = k - x->nlabs;
-      /* sampling resources only where a street missed its deadline: its
-       * fixed sites and its door-to-door teams */
-      if (p->e.street[st->street[i]].met ||
-          !(st->kind[i] == PSC_SITE_FIXED || st->kind[i] == PSC_SITE_DOOR_TO_DOOR))
+      uint32_t i = k - ncl;
+      int wanted = 0;
+      for (uint32_t j = 0; j < ncs; j++)
+        wanted |= st->street[i] == cand_street[j];
+      if (!wanted || !(st->kind[i] == PSC_SITE_FIXED || st->kind[i] == PSC_SITE_DOOR_TO_DOOR))
         continue;
       v.extra_site = (int32_t)i;
     }
@@ -156,8 +193,8 @@ static int advise(psc_plan_t *p, psc__eval_t *trial) {
       best_missed = trial->missed;
       best_late = trial->lateness;
       best_done = trial->district.complete;
-      best_kind = k < x->nlabs ? 1 : 2;
-      best_idx = k < x->nlabs ? k : k - x->nlabs;
+      best_kind = k < ncl ? 1 : 2;
+      best_idx = k < ncl ? cand_lab[k] : k - ncl;
     }
   }
   a->found = best_missed == 0;
@@ -251,8 +288,14 @@ int psc_plan_create(const psc_scenario_t *s, const psc_plan_options_t *opt, psc_
     rc = PSC_ENOMEM;
     goto fail;
   }
-  for (size_t i = 0; i < NLEADS; i++) {
-    for (size_t k = 0; k < NWASTE; k++) {
+  /* larger plans search a smaller grid, so that a 25-million-resident city
+   * is planned in seconds: up to 200 000 tubes the whole grid, up to a
+   * million the leads only, beyond that one point */
+  uint32_t nt = p->pk.ntubes;
+  size_t nleads = nt <= 1000000 ? NLEADS : 1, nwaste = nt <= 200000 ? NWASTE : 1;
+  int rounds = nt <= 200000 ? PACING_ROUNDS : nt <= 1000000 ? 3 : 2;
+  for (size_t i = 0; i < nleads; i++) {
+    for (size_t k = 0; k < nwaste; k++) {
       psc__variant_t v = p->v;
       if (o.lead_hours < 0)
         v.lead_min = LEADS[i] * 60.0;
@@ -263,7 +306,7 @@ int psc_plan_create(const psc_scenario_t *s, const psc_plan_options_t *opt, psc_
       else if (k)
         continue;
       v.street_p0 = v.street_p1 = NULL;
-      for (int round = 0; round < PACING_ROUNDS; round++) {
+      for (int round = 0; round < rounds; round++) {
         if ((rc = psc__evaluate(&p->x, &v, &trial)) != 0)
           break;
         int take = !have || better(&trial, &p->e);
