@@ -135,6 +135,35 @@ static void test_plan_tiny(void **state) {
   free(out);
 }
 
+static void test_otc(void **state) {
+  (void)state;
+  char *out;
+  assert_int_equal(tu_run(PSC_CLI_PATH " otc --prevalence 0.01 --se 0.95 --sp 0.98 --design D2:8 --csv",
+                          &out, NULL), 0);
+  assert_non_null(strstr(out, "algorithm,config,tests_per_person,pse,psp,ppv,npv"));
+  assert_non_null(strstr(out, "D2,D2:8,0.216847434"));
+  free(out);
+  assert_int_equal(tu_run(PSC_CLI_PATH " otc --prevalence 0.01 --se 0.99 --sp 0.99 --algorithms D2",
+                          &out, NULL), 0);
+  assert_non_null(strstr(out, "   1  D2:11 "));
+  assert_non_null(strstr(out, "Counting bound H(p) = 0.080793"));
+  free(out);
+  static const char *bad[] = {
+      " otc --prevalence 0 --se 0.9 --sp 0.9",    " otc --prevalence 1.2 --se 0.9 --sp 0.9",
+      " otc --prevalence 0.1 --se 0.5 --sp 0.9",  " otc --prevalence 0.1 --se 0.9 --sp 1.01",
+      " otc --prevalence 0.1 --se 0.9 --sp 0.9 --sizes 9:3",
+      " otc --prevalence 0.1 --se 0.9 --sp 0.9 --sizes 3",
+      " otc --prevalence 0.1 --se 0.9 --sp 0.9 --design D3:12",
+      " otc --prevalence 0.1 --se 0.9 --sp 0.9 --algorithms D9",
+      " otc --se 0.9 --sp 0.9"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "%s%s", PSC_CLI_PATH, bad[i]);
+    if (tu_run(cmd, NULL, NULL) != 2)
+      fail_msg("expected exit 2 from:%s", bad[i]);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_validate_default),
@@ -142,6 +171,7 @@ int main(void) {
       cmocka_unit_test(test_usage),
       cmocka_unit_test(test_params_doc_in_sync),
       cmocka_unit_test(test_plan_tiny),
+      cmocka_unit_test(test_otc),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -327,6 +327,36 @@ static void test_all_problems(void **state) {
   free(dir);
 }
 
+/* pool_size = auto takes the optimiser's Dorfman size (20:1 at low
+ * prevalence, 11 at 1 %), and needs a prevalence. */
+static void test_pool_auto(void **state) {
+  (void)state;
+  char *dir = with_file(NULL, NULL);
+  const char *base = "[tables]\ncommunities = communities.csv\nsites = sites.csv\nlabs = labs.csv\n";
+  char ini[512];
+  static const struct { const char *prev; int want; } cases[] = {{"0.002", 20}, {"0.01", 11}, {"0.2", 3}};
+  for (int i = 0; i < 3; i++) {
+    snprintf(ini, sizeof ini, "[pooling]\npool_size = auto\nprevalence = %s\n%s", cases[i].prev, base);
+    tu_write(dir, "scenario.ini", ini);
+    psc_diags_t *d = psc_diags_create();
+    psc_scenario_t *s = NULL;
+    assert_int_equal(psc_scenario_load(tu_path(dir, "scenario.ini"), d, &s), 0);
+    assert_int_equal(psc_scenario_params(s)->pool_size, cases[i].want);
+    assert_int_equal(psc_scenario_params(s)->pool_auto, 1);
+    psc_scenario_free(s);
+    psc_diags_free(d);
+  }
+  snprintf(ini, sizeof ini, "[pooling]\npool_size = auto\n%s", base);
+  tu_write(dir, "scenario.ini", ini);
+  tu_expect_error(tu_path(dir, "scenario.ini"), "scenario.ini", 2, 13,
+                  "pool_size = auto needs prevalence");
+  snprintf(ini, sizeof ini, "[pooling]\npool_size = sometimes\n%s", base);
+  tu_write(dir, "scenario.ini", ini);
+  tu_expect_error(tu_path(dir, "scenario.ini"), "scenario.ini", 2, 13, "is not a number");
+  tu_rmtree(dir);
+  free(dir);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_tiny_loads),          cmocka_unit_test(test_default_scenario),
@@ -338,6 +368,7 @@ int main(void) {
       cmocka_unit_test(test_bad_time),            cmocka_unit_test(test_street_without_site),
       cmocka_unit_test(test_no_lab),              cmocka_unit_test(test_residents_mismatch),
       cmocka_unit_test(test_ini_problems),        cmocka_unit_test(test_all_problems),
+      cmocka_unit_test(test_pool_auto),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

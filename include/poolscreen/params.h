@@ -20,7 +20,10 @@ typedef struct {
   int start_minute_of_day; /* derived from start: minutes after local midnight */
   uint64_t seed;
   /* [pooling] */
-  int pool_size;
+  int pool_size;    /* the size in use: given, or chosen when pool_auto */
+  int pool_auto;    /* pool_size = auto: the Dorfman optimum in 1..20 */
+  double prevalence; /* 0 when not given */
+  double pool_se, pool_sp;
   int high_risk_pool_size;
   int keep_households;
   /* [deadlines], in hours */
@@ -49,7 +52,8 @@ typedef enum {
   PSC_PARAM_BOOL,
   PSC_PARAM_STRING,
   PSC_PARAM_DATETIME,
-  PSC_PARAM_PATH
+  PSC_PARAM_PATH,
+  PSC_PARAM_POOL /* a whole number, or "auto" */
 } psc_param_type_t;
 
 /* One row of the parameter table. */

@@ -7,6 +7,7 @@
 #include "poolscreen/params.h"
 #include "poolscreen/scenario.h"
 #include "poolscreen/plan.h"
+#include "poolscreen/otc.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -22,12 +22,14 @@ static const char *type_name(psc_param_type_t t) {
     return "date-time";
   case PSC_PARAM_PATH:
     return "path";
+  case PSC_PARAM_POOL:
+    return "integer or auto";
   }
   return "?";
 }
 
 static void range(const psc_param_info_t *p, char *buf, size_t n) {
-  if (p->type == PSC_PARAM_INT || p->type == PSC_PARAM_DOUBLE)
+  if (p->type == PSC_PARAM_INT || p->type == PSC_PARAM_DOUBLE || p->type == PSC_PARAM_POOL)
     snprintf(buf, n, "%g .. %g", p->min, p->max);
   else if (p->type == PSC_PARAM_UINT64)
     snprintf(buf, n, "0 .. 2^64-1");

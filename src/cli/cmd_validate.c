@@ -74,6 +74,9 @@ static void summary(const psc_scenario_t *s) {
          cli_count(b, sizeof b, (unsigned long long)(tubes_day + 0.5)),
          cli_count(e, sizeof e, (unsigned long long)(tubes_day * p->pool_size + 0.5)),
          p->pool_size);
+  if (p->pool_auto)
+    printf("Pooling         1:%d, chosen for prevalence %g (Se %g, Sp %g) by the optimiser\n",
+           p->pool_size, p->prevalence, p->pool_se, p->pool_sp);
   printf("Deadlines       key %g h, street %g h, district %g h\n", p->deadline_key_h,
          p->deadline_street_h, p->deadline_district_h);
 }

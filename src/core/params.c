@@ -18,8 +18,15 @@ static const psc_param_info_t TABLE[] = {
      "minutes after T0."},
     {"scenario", "seed", PSC_PARAM_UINT64, 0, 1.8446744073709552e19, "1", 0, OFF(seed),
      "Seed for roster synthesis and simulation."},
-    {"pooling", "pool_size", PSC_PARAM_INT, 1, 50, "10", 0, OFF(pool_size),
-     "Swabs per tube for ordinary residents."},
+    {"pooling", "pool_size", PSC_PARAM_POOL, 1, 50, "10", 0, OFF(pool_size),
+     "Swabs per tube for ordinary residents, or auto: the two-stage (Dorfman) size in 1..20 "
+     "with the fewest expected tests at prevalence, se and sp (poolscreen otc)."},
+    {"pooling", "prevalence", PSC_PARAM_DOUBLE, 1e-9, 0.999999, NULL, 0, OFF(prevalence),
+     "Expected prevalence; needed by pool_size = auto."},
+    {"pooling", "se", PSC_PARAM_DOUBLE, 0.500001, 1, "0.99", 0, OFF(pool_se),
+     "Test sensitivity for pool_size = auto (pool and individual tests)."},
+    {"pooling", "sp", PSC_PARAM_DOUBLE, 0.500001, 1, "0.99", 0, OFF(pool_sp),
+     "Test specificity for pool_size = auto."},
     {"pooling", "high_risk_pool_size", PSC_PARAM_INT, 1, 50, "1", 0, OFF(high_risk_pool_size),
      "Swabs per tube for close contacts and other high-risk residents."},
     {"pooling", "keep_households", PSC_PARAM_BOOL, 0, 1, "true", 0, OFF(keep_households),
@@ -74,6 +81,14 @@ int psc_params_set(psc_params_t *p, const psc_param_info_t *info, const char *te
                    size_t err_size) {
   psc__num_status_t st = PSC__NUM_OK;
   switch (info->type) {
+  case PSC_PARAM_POOL:
+    if (!strcasecmp(text, "auto")) {
+      p->pool_auto = 1;
+      p->pool_size = 0;
+      return 0;
+    }
+    p->pool_auto = 0;
+    __attribute__((fallthrough));
   case PSC_PARAM_INT: {
     double v = 0;
     uint64_t u = 0;

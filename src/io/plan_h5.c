@@ -251,6 +251,7 @@ static void root_attributes(h5ctx_t *c, hid_t f, const psc_plan_t *p) {
     const void *fld = (const char *)par + in->offset;
     switch (in->type) {
     case PSC_PARAM_INT:
+    case PSC_PARAM_POOL:
     case PSC_PARAM_BOOL:
       attr_i64(c, f, name, *(const int *)fld);
       break;

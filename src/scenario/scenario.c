@@ -154,6 +154,19 @@ static int load(const psc__source_t *src, const char *ini_path, psc_diags_t *d,
   rc = psc__ini_load(src, ini_path, &s->params, pos, d);
   if (rc == PSC_ENOMEM)
     goto fail;
+  /* pool_size = auto: the optimiser's Dorfman size for the prevalence */
+  if (s->params.pool_auto) {
+    const psc_param_info_t *ps = psc_param_find("pooling", "pool_size");
+    size_t idx = (size_t)(ps - psc_param_info(0));
+    if (!(s->params.prevalence > 0)) {
+      psc__error(d, ini_path, pos[idx].line, pos[idx].col,
+                 "pool_size = auto needs prevalence in [pooling]");
+    } else {
+      psc_accuracy_t acc = {{s->params.pool_se, s->params.pool_se, s->params.pool_se},
+                            {s->params.pool_sp, s->params.pool_sp, s->params.pool_sp}};
+      s->params.pool_size = (int)psc_otc_best_dorfman(s->params.prevalence, &acc, 1, 20);
+    }
+  }
   int comm_ok = 0, comm_read = 0, sites_read = 0;
   if (s->params.table_communities) {
     rc = load_table(s, src, pos, "communities", &s->file_communities, psc__load_communities, d);
