@@ -19,6 +19,8 @@ char *psc__strndup(const char *s, size_t n);
 /* Calloc/malloc of n elements of size sz with overflow check; NULL on failure. */
 void *psc__calloc(size_t n, size_t sz);
 void *psc__malloc(size_t n, size_t sz);
+/* A barcode-like tube id: YYMMDD, an 8-digit sequence, a Luhn digit. */
+int psc__tube_code(long long date_code, uint32_t seq, char *buf, size_t size);
 /* Number of Unicode code points in the UTF-8 bytes s[0..n). */
 uint32_t psc__utf8_len(const char *s, size_t n);
 
@@ -98,6 +100,17 @@ char *psc__temp_name(const char *path);
 int psc__commit_file(const char *tmp, const char *path);
 /* Creates dir and its parents as needed. 0, PSC_EIO or PSC_ENOMEM. */
 int psc__mkdir_p(const char *dir);
+/* One output file: its name and the function that writes its content. */
+typedef int (*psc__writer_fn)(const void *ctx, FILE *f);
+typedef struct {
+  const char *name;
+  psc__writer_fn fn;
+} psc__out_file_t;
+/* Writes every file into dir (made if needed) under temporary names, then
+ * renames them all; on any failure none is renamed. 0, PSC_EIO, PSC_ENOMEM. */
+int psc__write_files(const char *dir, const psc__out_file_t *files, size_t n, const void *ctx);
+/* A CSV text field, quoted only when it needs to be. */
+void psc__csv_put_text(FILE *f, const char *s);
 
 /* ---- io/csv_read.c: CSV tables with columns found by name --------------- */
 typedef struct {

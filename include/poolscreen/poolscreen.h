@@ -8,6 +8,7 @@
 #include "poolscreen/scenario.h"
 #include "poolscreen/plan.h"
 #include "poolscreen/otc.h"
+#include "poolscreen/decode.h"
 
 #ifdef __cplusplus
 extern "C" {

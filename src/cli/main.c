@@ -9,6 +9,7 @@ static const cli_command_t COMMANDS[] = {
     {"plan", "plan sampling, tubes, transport and lab runs; check the deadlines", cmd_plan},
     {"validate", "check a scenario and print a summary of it", cmd_validate},
     {"gen", "write a synthetic city of any size as a scenario", cmd_gen},
+    {"decode", "lab results into temporary control, retests, reruns; then confirmations", cmd_decode},
     {"otc", "operating characteristics and the optimal pooling design", cmd_otc},
     {"params", "list every scenario.ini key with its type, range and default", cmd_params},
 };

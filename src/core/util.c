@@ -2,6 +2,7 @@
 #include "internal.h"
 
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 char *psc__strndup(const char *s, size_t n) {
@@ -29,4 +30,18 @@ uint32_t psc__utf8_len(const char *s, size_t n) {
   for (size_t i = 0; i < n; i++)
     k += ((unsigned char)s[i] & 0xC0) != 0x80;
   return k;
+}
+
+int psc__tube_code(long long date_code, uint32_t seq, char *buf, size_t size) {
+  char digits[16];
+  snprintf(digits, sizeof digits, "%06lld%08u", date_code % 1000000, seq % 100000000u);
+  /* Luhn check digit over the 14 digits */
+  int sum = 0;
+  for (int i = 13, dbl = 1; i >= 0; i--, dbl = !dbl) {
+    int d = digits[i] - '0';
+    if (dbl && (d *= 2) > 9)
+      d -= 9;
+    sum += d;
+  }
+  return snprintf(buf, size, "%s%d", digits, (10 - sum % 10) % 10);
 }

@@ -3,6 +3,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "internal.h"
 
+#include <csv.h>
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,5 +45,66 @@ int psc__mkdir_p(const char *dir) {
   }
   int rc = (mkdir(d, 0777) != 0 && errno != EEXIST) ? PSC_EIO : 0;
   free(d);
+  return rc;
+}
+
+void psc__csv_put_text(FILE *f, const char *s) {
+  if (strpbrk(s, ",\"\r\n"))
+    csv_fwrite(f, s, strlen(s));
+  else
+    fputs(s, f);
+}
+
+/* Writes one file of the set under a temporary name. */
+static int write_temp(const char *dir, const psc__out_file_t *of, const void *ctx, char **tmp_out,
+                      char **path_out) {
+  size_t n = strlen(dir) + strlen(of->name) + 2;
+  char *path = malloc(n);
+  if (!path)
+    return PSC_ENOMEM;
+  snprintf(path, n, "%s/%s", dir, of->name);
+  char *tmp = psc__temp_name(path);
+  FILE *f = tmp ? fopen(tmp, "wb") : NULL;
+  char *buf = malloc(1 << 16);
+  int rc = f && buf ? 0 : PSC_EIO;
+  if (f && buf) {
+    setvbuf(f, buf, _IOFBF, 1 << 16);
+    rc = of->fn(ctx, f);
+    if (ferror(f))
+      rc = PSC_EIO;
+  }
+  if (f && fclose(f) != 0 && !rc)
+    rc = PSC_EIO;
+  free(buf);
+  if (rc) {
+    if (tmp)
+      remove(tmp);
+    free(tmp);
+    free(path);
+    return rc;
+  }
+  *tmp_out = tmp;
+  *path_out = path;
+  return 0;
+}
+
+int psc__write_files(const char *dir, const psc__out_file_t *files, size_t n, const void *ctx) {
+  char **tmp = calloc(n + 1, sizeof(char *)), **path = calloc(n + 1, sizeof(char *));
+  int rc = tmp && path ? psc__mkdir_p(dir) : PSC_ENOMEM;
+  /* every file is complete under its temporary name before any is renamed */
+  for (size_t k = 0; k < n && !rc; k++)
+    rc = write_temp(dir, &files[k], ctx, &tmp[k], &path[k]);
+  for (size_t k = 0; tmp && path && k < n; k++) {
+    if (tmp[k]) {
+      if (!rc)
+        rc = psc__commit_file(tmp[k], path[k]);
+      else
+        remove(tmp[k]);
+    }
+    free(tmp[k]);
+    free(path[k]);
+  }
+  free(tmp);
+  free(path);
   return rc;
 }

@@ -7,13 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A text field, quoted only when it needs to be. */
-static void put_text(FILE *f, const char *s) {
-  if (strpbrk(s, ",\"\r\n"))
-    csv_fwrite(f, s, strlen(s));
-  else
-    fputs(s, f);
-}
 
 /* A time in minutes, empty when undefined (a unit without residents). */
 static void put_time(FILE *f, double t) {
@@ -21,47 +14,11 @@ static void put_time(FILE *f, double t) {
     fprintf(f, "%.2f", t);
 }
 
-typedef int (*writer_fn)(const psc_plan_t *p, FILE *f);
-
-/* Writes dir/name under a temporary name; *tmp_out and *path_out receive
- * both names for the final rename. */
-static int write_temp(const psc_plan_t *p, const char *dir, const char *name, writer_fn fn,
-                      char **tmp_out, char **path_out) {
-  size_t n = strlen(dir) + strlen(name) + 2;
-  char *path = malloc(n);
-  if (!path)
-    return PSC_ENOMEM;
-  snprintf(path, n, "%s/%s", dir, name);
-  char *tmp = psc__temp_name(path);
-  FILE *f = tmp ? fopen(tmp, "wb") : NULL;
-  char *buf = malloc(1 << 16);
-  int rc = f && buf ? 0 : PSC_EIO;
-  if (f && buf) {
-    setvbuf(f, buf, _IOFBF, 1 << 16);
-    rc = fn(p, f);
-    if (ferror(f))
-      rc = PSC_EIO;
-  }
-  if (f && fclose(f) != 0 && !rc)
-    rc = PSC_EIO;
-  free(buf);
-  if (rc) {
-    if (tmp)
-      remove(tmp);
-    free(tmp);
-    free(path);
-    return rc;
-  }
-  *tmp_out = tmp;
-  *path_out = path;
-  return 0;
-}
-
 static void summary_row(FILE *f, const char *level, const char *id, const psc_verdict_t *v,
                         const char *name, int key) {
   fputs(level, f);
   fputc(',', f);
-  put_text(f, id);
+  psc__csv_put_text(f, id);
   fprintf(f, ",%u,%u,", v->residents, v->tubes);
   put_time(f, v->sampling_start);
   fputc(',', f);
@@ -73,11 +30,12 @@ static void summary_row(FILE *f, const char *level, const char *id, const psc_ve
   fprintf(f, ",%d,", v->met);
   put_time(f, v->slack);
   fputc(',', f);
-  put_text(f, name);
+  psc__csv_put_text(f, name);
   fprintf(f, ",%d,%u\n", key, v->exceptions);
 }
 
-static int write_summary(const psc_plan_t *p, FILE *f) {
+static int write_summary(const void *ctx, FILE *f) {
+  const psc_plan_t *p = ctx;
   const psc_communities_t *cm = psc_scenario_communities(p->s);
   const psc_streets_t *st = psc_scenario_streets(p->s);
   fputs("level,id,residents,tubes,sampling_start_min,sampling_end_min,complete_min,"
@@ -112,7 +70,8 @@ static const char *stream_name(int s) {
   return s >= 0 && s < PSC_STREAMS ? n[s] : "?";
 }
 
-static int write_schedule(const psc_plan_t *p, FILE *f) {
+static int write_schedule(const void *ctx, FILE *f) {
+  const psc_plan_t *p = ctx;
   const psc_sites_t *st = psc_scenario_sites(p->s);
   const psc_communities_t *cm = psc_scenario_communities(p->s);
   const psc_streets_t *sv = psc_scenario_streets(p->s);
@@ -129,11 +88,11 @@ static int write_schedule(const psc_plan_t *p, FILE *f) {
   char a[32], b[32];
   for (uint32_t j = 0; j < e->nsessions; j++) {
     uint32_t k = keys[j].k, s = e->ses_site[k], c = e->ses_comm[k];
-    put_text(f, st->id[s]);
+    psc__csv_put_text(f, st->id[s]);
     fprintf(f, ",%s,", psc_site_kind_name(st->kind[s]));
-    put_text(f, sv->name[st->street[s]]);
+    psc__csv_put_text(f, sv->name[st->street[s]]);
     fputc(',', f);
-    put_text(f, cm->id[c]);
+    psc__csv_put_text(f, cm->id[c]);
     fprintf(f, ",%s,%.2f,%.2f,%u,%u,", stream_name(e->ses_stream[k]), e->ses_start[k],
             e->ses_end[k], e->ses_residents[k], e->ses_tubes[k]);
     uint32_t t0 = e->ses_tube_list[e->ses_tube_first[k]];
@@ -146,7 +105,8 @@ static int write_schedule(const psc_plan_t *p, FILE *f) {
   return 0;
 }
 
-static int write_manifest(const psc_plan_t *p, FILE *f) {
+static int write_manifest(const void *ctx, FILE *f) {
+  const psc_plan_t *p = ctx;
   const psc_sites_t *st = psc_scenario_sites(p->s);
   const psc_labs_t *lb = psc_scenario_labs(p->s);
   const psc_communities_t *cm = psc_scenario_communities(p->s);
@@ -164,15 +124,15 @@ static int write_manifest(const psc_plan_t *p, FILE *f) {
       psc_scenario_resident_id(p->s, i, rid, sizeof rid);
       psc_scenario_household_id(p->s, r->res_household[i], hid, sizeof hid);
       fprintf(f, "%s,", tid);
-      put_text(f, rid);
+      psc__csv_put_text(f, rid);
       fputc(',', f);
-      put_text(f, hid);
+      psc__csv_put_text(f, hid);
       fputc(',', f);
-      put_text(f, cm->id[pk->tube_comm[t]]);
+      psc__csv_put_text(f, cm->id[pk->tube_comm[t]]);
       fputc(',', f);
-      put_text(f, st->id[e->site[t]]);
+      psc__csv_put_text(f, st->id[e->site[t]]);
       fputc(',', f);
-      put_text(f, lb->id[e->lab[t]]);
+      psc__csv_put_text(f, lb->id[e->lab[t]]);
       fprintf(f, ",%s,%u,%.2f,%.2f,%.2f,%u,%.2f\n", stream_name(pk->tube_stream[t]),
               pk->tube_swabs[t], e->sealed[t], e->departed[t], e->arrived[t], e->run[t],
               e->reported[t]);
@@ -181,7 +141,8 @@ static int write_manifest(const psc_plan_t *p, FILE *f) {
   return 0;
 }
 
-static int write_exceptions(const psc_plan_t *p, FILE *f) {
+static int write_exceptions(const void *ctx, FILE *f) {
+  const psc_plan_t *p = ctx;
   const psc_roster_t *r = psc_scenario_roster(p->s);
   const psc_communities_t *cm = psc_scenario_communities(p->s);
   fputs("resident,household,community,reason\n", f);
@@ -192,11 +153,11 @@ static int write_exceptions(const psc_plan_t *p, FILE *f) {
     uint32_t h = r->res_household[i];
     psc_scenario_resident_id(p->s, i, rid, sizeof rid);
     psc_scenario_household_id(p->s, h, hid, sizeof hid);
-    put_text(f, rid);
+    psc__csv_put_text(f, rid);
     fputc(',', f);
-    put_text(f, hid);
+    psc__csv_put_text(f, hid);
     fputc(',', f);
-    put_text(f, cm->id[r->hh_community[h]]);
+    psc__csv_put_text(f, cm->id[r->hh_community[h]]);
     fputs(",no_door_to_door_team\n", f);
   }
   return 0;
@@ -205,25 +166,9 @@ static int write_exceptions(const psc_plan_t *p, FILE *f) {
 int psc_plan_write_csv(const psc_plan_t *p, const char *outdir) {
   if (!p || !outdir)
     return PSC_EINVAL;
-  static const char *names[] = {"summary.csv", "site_schedule.csv", "tube_manifest.csv",
-                                "exceptions.csv"};
-  static const writer_fn fns[] = {write_summary, write_schedule, write_manifest,
-                                  write_exceptions};
-  enum { N = sizeof(names) / sizeof(names[0]) };
-  char *tmp[N] = {0}, *path[N] = {0};
-  int rc = psc__mkdir_p(outdir);
-  /* all files are complete under temporary names before any is renamed */
-  for (int k = 0; k < N && !rc; k++)
-    rc = write_temp(p, outdir, names[k], fns[k], &tmp[k], &path[k]);
-  for (int k = 0; k < N; k++) {
-    if (tmp[k]) {
-      if (!rc)
-        rc = psc__commit_file(tmp[k], path[k]);
-      else
-        remove(tmp[k]);
-    }
-    free(tmp[k]);
-    free(path[k]);
-  }
-  return rc;
+  const psc__out_file_t files[] = {{"summary.csv", write_summary},
+                                   {"site_schedule.csv", write_schedule},
+                                   {"tube_manifest.csv", write_manifest},
+                                   {"exceptions.csv", write_exceptions}};
+  return psc__write_files(outdir, files, sizeof files / sizeof files[0], p);
 }

@@ -188,6 +188,31 @@ static int fmt_tube(const void *ctx, uint32_t i, char *buf, size_t size) {
 static int fmt_strv(const void *ctx, uint32_t i, char *buf, size_t size) {
   return snprintf(buf, size, "%s", ((char *const *)ctx)[i]);
 }
+static int fmt_household(const void *ctx, uint32_t h, char *buf, size_t size) {
+  const psc_scenario_t *s = ctx;
+  const psc_roster_t *r = psc_scenario_roster(s);
+  if (!r->synthesised)
+    return psc_scenario_household_id(s, h, buf, size);
+  uint32_t c = r->hh_community[h], n = h - r->comm_hh_first[c] + 1;
+  const char *id = psc_scenario_communities(s)->id[c];
+  size_t len = strlen(id);
+  char digits[12];
+  int nd = 0;
+  do {
+    digits[nd++] = (char)('0' + n % 10);
+    n /= 10;
+  } while (n);
+  if (len + 2 + (size_t)nd + 1 > size)
+    return psc_scenario_household_id(s, h, buf, size);
+  memcpy(buf, id, len);
+  buf[len] = '-';
+  buf[len + 1] = 'H';
+  for (int k = 0; k < nd; k++)
+    buf[len + 2 + k] = digits[nd - 1 - k];
+  buf[len + 2 + nd] = '\0';
+  return (int)(len + 2 + (size_t)nd);
+}
+
 static uint32_t res_community(const void *ctx, uint32_t i) {
   const psc_roster_t *r = ctx;
   return r->hh_community[r->res_household[i]];
@@ -269,6 +294,9 @@ static void root_attributes(h5ctx_t *c, hid_t f, const psc_plan_t *p) {
   attr_f64(c, f, "lower_bound_min", p->lower_bound);
   attr_i64(c, f, "aged_tubes", p->e.aged);
   attr_text(c, f, "advice", p->advice.what);
+  attr_i64(c, f, "start_minute_of_day", par->start_minute_of_day);
+  attr_i64(c, f, "tube_date_code", p->date_code);
+  attr_text(c, f, "format", "poolscreen plan 1");
 }
 
 int psc_plan_write_h5(const psc_plan_t *p, const char *path, int threads) {
@@ -331,6 +359,22 @@ int psc_plan_write_h5(const psc_plan_t *p, const char *path, int threads) {
   COL_U8(g, "exception", p->pk.res_exception, r->residents);
   H5Gclose(g);
 
+  g = group(f, "households");
+  {
+    size_t hw = wid + 1;
+    if (!r->synthesised) {
+      char buf[512];
+      hw = 1;
+      for (uint32_t h = 0; h < r->households; h++) {
+        size_t n = (size_t)psc_scenario_household_id(p->s, h, buf, sizeof buf);
+        hw = n > hw ? n : hw;
+      }
+    }
+    strings(c, g, "id", r->households, hw, fmt_household, p->s);
+  }
+  COL_U32(g, "community", r->hh_community, r->households);
+  H5Gclose(g);
+
   const psc_tubes_t *t = &p->tubes;
   g = group(f, "tubes");
   strings(c, g, "id", t->count, 15, fmt_tube, p);
@@ -357,6 +401,8 @@ int psc_plan_write_h5(const psc_plan_t *p, const char *path, int threads) {
   COL_U32(g, "households", cm->households, cm->count);
   COL_U32(g, "door_to_door", cm->door_to_door, cm->count);
   COL_U32(g, "high_risk", cm->high_risk, cm->count);
+  column(c, g, "x_km", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, cm->x_km, cm->count, "km");
+  column(c, g, "y_km", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, cm->y_km, cm->count, "km");
   verdicts(c, g, p->e.comm, cm->count);
   H5Gclose(g);
 
@@ -376,6 +422,12 @@ int psc_plan_write_h5(const psc_plan_t *p, const char *path, int threads) {
   COL_U8(g, "kind", st->kind, st->count);
   COL_U32(g, "booths", st->booths, st->count);
   column(c, g, "rate", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, st->rate, st->count, "per booth-hour");
+  column(c, g, "open_min", H5T_NATIVE_INT32, H5T_STD_I32LE, st->open_min, st->count,
+         "minutes after local midnight");
+  column(c, g, "close_min", H5T_NATIVE_INT32, H5T_STD_I32LE, st->close_min, st->count,
+         "minutes after local midnight");
+  column(c, g, "x_km", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, st->x_km, st->count, "km");
+  column(c, g, "y_km", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, st->y_km, st->count, "km");
   H5Gclose(g);
 
   g = group(f, "labs");
@@ -384,6 +436,12 @@ int psc_plan_write_h5(const psc_plan_t *p, const char *path, int threads) {
   COL_U32(g, "instruments", lb->instruments, lb->count);
   COL_U32(g, "wells_per_run", lb->wells, lb->count);
   COL_U32(g, "run_minutes", lb->run_minutes, lb->count);
+  column(c, g, "open_min", H5T_NATIVE_INT32, H5T_STD_I32LE, lb->open_min, lb->count,
+         "minutes after local midnight");
+  column(c, g, "close_min", H5T_NATIVE_INT32, H5T_STD_I32LE, lb->close_min, lb->count,
+         "minutes after local midnight");
+  column(c, g, "x_km", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, lb->x_km, lb->count, "km");
+  column(c, g, "y_km", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, lb->y_km, lb->count, "km");
   H5Gclose(g);
 
   const psc_sessions_t *ss = &p->sessions;

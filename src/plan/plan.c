@@ -402,18 +402,5 @@ uint32_t psc_plan_tube_members(const psc_plan_t *p, uint32_t t, uint32_t *out, u
 }
 
 int psc_plan_tube_id(const psc_plan_t *p, uint32_t t, char *buf, size_t size) {
-  char digits[16];
-  snprintf(digits, sizeof digits, "%06d%08u", p->date_code % 1000000, (t + 1) % 100000000u);
-  /* Luhn check digit over the 14 digits */
-  int sum = 0;
-  for (int i = 13, dbl = 1; i >= 0; i--, dbl = !dbl) {
-    int d = digits[i] - '0';
-    if (dbl) {
-      d *= 2;
-      if (d > 9)
-        d -= 9;
-    }
-    sum += d;
-  }
-  return snprintf(buf, size, "%s%d", digits, (10 - sum % 10) % 10);
+  return psc__tube_code(p->date_code, t + 1, buf, size);
 }

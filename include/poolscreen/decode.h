@@ -1,0 +1,62 @@
+/* Decoding lab results: temporary control, individual retests scheduled on
+ * door-to-door teams, reruns and pending tubes; then, with the retest
+ * results, confirmed positives and releases. */
+#ifndef POOLSCREEN_DECODE_H
+#define POOLSCREEN_DECODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "poolscreen/error.h"
+#include "poolscreen/export.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct psc_decode psc_decode_t;
+
+/* Counts a decode reports. Round 1 fills the first group, round 2 (retest
+ * results against a decode file) the second. */
+typedef struct {
+  int round;
+  /* round 1 */
+  uint32_t tubes, positive_tubes, negative_tubes, invalid_tubes, pending_tubes;
+  uint32_t under_control, retests;
+  uint32_t units_met_before, units_met_after, units; /* key communities, streets, district */
+  double district_complete_before, district_complete_after;
+  /* round 2 */
+  uint32_t confirmed, released, retests_pending, retests_invalid, household_members,
+      pools_all_negative;
+} psc_decode_summary_t;
+
+/* Decodes results_csv against plan_h5 (a plan.h5 from `poolscreen plan`:
+ * round 1) or against a decode.h5 from round 1 (round 2, retest results).
+ * Problems with the results file go to diags, each at FILE:LINE:COLUMN:
+ * unknown tube ids, duplicate rows, contradictory results, unknown result
+ * words, non-numeric ct, and results of another plan. Returns 0 and a new
+ * decode, PSC_EINPUT (diags holds errors; nothing to write), PSC_EIO /
+ * PSC_EHDF5 for an unreadable plan (reported in diags), or PSC_ENOMEM. */
+PSC_API int psc_decode_run(const char *plan_h5, const char *results_csv, psc_diags_t *diags,
+                           psc_decode_t **out);
+/* Writes the outputs to outdir (see docs/decode.md): round 1 control.csv,
+ * retests.csv, rerun.csv, pending.csv; round 2 confirmed.csv, released.csv,
+ * households.csv, rerun.csv, pending.csv; and decode.h5, a copy of the input
+ * HDF5 file with a `decode` (round 1) or `confirm` (round 2) group. All
+ * written under temporary names and renamed together. Returns 0 or PSC_EIO /
+ * PSC_EHDF5. */
+PSC_API int psc_decode_write(const psc_decode_t *dc, const char *outdir);
+PSC_API const psc_decode_summary_t *psc_decode_summary(const psc_decode_t *dc);
+PSC_API void psc_decode_free(psc_decode_t *dc);
+
+/* The A2 rule of Kim et al. (2007) on an r x r array: given which rows and
+ * columns tested positive, marks retest[i * r + j] = 1 for every individual
+ * to retest (row and column positive; or row positive and no column; or
+ * column positive and no row). Returns how many. */
+PSC_API uint32_t psc_a2_retest(uint32_t r, const uint8_t *row_pos, const uint8_t *col_pos,
+                               uint8_t *retest);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

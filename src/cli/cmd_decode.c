@@ -1,0 +1,103 @@
+/* `poolscreen decode PLAN.h5 RESULTS.csv [-o OUTDIR]`: lab results into
+ * temporary control and retests; with a decode.h5 and retest results,
+ * confirmations and releases. */
+#define _POSIX_C_SOURCE 200809L
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "poolscreen/decode.h"
+
+static void help(FILE *out) {
+  fprintf(out,
+          "Usage: poolscreen decode PLAN.h5 RESULTS.csv [-o OUTDIR]\n"
+          "       poolscreen decode OUTDIR/decode.h5 RETEST_RESULTS.csv [-o OUTDIR2]\n\n"
+          "Round 1 (a plan.h5): every member of a positive tube goes under temporary\n"
+          "control and to an individual retest, scheduled on the door-to-door teams of\n"
+          "their street and run with priority; invalid tubes are listed for a rerun;\n"
+          "tubes without a result are pending (never negative). Writes control.csv,\n"
+          "retests.csv, rerun.csv, pending.csv and decode.h5 (the plan with a decode\n"
+          "group).\n"
+          "Round 2 (a decode.h5 and the retests' results): confirmed.csv, released.csv,\n"
+          "households.csv (everyone in a confirmed positive's household), rerun.csv\n"
+          "(invalid retests, and positive pools whose members all tested negative),\n"
+          "pending.csv, and decode.h5 with a confirm group.\n\n"
+          "RESULTS.csv: tube,result,ct (result positive, negative or invalid; ct optional).\n"
+          "  -o, --output OUTDIR  default: poolscreen-decode\n");
+}
+
+static const char *hm(char *b, size_t n, double m) {
+  if (!isfinite(m))
+    snprintf(b, n, "incomplete");
+  else
+    snprintf(b, n, "T+%ld:%02ld", lround(m) / 60, lround(m) % 60);
+  return b;
+}
+
+int cmd_decode(int argc, char **argv) {
+  static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
+                                       {"output", required_argument, NULL, 'o'},
+                                       {NULL, 0, NULL, 0}};
+  const char *outdir = "poolscreen-decode";
+  int ch;
+  opterr = 0;
+  optind = 1;
+  while ((ch = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+    if (ch == 'h') {
+      help(stdout);
+      return CLI_OK;
+    }
+    if (ch == 'o') {
+      outdir = optarg;
+      continue;
+    }
+    return cli_usage_error("decode", "unknown or incomplete option '%s'", argv[optind - 1]);
+  }
+  if (argc - optind != 2)
+    return cli_usage_error("decode", "expected PLAN.h5 and RESULTS.csv");
+  psc_diags_t *d = psc_diags_create();
+  psc_decode_t *dc = NULL;
+  int rc = psc_decode_run(argv[optind], argv[optind + 1], d, &dc);
+  psc_diags_sort(d);
+  cli_print_diags(d);
+  size_t errors = psc_diags_errors(d);
+  psc_diags_free(d);
+  if (rc == PSC_EINPUT) {
+    fprintf(stderr, "poolscreen: %zu error%s; nothing written\n", errors, errors == 1 ? "" : "s");
+    return CLI_USAGE;
+  }
+  if (rc) {
+    fprintf(stderr, "poolscreen decode: %s\n", psc_strerror(rc));
+    return CLI_FAILURE;
+  }
+  const psc_decode_summary_t *s = psc_decode_summary(dc);
+  char a[32], b[32];
+  if (s->round == 1) {
+    printf("Decode of %u tubes: %u positive, %u negative, %u invalid (rerun), %u pending "
+           "(no result: not negative)\n",
+           s->tubes, s->positive_tubes, s->negative_tubes, s->invalid_tubes, s->pending_tubes);
+    printf("%u residents under temporary control, %u individual retests scheduled\n",
+           s->under_control, s->retests);
+    printf("Deadlines met (key communities, streets, district): %u of %u before retests, %u of "
+           "%u after\n",
+           s->units_met_before, s->units, s->units_met_after, s->units);
+    printf("District complete: %s before retests, %s after\n",
+           hm(a, sizeof a, s->district_complete_before), hm(b, sizeof b, s->district_complete_after));
+  } else {
+    printf("Retest results: %u confirmed positive, %u released from control, %u invalid "
+           "(rerun), %u pending (still under control)\n",
+           s->confirmed, s->released, s->retests_invalid, s->retests_pending);
+    printf("%u residents in confirmed positives' households; %u positive pools whose members "
+           "all tested negative, flagged for a rerun\n",
+           s->household_members, s->pools_all_negative);
+  }
+  rc = psc_decode_write(dc, outdir);
+  if (rc)
+    fprintf(stderr, "poolscreen decode: cannot write %s: %s\n", outdir, psc_strerror(rc));
+  else
+    printf("Written: %s\n", outdir);
+  psc_decode_free(dc);
+  return rc ? CLI_FAILURE : CLI_OK;
+}

@@ -1,0 +1,298 @@
+/* Decoding: round 1 turns pool results into temporary control, scheduled
+ * individual retests, reruns and pending tubes; round 2 turns retest results
+ * into confirmed positives, their households, releases, and positive pools
+ * whose members all tested negative. */
+#include "decode/decode_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan/plan_internal.h"
+
+void psc_decode_free(psc_decode_t *dc) {
+  if (!dc)
+    return;
+  psc__plan_view_free(&dc->v);
+  free(dc->input);
+  free(dc->result);
+  free(dc->ct);
+  free(dc->control_res);
+  free(dc->rt_start);
+  free(dc->rt_end);
+  free(dc->rt_result);
+  free(dc->rt_team);
+  free(dc->rt_lab);
+  free(dc->comm_after);
+  free(dc->street_after);
+  free(dc->pool_all_negative);
+  free(dc->hh_confirmed);
+  free(dc);
+}
+
+const psc_decode_summary_t *psc_decode_summary(const psc_decode_t *dc) { return &dc->sum; }
+
+static double dist(double ax, double ay, double bx, double by) {
+  return sqrt((ax - bx) * (ax - bx) + (ay - by) * (ay - by));
+}
+
+/* The team that samples retests of community c: a door-to-door team of its
+ * street (the one free first), else the street's nearest fixed site, else
+ * its nearest site. */
+static uint32_t pick_team(const psc__plan_view_t *v, uint32_t c, const double *free_at) {
+  uint32_t st = v->comm_street[c], best = PSC__NONE;
+  for (int pass = 0; pass < 3 && best == PSC__NONE; pass++) {
+    double best_key = INFINITY;
+    for (uint32_t i = 0; i < v->nsites; i++) {
+      if (v->site_street[i] != st)
+        continue;
+      int ok = pass == 0 ? v->site_kind[i] == PSC_SITE_DOOR_TO_DOOR
+               : pass == 1 ? v->site_kind[i] == PSC_SITE_FIXED : 1;
+      if (!ok)
+        continue;
+      double key = pass == 0 ? free_at[i] : dist(v->comm_x[c], v->comm_y[c], v->site_x[i], v->site_y[i]);
+      if (key < best_key) {
+        best_key = key;
+        best = i;
+      }
+    }
+  }
+  return best;
+}
+
+/* When a single tube arriving at lab l at time a is reported: it takes a
+ * place in the first run that starts at or after a (retests go before
+ * pooled tubes), or a run of its own when none does. *spare gets the wells
+ * that run leaves for it (ties go to the lab with more). */
+static double priority_result(const psc__plan_view_t *v, const uint32_t *lab_first, uint32_t l,
+                              double a, uint32_t *spare) {
+  uint32_t lo = lab_first[l], hi = lab_first[l + 1];
+  while (lo < hi) { /* first run with start >= a */
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (v->run_start[mid] < a)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  psc__hours_t h = psc__hours(v->lab_open[l], v->lab_close[l], (int32_t)v->t0_clock);
+  double own = psc__hours_next_open(&h, a);
+  if (lo < lab_first[l + 1] && v->run_start[lo] <= own) {
+    *spare = v->lab_wells[l] - v->run_tubes[lo];
+    return v->run_end[lo] + v->report_min;
+  }
+  *spare = v->lab_wells[l];
+  return own + v->lab_run_min[l] + v->report_min;
+}
+
+static int round1(psc_decode_t *dc) {
+  psc__plan_view_t *v = &dc->v;
+  psc_decode_summary_t *s = &dc->sum;
+  s->round = 1;
+  s->tubes = v->ntubes;
+  uint32_t ncontrol = 0;
+  for (uint32_t t = 0; t < v->ntubes; t++) {
+    s->positive_tubes += dc->result[t] == RES_POSITIVE;
+    s->negative_tubes += dc->result[t] == RES_NEGATIVE;
+    s->invalid_tubes += dc->result[t] == RES_INVALID;
+    s->pending_tubes += dc->result[t] == RES_NONE;
+    if (dc->result[t] == RES_POSITIVE)
+      ncontrol += v->member_first[t + 1] - v->member_first[t];
+  }
+  dc->ncontrol = ncontrol;
+  s->under_control = s->retests = ncontrol;
+  dc->control_res = psc__malloc(ncontrol + 1, 4);
+  dc->rt_start = psc__malloc(ncontrol + 1, 8);
+  dc->rt_end = psc__malloc(ncontrol + 1, 8);
+  dc->rt_result = psc__malloc(ncontrol + 1, 8);
+  dc->rt_team = psc__malloc(ncontrol + 1, 4);
+  dc->rt_lab = psc__malloc(ncontrol + 1, 4);
+  dc->comm_after = psc__malloc(v->ncomm + 1, 8);
+  dc->street_after = psc__malloc(v->nstreets + 1, 8);
+  double *free_at = psc__malloc(v->nsites + 1, 8);
+  uint32_t *lab_first = calloc(v->nlabs + 2, 4);
+  uint32_t *order = psc__malloc(v->ntubes + 1, 4);
+  if (!dc->control_res || !dc->rt_start || !dc->rt_end || !dc->rt_result || !dc->rt_team ||
+      !dc->rt_lab || !dc->comm_after || !dc->street_after || !free_at || !lab_first || !order) {
+    free(free_at);
+    free(lab_first);
+    free(order);
+    return PSC_ENOMEM;
+  }
+  memcpy(free_at, v->site_busy_until, v->nsites * sizeof(double));
+  /* runs are stored lab by lab, in start order */
+  for (uint32_t k = 0; k < v->nruns; k++)
+    lab_first[v->run_lab[k] + 1]++;
+  for (uint32_t l = 0; l < v->nlabs; l++)
+    lab_first[l + 1] += lab_first[l];
+  /* retests in the order their pools were reported */
+  uint32_t np = 0;
+  for (uint32_t t = 0; t < v->ntubes; t++)
+    if (dc->result[t] == RES_POSITIVE)
+      order[np++] = t;
+  for (uint32_t a = 1; a < np; a++) { /* insertion sort by (reported, tube): stable, small */
+    uint32_t x = order[a], b = a;
+    while (b > 0 && v->tube_reported[order[b - 1]] > v->tube_reported[x]) {
+      order[b] = order[b - 1];
+      b--;
+    }
+    order[b] = x;
+  }
+  uint32_t k = 0;
+  for (uint32_t a = 0; a < np; a++) {
+    uint32_t t = order[a];
+    for (uint32_t m = v->member_first[t]; m < v->member_first[t + 1]; m++, k++) {
+      uint32_t i = v->members[m], c = v->res_comm[i];
+      uint32_t team = pick_team(v, c, free_at);
+      psc__hours_t h = psc__hours(v->site_open[team], v->site_close[team], (int32_t)v->t0_clock);
+      double start = psc__hours_next_open(&h, fmax(v->tube_reported[t], free_at[team]));
+      double end = psc__hours_advance(&h, start, 60.0 / (v->site_booths[team] * v->site_rate[team]));
+      free_at[team] = end;
+      /* to the lab where the result is out first */
+      double best = INFINITY;
+      uint32_t best_lab = 0, best_spare = 0;
+      for (uint32_t l = 0; l < v->nlabs; l++) {
+        double travel = dist(v->site_x[team], v->site_y[team], v->lab_x[l], v->lab_y[l]) /
+                            v->speed_kmh * 60.0 + v->handover_min;
+        uint32_t spare;
+        double r = priority_result(v, lab_first, l, end + travel, &spare);
+        if (r < best - 1e-9 || (fabs(r - best) <= 1e-9 && spare > best_spare)) {
+          best = r;
+          best_lab = l;
+          best_spare = spare;
+        }
+      }
+      dc->control_res[k] = i;
+      dc->rt_team[k] = team;
+      dc->rt_start[k] = start;
+      dc->rt_end[k] = end;
+      dc->rt_lab[k] = best_lab;
+      dc->rt_result[k] = best;
+    }
+  }
+  /* verdicts after retests; a unit with a pending or invalid tube is not
+   * complete, whatever its other results */
+  uint8_t *open_comm = calloc(v->ncomm + 1, 1);
+  if (!open_comm) {
+    free(free_at);
+    free(lab_first);
+    free(order);
+    return PSC_ENOMEM;
+  }
+  for (uint32_t c = 0; c < v->ncomm; c++)
+    dc->comm_after[c] = v->comm_complete[c];
+  for (uint32_t t = 0; t < v->ntubes; t++)
+    if (dc->result[t] == RES_NONE || dc->result[t] == RES_INVALID)
+      open_comm[v->tube_comm[t]] = 1;
+  for (uint32_t j = 0; j < ncontrol; j++) {
+    uint32_t c = v->res_comm[dc->control_res[j]];
+    dc->comm_after[c] = fmax(dc->comm_after[c], dc->rt_result[j]);
+  }
+  for (uint32_t c = 0; c < v->ncomm; c++)
+    if (open_comm[c])
+      dc->comm_after[c] = INFINITY;
+  for (uint32_t st = 0; st < v->nstreets; st++)
+    dc->street_after[st] = v->street_complete[st];
+  double district = v->district_complete;
+  for (uint32_t c = 0; c < v->ncomm; c++) {
+    uint32_t st = v->comm_street[c];
+    if (isfinite(v->comm_complete[c]) || isinf(dc->comm_after[c]))
+      dc->street_after[st] = fmax(dc->street_after[st], dc->comm_after[c]);
+    district = isnan(dc->comm_after[c]) ? district : fmax(district, dc->comm_after[c]);
+  }
+  s->district_complete_before = v->district_complete;
+  s->district_complete_after = district;
+  s->units = 1;
+  s->units_met_before = v->district_complete <= v->district_deadline + 1e-9;
+  s->units_met_after = district <= v->district_deadline + 1e-9;
+  for (uint32_t c = 0; c < v->ncomm; c++) {
+    if (!v->comm_key[c] || isnan(v->comm_complete[c]))
+      continue;
+    s->units++;
+    s->units_met_before += v->comm_complete[c] <= v->comm_deadline[c] + 1e-9;
+    s->units_met_after += dc->comm_after[c] <= v->comm_deadline[c] + 1e-9;
+  }
+  for (uint32_t st = 0; st < v->nstreets; st++) {
+    if (isnan(v->street_complete[st]))
+      continue;
+    s->units++;
+    s->units_met_before += v->street_complete[st] <= v->street_deadline[st] + 1e-9;
+    s->units_met_after += dc->street_after[st] <= v->street_deadline[st] + 1e-9;
+  }
+  free(open_comm);
+  free(free_at);
+  free(lab_first);
+  free(order);
+  return 0;
+}
+
+static int round2(psc_decode_t *dc) {
+  psc__plan_view_t *v = &dc->v;
+  psc_decode_summary_t *s = &dc->sum;
+  s->round = 2;
+  s->retests = v->nretests;
+  dc->pool_all_negative = calloc(v->ntubes + 1, 1);
+  uint8_t *pool_seen = calloc(v->ntubes + 1, 1);
+  if (!dc->pool_all_negative || !pool_seen) {
+    free(pool_seen);
+    return PSC_ENOMEM;
+  }
+  /* a positive pool is flagged when every member's retest is negative */
+  for (uint32_t k = 0; k < v->nretests; k++) {
+    uint32_t t = v->rt_pool_tube[k];
+    if (!pool_seen[t]) {
+      pool_seen[t] = 1;
+      dc->pool_all_negative[t] = 1;
+    }
+    if (dc->result[k] != RES_NEGATIVE)
+      dc->pool_all_negative[t] = 0;
+    s->confirmed += dc->result[k] == RES_POSITIVE;
+    s->released += dc->result[k] == RES_NEGATIVE;
+    s->retests_pending += dc->result[k] == RES_NONE;
+    s->retests_invalid += dc->result[k] == RES_INVALID;
+  }
+  for (uint32_t t = 0; t < v->ntubes; t++)
+    s->pools_all_negative += dc->pool_all_negative[t];
+  free(pool_seen);
+  /* everyone in a confirmed positive's household */
+  dc->hh_confirmed = calloc(v->nhh + 1, 1);
+  if (!dc->hh_confirmed)
+    return PSC_ENOMEM;
+  for (uint32_t k = 0; k < v->nretests; k++)
+    if (dc->result[k] == RES_POSITIVE)
+      dc->hh_confirmed[v->res_hh[v->rt_res[k]]] = 1;
+  for (uint32_t i = 0; i < v->nres; i++)
+    s->household_members += dc->hh_confirmed[v->res_hh[i]];
+  return 0;
+}
+
+int psc_decode_run(const char *plan_h5, const char *results_csv, psc_diags_t *diags,
+                   psc_decode_t **out) {
+  if (!plan_h5 || !results_csv || !diags || !out)
+    return PSC_EINVAL;
+  *out = NULL;
+  psc_decode_t *dc = calloc(1, sizeof(*dc));
+  if (!dc || !(dc->input = psc__strdup(plan_h5))) {
+    free(dc);
+    return PSC_ENOMEM;
+  }
+  int rc = psc__plan_view_load(plan_h5, &dc->v, diags);
+  if (rc) {
+    psc_decode_free(dc);
+    return rc;
+  }
+  uint32_t n = dc->v.has_decode ? dc->v.nretests : dc->v.ntubes;
+  char **ids = dc->v.has_decode ? dc->v.rt_tube_id : dc->v.tube_id;
+  dc->result = psc__malloc(n + 1, 1);
+  dc->ct = psc__malloc(n + 1, 8);
+  rc = dc->result && dc->ct ? psc__read_results(results_csv, ids, n, dc->v.date_code, dc->result,
+                                                dc->ct, diags)
+                            : PSC_ENOMEM;
+  if (!rc)
+    rc = dc->v.has_decode ? round2(dc) : round1(dc);
+  if (rc) {
+    psc_decode_free(dc);
+    return rc;
+  }
+  *out = dc;
+  return 0;
+}

@@ -1,0 +1,59 @@
+/* The decoder's private state (src/decode/). */
+#ifndef POOLSCREEN_DECODE_INTERNAL_H
+#define POOLSCREEN_DECODE_INTERNAL_H
+
+#include "internal.h"
+#include "poolscreen/decode.h"
+
+/* What decode needs of a plan, read back from plan.h5. */
+typedef struct {
+  long long date_code, t0_clock;
+  double report_min, handover_min, speed_kmh;
+  uint32_t ntubes, nres, nhh, ncomm, nstreets, nsites, nlabs, nruns;
+  char **tube_id, **res_id, **hh_id, **comm_id, **street_name, **site_id, **lab_id;
+  uint32_t *tube_comm, *tube_lab, *res_hh, *res_comm, *comm_street, *site_street, *site_booths,
+      *lab_inst, *lab_wells, *lab_run_min, *run_lab, *run_tubes;
+  int32_t *res_tube, *site_open, *site_close, *lab_open, *lab_close;
+  uint8_t *tube_stream, *comm_key, *site_kind;
+  double *tube_reported, *site_rate, *site_x, *site_y, *lab_x, *lab_y, *comm_x, *comm_y;
+  double *run_start, *run_end;
+  double *comm_complete, *comm_deadline, *street_complete, *street_deadline;
+  double district_complete, district_deadline;
+  double *site_busy_until; /* end of the site's last plan session */
+  /* members of each tube (CSR, from residents/tube) */
+  uint32_t *member_first, *members;
+  /* round 1's decisions, when the input is a decode file */
+  int has_decode;
+  uint32_t nretests;
+  uint32_t *rt_res, *rt_pool_tube, *rt_lab;
+  char **rt_tube_id;
+} psc__plan_view_t;
+
+int psc__plan_view_load(const char *path, psc__plan_view_t *v, psc_diags_t *d);
+void psc__plan_view_free(psc__plan_view_t *v);
+
+enum { RES_NONE = 0, RES_POSITIVE = 1, RES_NEGATIVE = 2, RES_INVALID = 3 };
+
+struct psc_decode {
+  char *input; /* the HDF5 file decoded against */
+  psc__plan_view_t v;
+  psc_decode_summary_t sum;
+  uint8_t *result;  /* per tube (round 1) or per retest (round 2): RES_* */
+  double *ct;       /* per tube / retest, NAN when not given */
+  /* round 1 */
+  uint32_t ncontrol, *control_res; /* residents under control (members of positive tubes) */
+  double *rt_start, *rt_end, *rt_result;
+  uint32_t *rt_team, *rt_lab; /* retest k is control_res[k] */
+  double *comm_after, *street_after;
+  /* round 2 */
+  uint8_t *pool_all_negative; /* per pool tube: positive, every member negative */
+  uint8_t *hh_confirmed;      /* per household: holds a confirmed positive */
+};
+
+/* src/decode/results.c: results.csv into result[] / ct[] by tube index. */
+int psc__read_results(const char *path, char **ids, uint32_t n, long long date_code,
+                      uint8_t *result, double *ct, psc_diags_t *d);
+/* src/decode/decode_out.c */
+int psc__decode_write_h5(const psc_decode_t *dc, const char *path);
+
+#endif

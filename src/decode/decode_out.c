@@ -1,0 +1,330 @@
+/* Decode outputs: the CSV lists and decode.h5 (a copy of the input file with
+ * a `decode` or `confirm` group), all renamed into place together. */
+#include "decode/decode_internal.h"
+
+#include <hdf5.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void put_time(FILE *f, double t) {
+  if (isfinite(t))
+    fprintf(f, "%.2f", t);
+}
+
+static void retest_id(const psc__plan_view_t *v, uint32_t k, char *buf, size_t n) {
+  psc__tube_code(v->date_code, v->ntubes + 1 + k, buf, n);
+}
+
+/* Resident, household, community and street of resident i. */
+static void person(FILE *f, const psc__plan_view_t *v, uint32_t i, int street) {
+  psc__csv_put_text(f, v->res_id[i]);
+  fputc(',', f);
+  psc__csv_put_text(f, v->hh_id[v->res_hh[i]]);
+  fputc(',', f);
+  psc__csv_put_text(f, v->comm_id[v->res_comm[i]]);
+  if (street) {
+    fputc(',', f);
+    psc__csv_put_text(f, v->street_name[v->comm_street[v->res_comm[i]]]);
+  }
+}
+
+/* ---- round 1 ------------------------------------------------------------ */
+
+static int w_control(const void *ctx, FILE *f) {
+  const psc_decode_t *dc = ctx;
+  const psc__plan_view_t *v = &dc->v;
+  fputs("resident,household,community,street,tube,reason\n", f);
+  for (uint32_t k = 0; k < dc->ncontrol; k++) {
+    uint32_t i = dc->control_res[k];
+    person(f, v, i, 1);
+    fprintf(f, ",%s,positive_tube\n", v->tube_id[v->res_tube[i]]);
+  }
+  return 0;
+}
+
+static int w_retests(const void *ctx, FILE *f) {
+  const psc_decode_t *dc = ctx;
+  const psc__plan_view_t *v = &dc->v;
+  fputs("resident,team,window_start_min,window_end_min,lab,result_min,tube,pool_tube\n", f);
+  char id[32];
+  for (uint32_t k = 0; k < dc->ncontrol; k++) {
+    uint32_t i = dc->control_res[k];
+    psc__csv_put_text(f, v->res_id[i]);
+    fputc(',', f);
+    psc__csv_put_text(f, v->site_id[dc->rt_team[k]]);
+    fprintf(f, ",%.2f,%.2f,", dc->rt_start[k], dc->rt_end[k]);
+    psc__csv_put_text(f, v->lab_id[dc->rt_lab[k]]);
+    retest_id(v, k, id, sizeof id);
+    fprintf(f, ",%.2f,%s,%s\n", dc->rt_result[k], id, v->tube_id[v->res_tube[i]]);
+  }
+  return 0;
+}
+
+static int w_rerun1(const void *ctx, FILE *f) {
+  const psc_decode_t *dc = ctx;
+  const psc__plan_view_t *v = &dc->v;
+  fputs("tube,lab,reason\n", f);
+  for (uint32_t t = 0; t < v->ntubes; t++)
+    if (dc->result[t] == RES_INVALID) {
+      fprintf(f, "%s,", v->tube_id[t]);
+      psc__csv_put_text(f, v->lab_id[v->tube_lab[t]]);
+      fputs(",invalid\n", f);
+    }
+  return 0;
+}
+
+static int w_pending1(const void *ctx, FILE *f) {
+  const psc_decode_t *dc = ctx;
+  const psc__plan_view_t *v = &dc->v;
+  fputs("tube,lab\n", f);
+  for (uint32_t t = 0; t < v->ntubes; t++)
+    if (dc->result[t] == RES_NONE) {
+      fprintf(f, "%s,", v->tube_id[t]);
+      psc__csv_put_text(f, v->lab_id[v->tube_lab[t]]);
+      fputc('\n', f);
+    }
+  return 0;
+}
+
+/* ---- round 2 ------------------------------------------------------------ */
+
+static int w_confirmed(const void *ctx, FILE *f) {
+  const psc_decode_t *dc = ctx;
+  const psc__plan_view_t *v = &dc->v;
+  fputs("resident,household,community,street,retest_tube,pool_tube,ct\n", f);
+  for (uint32_t k = 0; k < v->nretests; k++)
+    if (dc->result[k] == RES_POSITIVE) {
+      person(f, v, v->rt_res[k], 1);
+      fprintf(f, ",%s,%s,", v->rt_tube_id[k], v->tube_id[v->rt_pool_tube[k]]);
+      put_time(f, dc->ct[k]);
+      fputc('\n', f);
+    }
+  return 0;
+}
+
+static int w_released(const void *ctx, FILE *f) {
+  const psc_decode_t *dc = ctx;
+  const psc__plan_view_t *v = &dc->v;
+  fputs("resident,household,community,pool_tube\n", f);
+  for (uint32_t k = 0; k < v->nretests; k++)
+    if (dc->result[k] == RES_NEGATIVE) {
+      person(f, v, v->rt_res[k], 0);
+      fprintf(f, ",%s\n", v->tube_id[v->rt_pool_tube[k]]);
+    }
+  return 0;
+}
+
+static int w_households(const void *ctx, FILE *f) {
+  const psc_decode_t *dc = ctx;
+  const psc__plan_view_t *v = &dc->v;
+  uint8_t *confirmed = calloc(v->nres + 1, 1);
+  if (!confirmed)
+    return PSC_ENOMEM;
+  for (uint32_t k = 0; k < v->nretests; k++)
+    if (dc->result[k] == RES_POSITIVE)
+      confirmed[v->rt_res[k]] = 1;
+  fputs("household,community,resident,confirmed\n", f);
+  for (uint32_t i = 0; i < v->nres; i++)
+    if (dc->hh_confirmed[v->res_hh[i]]) {
+      psc__csv_put_text(f, v->hh_id[v->res_hh[i]]);
+      fputc(',', f);
+      psc__csv_put_text(f, v->comm_id[v->res_comm[i]]);
+      fputc(',', f);
+      psc__csv_put_text(f, v->res_id[i]);
+      fprintf(f, ",%d\n", confirmed[i]);
+    }
+  free(confirmed);
+  return 0;
+}
+
+static int w_rerun2(const void *ctx, FILE *f) {
+  const psc_decode_t *dc = ctx;
+  const psc__plan_view_t *v = &dc->v;
+  fputs("tube,lab,reason\n", f);
+  for (uint32_t k = 0; k < v->nretests; k++)
+    if (dc->result[k] == RES_INVALID) {
+      fprintf(f, "%s,", v->rt_tube_id[k]);
+      psc__csv_put_text(f, v->lab_id[v->rt_lab[k]]);
+      fputs(",invalid_retest\n", f);
+    }
+  for (uint32_t t = 0; t < v->ntubes; t++)
+    if (dc->pool_all_negative[t]) {
+      fprintf(f, "%s,", v->tube_id[t]);
+      psc__csv_put_text(f, v->lab_id[v->tube_lab[t]]);
+      fputs(",positive_pool_all_members_negative\n", f);
+    }
+  return 0;
+}
+
+static int w_pending2(const void *ctx, FILE *f) {
+  const psc_decode_t *dc = ctx;
+  const psc__plan_view_t *v = &dc->v;
+  fputs("tube,lab\n", f);
+  for (uint32_t k = 0; k < v->nretests; k++)
+    if (dc->result[k] == RES_NONE) {
+      fprintf(f, "%s,", v->rt_tube_id[k]);
+      psc__csv_put_text(f, v->lab_id[v->rt_lab[k]]);
+      fputc('\n', f);
+    }
+  return 0;
+}
+
+/* ---- decode.h5 ---------------------------------------------------------- */
+
+static int col(hid_t g, const char *name, hid_t mem, hid_t file, const void *data, hsize_t n) {
+  hid_t sp = H5Screate_simple(1, &n, NULL);
+  hid_t pl = H5Pcreate(H5P_DATASET_CREATE);
+  H5Pset_obj_track_times(pl, 0);
+  hid_t d = H5Dcreate2(g, name, file, sp, H5P_DEFAULT, pl, H5P_DEFAULT);
+  int bad = d < 0 || (n && H5Dwrite(d, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0);
+  H5Dclose(d);
+  H5Pclose(pl);
+  H5Sclose(sp);
+  return bad;
+}
+
+static hid_t grp(hid_t parent, const char *name) {
+  hid_t pl = H5Pcreate(H5P_GROUP_CREATE);
+  H5Pset_obj_track_times(pl, 0);
+  hid_t g = H5Gcreate2(parent, name, H5P_DEFAULT, pl, H5P_DEFAULT);
+  H5Pclose(pl);
+  return g;
+}
+
+static int strings(hid_t g, const char *name, char **s, uint32_t n) {
+  size_t w = 1;
+  for (uint32_t i = 0; i < n; i++)
+    w = strlen(s[i]) > w ? strlen(s[i]) : w;
+  char *buf = calloc((size_t)n * w + 1, 1);
+  if (!buf)
+    return 1;
+  for (uint32_t i = 0; i < n; i++)
+    memcpy(buf + (size_t)i * w, s[i], strlen(s[i]));
+  hid_t t = H5Tcopy(H5T_C_S1);
+  H5Tset_size(t, w);
+  H5Tset_strpad(t, H5T_STR_NULLPAD);
+  int bad = col(g, name, t, t, buf, n);
+  H5Tclose(t);
+  free(buf);
+  return bad;
+}
+
+/* Indices of the entries of flags equal to want. */
+static uint32_t *select_idx(const uint8_t *flags, uint32_t n, int want, uint32_t *count) {
+  uint32_t *idx = psc__malloc(n + 1, 4), m = 0;
+  if (idx)
+    for (uint32_t i = 0; i < n; i++)
+      if (flags[i] == want)
+        idx[m++] = i;
+  *count = m;
+  return idx;
+}
+
+static int write_groups(const psc_decode_t *dc, hid_t f) {
+  const psc__plan_view_t *v = &dc->v;
+  int bad = 0;
+  uint32_t m;
+  if (dc->sum.round == 1) {
+    hid_t g = grp(f, "decode"), r = grp(g, "retests");
+    uint32_t n = dc->ncontrol, *pool = psc__malloc(n + 1, 4);
+    char **ids = calloc(n + 1, sizeof(char *));
+    char *text = calloc((size_t)n * 16 + 1, 1);
+    bad = !pool || !ids || !text;
+    for (uint32_t k = 0; !bad && k < n; k++) {
+      pool[k] = (uint32_t)v->res_tube[dc->control_res[k]];
+      ids[k] = text + (size_t)k * 16;
+      retest_id(v, k, ids[k], 16);
+    }
+    if (!bad) {
+      bad |= col(r, "resident", H5T_NATIVE_UINT32, H5T_STD_U32LE, dc->control_res, n);
+      bad |= col(r, "pool_tube", H5T_NATIVE_UINT32, H5T_STD_U32LE, pool, n);
+      bad |= strings(r, "tube", ids, n);
+      bad |= col(r, "team", H5T_NATIVE_UINT32, H5T_STD_U32LE, dc->rt_team, n);
+      bad |= col(r, "lab", H5T_NATIVE_UINT32, H5T_STD_U32LE, dc->rt_lab, n);
+      bad |= col(r, "window_start_min", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, dc->rt_start, n);
+      bad |= col(r, "window_end_min", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, dc->rt_end, n);
+      bad |= col(r, "result_min", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, dc->rt_result, n);
+      bad |= col(g, "tube_result", H5T_NATIVE_UINT8, H5T_STD_U8LE, dc->result, v->ntubes);
+      bad |= col(g, "community_complete_min", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, dc->comm_after,
+                 v->ncomm);
+      bad |= col(g, "street_complete_min", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, dc->street_after,
+                 v->nstreets);
+    }
+    free(pool);
+    free(ids);
+    free(text);
+    H5Gclose(r);
+    H5Gclose(g);
+  } else {
+    hid_t g = grp(f, "confirm");
+    bad |= col(g, "retest_result", H5T_NATIVE_UINT8, H5T_STD_U8LE, dc->result, v->nretests);
+    uint32_t *idx = select_idx(dc->pool_all_negative, v->ntubes, 1, &m);
+    bad |= !idx || col(g, "pools_all_negative", H5T_NATIVE_UINT32, H5T_STD_U32LE, idx, m);
+    free(idx);
+    H5Gclose(g);
+  }
+  return bad;
+}
+
+int psc__decode_write_h5(const psc_decode_t *dc, const char *path) {
+  char *tmp = psc__temp_name(path);
+  if (!tmp)
+    return PSC_ENOMEM;
+  /* a byte copy of the input, then the new group */
+  FILE *in = fopen(dc->input, "rb"), *out = fopen(tmp, "wb");
+  int rc = in && out ? 0 : PSC_EIO;
+  char buf[1 << 16];
+  size_t n;
+  while (!rc && (n = fread(buf, 1, sizeof buf, in)) > 0)
+    if (fwrite(buf, 1, n, out) != n)
+      rc = PSC_EIO;
+  if (in)
+    fclose(in);
+  if (out && fclose(out) && !rc)
+    rc = PSC_EIO;
+  if (!rc) {
+    H5E_auto2_t fn;
+    void *data;
+    H5Eget_auto2(H5E_DEFAULT, &fn, &data);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    hid_t f = H5Fopen(tmp, H5F_ACC_RDWR, H5P_DEFAULT);
+    if (f < 0 || write_groups(dc, f))
+      rc = PSC_EHDF5;
+    if (f >= 0 && H5Fclose(f) < 0)
+      rc = PSC_EHDF5;
+    H5Eset_auto2(H5E_DEFAULT, fn, data);
+  }
+  if (!rc)
+    rc = psc__commit_file(tmp, path);
+  else
+    remove(tmp);
+  free(tmp);
+  return rc;
+}
+
+int psc_decode_write(const psc_decode_t *dc, const char *outdir) {
+  if (!dc || !outdir)
+    return PSC_EINVAL;
+  const psc__out_file_t r1[] = {{"control.csv", w_control},
+                                {"retests.csv", w_retests},
+                                {"rerun.csv", w_rerun1},
+                                {"pending.csv", w_pending1}};
+  const psc__out_file_t r2[] = {{"confirmed.csv", w_confirmed},
+                                {"released.csv", w_released},
+                                {"households.csv", w_households},
+                                {"rerun.csv", w_rerun2},
+                                {"pending.csv", w_pending2}};
+  int rc = dc->sum.round == 1 ? psc__write_files(outdir, r1, 4, dc)
+                              : psc__write_files(outdir, r2, 5, dc);
+  if (rc)
+    return rc;
+  size_t len = strlen(outdir) + 16;
+  char *h5 = malloc(len);
+  if (!h5)
+    return PSC_ENOMEM;
+  snprintf(h5, len, "%s/decode.h5", outdir);
+  rc = psc__decode_write_h5(dc, h5);
+  free(h5);
+  return rc;
+}

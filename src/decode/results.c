@@ -1,0 +1,111 @@
+/* results.csv: one row per tube (tube,result,ct), every problem positioned. */
+#include "decode/decode_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+enum { R_TUBE, R_RESULT, R_CT, R_NCOLS };
+static const psc__csv_col_t COLS[] = {{"tube", 1}, {"result", 1}, {"ct", 0}};
+
+typedef struct {
+  const char *file;
+  psc_diags_t *d;
+  char **ids;
+  uint32_t n;
+  long long date_code;
+  psc__strmap_t map;
+  uint8_t *result;
+  double *ct;
+  uint32_t *line;
+  uint32_t foreign;
+} ctx_t;
+
+static const char *key_of(const void *ctx, uint32_t v, size_t *len) {
+  const ctx_t *c = ctx;
+  *len = strlen(c->ids[v]);
+  return c->ids[v];
+}
+
+static const char *WORDS[] = {"", "positive", "negative", "invalid"};
+
+static int row(void *ud, const psc__csv_row_t *r) {
+  ctx_t *c = ud;
+  const psc__csv_field_t *f = r->field;
+  uint32_t t = psc__strmap_get(&c->map, f[R_TUBE].text, f[R_TUBE].len);
+  int word = 0;
+  for (int k = 1; k <= 3; k++)
+    if (!strcasecmp(f[R_RESULT].text, WORDS[k]))
+      word = k;
+  if (!word)
+    psc__error(c->d, c->file, f[R_RESULT].line, f[R_RESULT].col,
+               "result '%s' is not positive, negative or invalid", f[R_RESULT].text);
+  double ct = NAN;
+  if (f[R_CT].text && f[R_CT].len) {
+    psc__num_status_t st = psc__parse_double(f[R_CT].text, 0, 100, &ct);
+    if (st != PSC__NUM_OK)
+      psc__error(c->d, c->file, f[R_CT].line, f[R_CT].col,
+                 "ct '%s' %s (expected a cycle threshold from 0 to 100)", f[R_CT].text,
+                 psc__num_status_text(st));
+  }
+  if (t == PSC__NONE) {
+    /* a tube id of the same shape but another date: another plan's file */
+    char prefix[8];
+    snprintf(prefix, sizeof prefix, "%06lld", c->date_code % 1000000);
+    if (f[R_TUBE].len == 15 && strncmp(f[R_TUBE].text, prefix, 6) != 0) {
+      c->foreign++;
+      psc__error(c->d, c->file, f[R_TUBE].line, f[R_TUBE].col,
+                 "tube '%s' is from another plan (dated %.6s; this plan's tubes start %s)",
+                 f[R_TUBE].text, f[R_TUBE].text, prefix);
+    } else {
+      psc__error(c->d, c->file, f[R_TUBE].line, f[R_TUBE].col, "unknown tube '%s' (not in this %s)",
+                 f[R_TUBE].text, "plan");
+    }
+    return 0;
+  }
+  if (!word)
+    return 0;
+  if (c->result[t]) {
+    if (c->result[t] == word)
+      psc__error(c->d, c->file, f[R_TUBE].line, f[R_TUBE].col,
+                 "duplicate row for tube '%s' (first at line %u)", f[R_TUBE].text, c->line[t]);
+    else
+      psc__error(c->d, c->file, f[R_RESULT].line, f[R_RESULT].col,
+                 "contradictory results for tube '%s': %s here, %s at line %u", f[R_TUBE].text,
+                 WORDS[word], WORDS[c->result[t]], c->line[t]);
+    return 0;
+  }
+  c->result[t] = (uint8_t)word;
+  c->ct[t] = ct;
+  c->line[t] = r->line;
+  return 0;
+}
+
+int psc__read_results(const char *path, char **ids, uint32_t n, long long date_code,
+                      uint8_t *result, double *ct, psc_diags_t *d) {
+  FILE *fp = fopen(path, "rb");
+  if (!fp) {
+    psc__error(d, path, 1, 1, "cannot open results file");
+    return PSC_EINPUT;
+  }
+  ctx_t c = {path, d, ids, n, date_code, {0}, result, ct, calloc(n + 1, 4), 0};
+  int rc = c.line ? psc__strmap_init(&c.map, n, key_of, &c) : PSC_ENOMEM;
+  for (uint32_t t = 0; !rc && t < n; t++) {
+    psc__strmap_put(&c.map, ids[t], strlen(ids[t]), t, &rc);
+    result[t] = RES_NONE;
+    ct[t] = NAN;
+  }
+  size_t before = psc_diags_errors(d);
+  uint32_t rows = 0;
+  if (!rc)
+    rc = psc__csv_read(fp, path, COLS, R_NCOLS, row, &c, d, &rows);
+  fclose(fp);
+  if (!rc && rows && c.foreign == rows)
+    psc__error(d, path, 1, 1, "every tube in this file is from another plan");
+  psc__strmap_free(&c.map);
+  free(c.line);
+  if (rc)
+    return rc;
+  return psc_diags_errors(d) > before ? PSC_EINPUT : 0;
+}

@@ -1,0 +1,263 @@
+/* decode: the A2 rule on every 3x3 pattern, invariants on generated plans
+ * and random results over many seeds, the second round, and bad input. */
+#include "testutil.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* Every outcome of the 3 rows and 3 columns, against the rule written as
+ * sets: both positive -> their crossings; only rows -> whole rows; only
+ * columns -> whole columns; and under perfect tests every positive cell of
+ * every infection pattern is retested. */
+static void test_a2_rule_exhaustive(void **state) {
+  (void)state;
+  for (unsigned o = 0; o < 64; o++) {
+    uint8_t row[3], col[3], got[9];
+    int nr = 0, nc = 0;
+    for (int i = 0; i < 3; i++) {
+      row[i] = o >> i & 1;
+      col[i] = o >> (3 + i) & 1;
+      nr += row[i];
+      nc += col[i];
+    }
+    uint32_t n = psc_a2_retest(3, row, col, got), want_n = 0;
+    for (int i = 0; i < 3; i++)
+      for (int j = 0; j < 3; j++) {
+        int want = nr && nc ? row[i] && col[j] : nr ? row[i] : nc ? col[j] : 0;
+        if (got[i * 3 + j] != want)
+          fail_msg("rows %d%d%d cols %d%d%d: cell (%d,%d) %d, want %d", row[0], row[1], row[2],
+                   col[0], col[1], col[2], i, j, got[i * 3 + j], want);
+        want_n += (uint32_t)want;
+      }
+    assert_int_equal(n, want_n);
+  }
+  for (unsigned x = 0; x < 512; x++) {
+    uint8_t row[3] = {0}, col[3] = {0}, got[9];
+    for (int c = 0; c < 9; c++)
+      if (x >> c & 1)
+        row[c / 3] = col[c % 3] = 1;
+    psc_a2_retest(3, row, col, got);
+    for (int c = 0; c < 9; c++)
+      if (x >> c & 1)
+        assert_int_equal(got[c], 1);
+  }
+}
+
+static char *plan_tiny(const char *dir) {
+  char cmd[1024];
+  snprintf(cmd, sizeof cmd, "%s plan %s/tiny/scenario.ini -o %s/p >/dev/null", PSC_CLI_PATH,
+           PSC_TEST_DATA, dir);
+  assert_int_equal(system(cmd), 0);
+  char *h5 = malloc(1024);
+  snprintf(h5, 1024, "%s/p/plan.h5", dir);
+  return h5;
+}
+
+/* Tube ids of a plan, from its tube manifest. */
+static int tube_ids(const char *dir, char ids[][20], int max) {
+  char path[1024], line[512], last[20] = "";
+  snprintf(path, sizeof path, "%s/p/tube_manifest.csv", dir);
+  FILE *f = fopen(path, "r");
+  assert_non_null(f);
+  int n = 0;
+  assert_non_null(fgets(line, sizeof line, f));
+  while (fgets(line, sizeof line, f) && n < max) {
+    line[15] = '\0';
+    if (strcmp(line, last)) {
+      memcpy(ids[n++], line, 16);
+      memcpy(last, line, 16);
+    }
+  }
+  fclose(f);
+  return n;
+}
+
+static int count_lines(const char *dir, const char *name) {
+  char path[1024], line[1024];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE *f = fopen(path, "r");
+  if (!f)
+    return -1;
+  int n = 0;
+  while (fgets(line, sizeof line, f))
+    n++;
+  fclose(f);
+  return n - 1;
+}
+
+/* Random results on the tiny plan, many seeds: control = members of
+ * positive tubes, once each; retests the same people; pending tubes listed
+ * and never counted negative; counts reconcile. */
+static void test_invariants_random_results(void **state) {
+  (void)state;
+  char *dir = tu_tmpdir();
+  char *h5 = plan_tiny(dir);
+  char ids[256][20];
+  int nt = tube_ids(dir, ids, 256);
+  assert_true(nt > 10);
+  for (uint64_t seed = 1; seed <= 40; seed++) {
+    uint64_t x = seed;
+    char csv[16384];
+    size_t o = (size_t)snprintf(csv, sizeof csv, "tube,result,ct\n");
+    int npos = 0, nneg = 0, ninv = 0, npend = 0;
+    for (int t = 0; t < nt; t++) {
+      x = psc__mix64(x);
+      int r = (int)(x % 10);
+      if (r < 2) {
+        npend++;
+        continue;
+      }
+      const char *w = r < 4 ? "positive" : r < 5 ? "invalid" : "negative";
+      npos += r < 4;
+      ninv += r == 4;
+      nneg += r >= 5;
+      o += (size_t)snprintf(csv + o, sizeof csv - o, "%s,%s,\n", ids[t], w);
+    }
+    tu_write(dir, "r.csv", csv);
+    psc_diags_t *d = psc_diags_create();
+    psc_decode_t *dc = NULL;
+    assert_int_equal(psc_decode_run(h5, tu_path(dir, "r.csv"), d, &dc), 0);
+    const psc_decode_summary_t *s = psc_decode_summary(dc);
+    assert_int_equal(s->positive_tubes, npos);
+    assert_int_equal(s->negative_tubes, nneg);
+    assert_int_equal(s->invalid_tubes, ninv);
+    assert_int_equal(s->pending_tubes, npend);
+    assert_int_equal(s->positive_tubes + s->negative_tubes + s->invalid_tubes + s->pending_tubes,
+                     (uint32_t)nt);
+    char out[1024];
+    snprintf(out, sizeof out, "%s/o%llu", dir, (unsigned long long)seed);
+    assert_int_equal(psc_decode_write(dc, out), 0);
+    /* control.csv: exactly the members of the positive tubes, once each */
+    char cmd[8192], *res;
+    snprintf(cmd, sizeof cmd,
+             "cd %s && awk -F, 'NR==FNR {if ($2==\"positive\") pos[$1]=1; next} "
+             "FNR>1 && ($1 in pos) {print $2}' r.csv %s/p/tube_manifest.csv | sort > want; "
+             "awk -F, 'NR>1 {print $1}' %s/control.csv | sort > c; "
+             "awk -F, 'NR>1 {print $1}' %s/retests.csv | sort > r; "
+             "cmp -s want c && cmp -s want r && test -z \"$(uniq -d c)\" && echo same",
+             dir, dir, out, out);
+    assert_int_equal(tu_run(cmd, &res, NULL), 0);
+    if (strcmp(res, "same\n"))
+      fail_msg("seed %llu: control/retests differ from the positive tubes' members",
+               (unsigned long long)seed);
+    free(res);
+    assert_int_equal(count_lines(out, "pending.csv"), npend);
+    assert_int_equal(count_lines(out, "rerun.csv"), ninv);
+    /* a unit with a pending tube is never complete */
+    if (npend)
+      assert_true(isinf(s->district_complete_after));
+    psc_decode_free(dc);
+    psc_diags_free(d);
+  }
+  tu_rmtree(dir);
+  free(dir);
+  free(h5);
+}
+
+static void test_second_round(void **state) {
+  (void)state;
+  char *dir = tu_tmpdir();
+  char *h5 = plan_tiny(dir);
+  char ids[256][20];
+  tube_ids(dir, ids, 256);
+  char csv[512];
+  snprintf(csv, sizeof csv, "tube,result\n%s,positive\n%s,positive\n", ids[0], ids[1]);
+  tu_write(dir, "r.csv", csv);
+  psc_diags_t *d = psc_diags_create();
+  psc_decode_t *dc = NULL;
+  assert_int_equal(psc_decode_run(h5, tu_path(dir, "r.csv"), d, &dc), 0);
+  char out[1024];
+  snprintf(out, sizeof out, "%s/o", dir);
+  assert_int_equal(psc_decode_write(dc, out), 0);
+  uint32_t nrt = psc_decode_summary(dc)->retests;
+  psc_decode_free(dc);
+  /* the first pool's members all negative; one of the second's positive */
+  char cmd[4096], *rt;
+  snprintf(cmd, sizeof cmd, "awk -F, 'NR>1 {print $7\",\"$8}' %s/retests.csv", out);
+  assert_int_equal(tu_run(cmd, &rt, NULL), 0);
+  char results[8192];
+  size_t o = (size_t)snprintf(results, sizeof results, "tube,result,ct\n");
+  int first_pos = 0;
+  for (char *line = strtok(rt, "\n"); line; line = strtok(NULL, "\n")) {
+    char *comma = strchr(line, ',');
+    *comma = '\0';
+    int pool1 = !strcmp(comma + 1, ids[0]);
+    const char *w = pool1 ? "negative" : (first_pos++ ? "negative" : "positive");
+    o += (size_t)snprintf(results + o, sizeof results - o, "%s,%s,\n", line, w);
+  }
+  free(rt);
+  tu_write(dir, "rt.csv", results);
+  char dh5[2048];
+  snprintf(dh5, sizeof dh5, "%s/decode.h5", out);
+  assert_int_equal(psc_decode_run(dh5, tu_path(dir, "rt.csv"), d, &dc), 0);
+  const psc_decode_summary_t *s = psc_decode_summary(dc);
+  assert_int_equal(s->round, 2);
+  assert_int_equal(s->confirmed, 1);
+  assert_int_equal(s->released, nrt - 1);
+  assert_int_equal(s->pools_all_negative, 1);
+  assert_true(s->household_members >= 1);
+  char out2[1024];
+  snprintf(out2, sizeof out2, "%s/o2", dir);
+  assert_int_equal(psc_decode_write(dc, out2), 0);
+  assert_int_equal(count_lines(out2, "confirmed.csv"), 1);
+  assert_int_equal(count_lines(out2, "rerun.csv"), 1);
+  psc_decode_free(dc);
+  psc_diags_free(d);
+  tu_rmtree(dir);
+  free(dir);
+  free(h5);
+}
+
+static void test_bad_results(void **state) {
+  (void)state;
+  char *dir = tu_tmpdir();
+  char *h5 = plan_tiny(dir);
+  char ids[256][20];
+  tube_ids(dir, ids, 256);
+  char csv[1024];
+  snprintf(csv, sizeof csv,
+           "tube,result,ct\n%s,positive,30\n%s,positive,31\n%s,maybe,\nNOPE,negative,\n"
+           "230101000000019,negative,\n%s,positive,x\n%s,negative,\n%s,positive,\n",
+           ids[0], ids[0], ids[1], ids[2], ids[3], ids[3]);
+  tu_write(dir, "bad.csv", csv);
+  psc_diags_t *d = psc_diags_create();
+  psc_decode_t *dc = NULL;
+  assert_int_equal(psc_decode_run(h5, tu_path(dir, "bad.csv"), d, &dc), PSC_EINPUT);
+  assert_null(dc);
+  assert_true(tu_has_diag(d, PSC_DIAG_ERROR, "bad.csv", 3, 1, "duplicate row"));
+  assert_true(tu_has_diag(d, PSC_DIAG_ERROR, "bad.csv", 4, 17, "result 'maybe'"));
+  assert_true(tu_has_diag(d, PSC_DIAG_ERROR, "bad.csv", 5, 1, "unknown tube 'NOPE'"));
+  assert_true(tu_has_diag(d, PSC_DIAG_ERROR, "bad.csv", 6, 1, "from another plan"));
+  assert_true(tu_has_diag(d, PSC_DIAG_ERROR, "bad.csv", 7, 26, "ct 'x'"));
+  assert_true(tu_has_diag(d, PSC_DIAG_ERROR, "bad.csv", 9, 17, "contradictory results"));
+  psc_diags_free(d);
+  /* not a plan at all */
+  d = psc_diags_create();
+  assert_int_equal(psc_decode_run(tu_path(dir, "bad.csv"), tu_path(dir, "bad.csv"), d, &dc),
+                   PSC_EINPUT);
+  assert_true(tu_has_diag(d, PSC_DIAG_ERROR, "bad.csv", 1, 1, "not a plan file"));
+  psc_diags_free(d);
+  /* the CLI: exit 2, nothing written */
+  char cmd[4096];
+  snprintf(cmd, sizeof cmd, "%s decode %s %s/bad.csv -o %s/never", PSC_CLI_PATH, h5, dir, dir);
+  assert_int_equal(tu_run(cmd, NULL, NULL), 2);
+  FILE *f = fopen(tu_path(dir, "never"), "r");
+  assert_null(f);
+  tu_rmtree(dir);
+  free(dir);
+  free(h5);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_a2_rule_exhaustive),
+      cmocka_unit_test(test_invariants_random_results),
+      cmocka_unit_test(test_second_round),
+      cmocka_unit_test(test_bad_results),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
