@@ -1,5 +1,6 @@
 /* decode: the A2 rule on every 3x3 pattern, invariants on generated plans
  * and random results over many seeds, the second round, and bad input. */
+#define _POSIX_C_SOURCE 200809L
 #include "testutil.h"
 
 #include <math.h>
@@ -158,8 +159,8 @@ static void test_invariants_random_results(void **state) {
   free(h5);
 }
 
-static void test_second_round(void **state) {
-  (void)state;
+static void second_round(int linked) {
+  setenv("PSC_DECODE_COPY_LIMIT", linked ? "0" : "", 1);
   char *dir = tu_tmpdir();
   char *h5 = plan_tiny(dir);
   char ids[256][20];
@@ -210,6 +211,14 @@ static void test_second_round(void **state) {
   tu_rmtree(dir);
   free(dir);
   free(h5);
+  unsetenv("PSC_DECODE_COPY_LIMIT");
+}
+
+/* decode.h5 as a copy of the plan, and as links to it (large plans) */
+static void test_second_round(void **state) {
+  (void)state;
+  second_round(0);
+  second_round(1);
 }
 
 static void test_bad_results(void **state) {

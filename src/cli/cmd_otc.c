@@ -126,8 +126,9 @@ int cmd_otc(int argc, char **argv) {
           if (!strcmp(t, ALG[a]))
             found = a;
         if (found < 0) {
+          int rc = cli_usage_error("otc", "unknown algorithm '%s' (D2, D3, A2, A2M)", t);
           free(list);
-          return cli_usage_error("otc", "unknown algorithm '%s' (D2, D3, A2, A2M)", t);
+          return rc;
         }
         mask |= 1u << found;
       }

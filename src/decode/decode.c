@@ -27,6 +27,11 @@ void psc_decode_free(psc_decode_t *dc) {
   free(dc->street_after);
   free(dc->pool_all_negative);
   free(dc->hh_confirmed);
+  free(dc->members);
+  free(dc->names_res.raw);
+  free(dc->names_hh.raw);
+  free(dc->members_res.raw);
+  free(dc->members_hh.raw);
   free(dc);
 }
 
@@ -38,14 +43,14 @@ static double dist(double ax, double ay, double bx, double by) {
 
 /* The team that samples retests of community c: a door-to-door team of its
  * street (the one free first), else the street's nearest fixed site, else
- * its nearest site. */
-static uint32_t pick_team(const psc__plan_view_t *v, uint32_t c, const double *free_at) {
+ * its nearest site. Sites are indexed by street (street_first). */
+static uint32_t pick_team(const psc__plan_view_t *v, uint32_t c, const double *free_at,
+                          const uint32_t *street_first, const uint32_t *by_street) {
   uint32_t st = v->comm_street[c], best = PSC__NONE;
   for (int pass = 0; pass < 3 && best == PSC__NONE; pass++) {
     double best_key = INFINITY;
-    for (uint32_t i = 0; i < v->nsites; i++) {
-      if (v->site_street[i] != st)
-        continue;
+    for (uint32_t j = street_first[st]; j < street_first[st + 1]; j++) {
+      uint32_t i = by_street[j];
       int ok = pass == 0 ? v->site_kind[i] == PSC_SITE_DOOR_TO_DOOR
                : pass == 1 ? v->site_kind[i] == PSC_SITE_FIXED : 1;
       if (!ok)
@@ -84,6 +89,64 @@ static double priority_result(const psc__plan_view_t *v, const uint32_t *lab_fir
   return own + v->lab_run_min[l] + v->report_min;
 }
 
+typedef struct {
+  double reported;
+  uint32_t t;
+} by_report_t;
+
+static int cmp_report(const void *a, const void *b) {
+  const by_report_t *x = a, *y = b;
+  if (x->reported != y->reported)
+    return x->reported < y->reported ? -1 : 1;
+  return (x->t > y->t) - (x->t < y->t);
+}
+
+/* Orders tubes by the time their result was reported, then by index. */
+static void sort_by_report(uint32_t *tubes, uint32_t n, const double *reported) {
+  by_report_t *k = psc__malloc(n + 1, sizeof(*k));
+  if (!k) { /* without memory, index order: still complete and deterministic */
+    return;
+  }
+  for (uint32_t i = 0; i < n; i++)
+    k[i] = (by_report_t){reported[tubes[i]], tubes[i]};
+  qsort(k, n, sizeof(*k), cmp_report);
+  for (uint32_t i = 0; i < n; i++)
+    tubes[i] = k[i].t;
+  free(k);
+}
+
+#define RETEST_LABS 8
+
+/* The RETEST_LABS labs quickest to reach from a team (travel + handover),
+ * computed once per team. */
+static const uint32_t *team_labs(const psc__plan_view_t *v, uint32_t team, uint32_t *cache,
+                                 uint8_t *done) {
+  uint32_t *near = cache + (size_t)team * RETEST_LABS;
+  if (done[team])
+    return near;
+  double best[RETEST_LABS];
+  uint32_t n = 0;
+  for (uint32_t l = 0; l < v->nlabs; l++) {
+    double d = dist(v->site_x[team], v->site_y[team], v->lab_x[l], v->lab_y[l]);
+    if (n < RETEST_LABS)
+      n++;
+    else if (d >= best[n - 1])
+      continue;
+    uint32_t j = n - 1;
+    while (j > 0 && best[j - 1] > d) {
+      best[j] = best[j - 1];
+      near[j] = near[j - 1];
+      j--;
+    }
+    best[j] = d;
+    near[j] = l;
+  }
+  for (uint32_t j = n; j < RETEST_LABS; j++)
+    near[j] = PSC__NONE;
+  done[team] = 1;
+  return near;
+}
+
 static int round1(psc_decode_t *dc) {
   psc__plan_view_t *v = &dc->v;
   psc_decode_summary_t *s = &dc->sum;
@@ -111,7 +174,15 @@ static int round1(psc_decode_t *dc) {
   double *free_at = psc__malloc(v->nsites + 1, 8);
   uint32_t *lab_first = calloc(v->nlabs + 2, 4);
   uint32_t *order = psc__malloc(v->ntubes + 1, 4);
-  if (!dc->control_res || !dc->rt_start || !dc->rt_end || !dc->rt_result || !dc->rt_team ||
+  uint32_t *lab_cache = psc__malloc((size_t)v->nsites * RETEST_LABS + 1, 4);
+  uint8_t *lab_done = calloc(v->nsites + 1, 1);
+  uint32_t *street_first = calloc(v->nstreets + 2, 4), *by_street = psc__malloc(v->nsites + 1, 4);
+  if (!street_first || !by_street) {
+    free(street_first);
+    free(by_street);
+    street_first = by_street = NULL;
+  }
+  if (!street_first || !lab_cache || !lab_done || !dc->control_res || !dc->rt_start || !dc->rt_end || !dc->rt_result || !dc->rt_team ||
       !dc->rt_lab || !dc->comm_after || !dc->street_after || !free_at || !lab_first || !order) {
     free(free_at);
     free(lab_first);
@@ -119,6 +190,13 @@ static int round1(psc_decode_t *dc) {
     return PSC_ENOMEM;
   }
   memcpy(free_at, v->site_busy_until, v->nsites * sizeof(double));
+  /* sites by street, in site order */
+  for (uint32_t i = 0; i < v->nsites; i++)
+    street_first[v->site_street[i] + 2]++;
+  for (uint32_t st = 0; st < v->nstreets; st++)
+    street_first[st + 2] += street_first[st + 1];
+  for (uint32_t i = 0; i < v->nsites; i++)
+    by_street[street_first[v->site_street[i] + 1]++] = i;
   /* runs are stored lab by lab, in start order */
   for (uint32_t k = 0; k < v->nruns; k++)
     lab_first[v->run_lab[k] + 1]++;
@@ -129,28 +207,23 @@ static int round1(psc_decode_t *dc) {
   for (uint32_t t = 0; t < v->ntubes; t++)
     if (dc->result[t] == RES_POSITIVE)
       order[np++] = t;
-  for (uint32_t a = 1; a < np; a++) { /* insertion sort by (reported, tube): stable, small */
-    uint32_t x = order[a], b = a;
-    while (b > 0 && v->tube_reported[order[b - 1]] > v->tube_reported[x]) {
-      order[b] = order[b - 1];
-      b--;
-    }
-    order[b] = x;
-  }
+  sort_by_report(order, np, v->tube_reported);
   uint32_t k = 0;
   for (uint32_t a = 0; a < np; a++) {
     uint32_t t = order[a];
     for (uint32_t m = v->member_first[t]; m < v->member_first[t + 1]; m++, k++) {
-      uint32_t i = v->members[m], c = v->res_comm[i];
-      uint32_t team = pick_team(v, c, free_at);
+      uint32_t i = v->members[m], c = psc__res_comm(v, i);
+      uint32_t team = pick_team(v, c, free_at, street_first, by_street);
       psc__hours_t h = psc__hours(v->site_open[team], v->site_close[team], (int32_t)v->t0_clock);
       double start = psc__hours_next_open(&h, fmax(v->tube_reported[t], free_at[team]));
       double end = psc__hours_advance(&h, start, 60.0 / (v->site_booths[team] * v->site_rate[team]));
       free_at[team] = end;
-      /* to the lab where the result is out first */
+      /* to the lab (of the team's quickest to reach) where the result is out first */
       double best = INFINITY;
       uint32_t best_lab = 0, best_spare = 0;
-      for (uint32_t l = 0; l < v->nlabs; l++) {
+      const uint32_t *near = team_labs(v, team, lab_cache, lab_done);
+      for (uint32_t q = 0; q < RETEST_LABS && near[q] != PSC__NONE; q++) {
+        uint32_t l = near[q];
         double travel = dist(v->site_x[team], v->site_y[team], v->lab_x[l], v->lab_y[l]) /
                             v->speed_kmh * 60.0 + v->handover_min;
         uint32_t spare;
@@ -176,6 +249,10 @@ static int round1(psc_decode_t *dc) {
     free(free_at);
     free(lab_first);
     free(order);
+    free(lab_cache);
+    free(lab_done);
+    free(street_first);
+    free(by_street);
     return PSC_ENOMEM;
   }
   for (uint32_t c = 0; c < v->ncomm; c++)
@@ -184,7 +261,7 @@ static int round1(psc_decode_t *dc) {
     if (dc->result[t] == RES_NONE || dc->result[t] == RES_INVALID)
       open_comm[v->tube_comm[t]] = 1;
   for (uint32_t j = 0; j < ncontrol; j++) {
-    uint32_t c = v->res_comm[dc->control_res[j]];
+    uint32_t c = psc__res_comm(v, dc->control_res[j)];
     dc->comm_after[c] = fmax(dc->comm_after[c], dc->rt_result[j]);
   }
   for (uint32_t c = 0; c < v->ncomm; c++)
@@ -222,7 +299,12 @@ static int round1(psc_decode_t *dc) {
   free(free_at);
   free(lab_first);
   free(order);
-  return 0;
+  free(lab_cache);
+  free(lab_done);
+  free(street_first);
+  free(by_street);
+  return psc__plan_view_names(dc->input, v, dc->control_res, ncontrol, &dc->names_res,
+                              &dc->names_hh, NULL);
 }
 
 static int round2(psc_decode_t *dc) {
@@ -262,7 +344,18 @@ static int round2(psc_decode_t *dc) {
       dc->hh_confirmed[v->res_hh[v->rt_res[k]]] = 1;
   for (uint32_t i = 0; i < v->nres; i++)
     s->household_members += dc->hh_confirmed[v->res_hh[i]];
-  return 0;
+  dc->members = psc__malloc(s->household_members + 1, 4);
+  if (!dc->members)
+    return PSC_ENOMEM;
+  for (uint32_t i = 0; i < v->nres; i++)
+    if (dc->hh_confirmed[v->res_hh[i]])
+      dc->members[dc->nmembers++] = i;
+  int rc = psc__plan_view_names(dc->input, v, v->rt_res, v->nretests, &dc->names_res,
+                                &dc->names_hh, NULL);
+  if (!rc)
+    rc = psc__plan_view_names(dc->input, v, dc->members, dc->nmembers, &dc->members_res,
+                              &dc->members_hh, NULL);
+  return rc;
 }
 
 int psc_decode_run(const char *plan_h5, const char *results_csv, psc_diags_t *diags,
@@ -281,11 +374,13 @@ int psc_decode_run(const char *plan_h5, const char *results_csv, psc_diags_t *di
     return rc;
   }
   uint32_t n = dc->v.has_decode ? dc->v.nretests : dc->v.ntubes;
-  char **ids = dc->v.has_decode ? dc->v.rt_tube_id : dc->v.tube_id;
+  const psc__strcol_t *ids = dc->v.has_decode ? &dc->v.rt_tube_id : &dc->v.tube_id;
   dc->result = psc__malloc(n + 1, 1);
   dc->ct = psc__malloc(n + 1, 8);
-  rc = dc->result && dc->ct ? psc__read_results(results_csv, ids, n, dc->v.date_code, dc->result,
-                                                dc->ct, diags)
+  /* plan tubes are numbered from 1, retest tubes after them */
+  uint32_t base = dc->v.has_decode ? dc->v.ntubes + 1 : 1;
+  rc = dc->result && dc->ct ? psc__read_results(results_csv, ids, base, dc->v.date_code,
+                                                dc->result, dc->ct, diags)
                             : PSC_ENOMEM;
   if (!rc)
     rc = dc->v.has_decode ? round2(dc) : round1(dc);

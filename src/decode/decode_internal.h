@@ -4,13 +4,14 @@
 
 #include "internal.h"
 #include "poolscreen/decode.h"
+#include "io/h5_read.h"
 
 /* What decode needs of a plan, read back from plan.h5. */
 typedef struct {
   long long date_code, t0_clock;
   double report_min, handover_min, speed_kmh;
   uint32_t ntubes, nres, nhh, ncomm, nstreets, nsites, nlabs, nruns;
-  char **tube_id, **res_id, **hh_id, **comm_id, **street_name, **site_id, **lab_id;
+  psc__strcol_t tube_id, comm_id, street_name, site_id, lab_id;
   uint32_t *tube_comm, *tube_lab, *res_hh, *res_comm, *comm_street, *site_street, *site_booths,
       *lab_inst, *lab_wells, *lab_run_min, *run_lab, *run_tubes;
   int32_t *res_tube, *site_open, *site_close, *lab_open, *lab_close;
@@ -26,11 +27,24 @@ typedef struct {
   int has_decode;
   uint32_t nretests;
   uint32_t *rt_res, *rt_pool_tube, *rt_lab;
-  char **rt_tube_id;
+  psc__strcol_t rt_tube_id;
 } psc__plan_view_t;
 
 int psc__plan_view_load(const char *path, psc__plan_view_t *v, psc_diags_t *d);
 void psc__plan_view_free(psc__plan_view_t *v);
+/* The community of resident i: its tube's, or (round 2, which reads every
+ * resident's) its own. */
+static inline uint32_t psc__res_comm(const psc__plan_view_t *v, uint32_t i) {
+  if (v->res_comm)
+    return v->res_comm[i];
+  return v->tube_comm[v->res_tube[i]];
+}
+/* The ids of residents res[0..n) and of their households, read from the
+ * plan file only for those rows (25 million ids are not read to list a few
+ * thousand). */
+int psc__plan_view_names(const char *path, const psc__plan_view_t *v, const uint32_t *res,
+                         uint32_t n, psc__strcol_t *res_ids, psc__strcol_t *hh_ids,
+                         uint32_t **hh);
 
 enum { RES_NONE = 0, RES_POSITIVE = 1, RES_NEGATIVE = 2, RES_INVALID = 3 };
 
@@ -48,10 +62,16 @@ struct psc_decode {
   /* round 2 */
   uint8_t *pool_all_negative; /* per pool tube: positive, every member negative */
   uint8_t *hh_confirmed;      /* per household: holds a confirmed positive */
+  uint32_t nmembers, *members; /* residents of confirmed positives' households */
+  /* ids of the residents listed: round 1 control_res[k]; round 2 the
+   * retests' residents, then members[] */
+  psc__strcol_t names_res, names_hh, members_res, members_hh;
 };
 
-/* src/decode/results.c: results.csv into result[] / ct[] by tube index. */
-int psc__read_results(const char *path, char **ids, uint32_t n, long long date_code,
+/* src/decode/results.c: results.csv into result[] / ct[] by row of ids;
+ * the row of a tube id is its sequence number less seq_base. */
+int psc__read_results(const char *path, const psc__strcol_t *ids, uint32_t seq_base,
+                      long long date_code,
                       uint8_t *result, double *ct, psc_diags_t *d);
 /* src/decode/decode_out.c */
 int psc__decode_write_h5(const psc_decode_t *dc, const char *path);

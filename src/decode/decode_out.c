@@ -1,8 +1,10 @@
+#define _DEFAULT_SOURCE /* realpath */
 /* Decode outputs: the CSV lists and decode.h5 (a copy of the input file with
  * a `decode` or `confirm` group), all renamed into place together. */
 #include "decode/decode_internal.h"
 
 #include <hdf5.h>
+#include <sys/stat.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,16 +18,18 @@ static void retest_id(const psc__plan_view_t *v, uint32_t k, char *buf, size_t n
   psc__tube_code(v->date_code, v->ntubes + 1 + k, buf, n);
 }
 
-/* Resident, household, community and street of resident i. */
-static void person(FILE *f, const psc__plan_view_t *v, uint32_t i, int street) {
-  psc__csv_put_text(f, v->res_id[i]);
+/* Resident, household, community and street of resident i, whose ids are
+ * row k of the names read for a list. */
+static void person(FILE *f, const psc__plan_view_t *v, uint32_t i, const psc__strcol_t *rid,
+                   const psc__strcol_t *hid, uint32_t k, int street) {
+  psc__csv_put_text(f, PSC__STR(*rid, k));
   fputc(',', f);
-  psc__csv_put_text(f, v->hh_id[v->res_hh[i]]);
+  psc__csv_put_text(f, PSC__STR(*hid, k));
   fputc(',', f);
-  psc__csv_put_text(f, v->comm_id[v->res_comm[i]]);
+  psc__csv_put_text(f, PSC__STR(v->comm_id, psc__res_comm(v, i)));
   if (street) {
     fputc(',', f);
-    psc__csv_put_text(f, v->street_name[v->comm_street[v->res_comm[i]]]);
+    psc__csv_put_text(f, PSC__STR(v->street_name, v->comm_street[psc__res_comm(v, i)]));
   }
 }
 
@@ -37,8 +41,8 @@ static int w_control(const void *ctx, FILE *f) {
   fputs("resident,household,community,street,tube,reason\n", f);
   for (uint32_t k = 0; k < dc->ncontrol; k++) {
     uint32_t i = dc->control_res[k];
-    person(f, v, i, 1);
-    fprintf(f, ",%s,positive_tube\n", v->tube_id[v->res_tube[i]]);
+    person(f, v, i, &dc->names_res, &dc->names_hh, k, 1);
+    fprintf(f, ",%s,positive_tube\n", PSC__STR(v->tube_id, v->res_tube[i]));
   }
   return 0;
 }
@@ -50,13 +54,13 @@ static int w_retests(const void *ctx, FILE *f) {
   char id[32];
   for (uint32_t k = 0; k < dc->ncontrol; k++) {
     uint32_t i = dc->control_res[k];
-    psc__csv_put_text(f, v->res_id[i]);
+    psc__csv_put_text(f, PSC__STR(dc->names_res, k));
     fputc(',', f);
-    psc__csv_put_text(f, v->site_id[dc->rt_team[k]]);
+    psc__csv_put_text(f, PSC__STR(v->site_id, dc->rt_team[k]));
     fprintf(f, ",%.2f,%.2f,", dc->rt_start[k], dc->rt_end[k]);
-    psc__csv_put_text(f, v->lab_id[dc->rt_lab[k]]);
+    psc__csv_put_text(f, PSC__STR(v->lab_id, dc->rt_lab[k]));
     retest_id(v, k, id, sizeof id);
-    fprintf(f, ",%.2f,%s,%s\n", dc->rt_result[k], id, v->tube_id[v->res_tube[i]]);
+    fprintf(f, ",%.2f,%s,%s\n", dc->rt_result[k], id, PSC__STR(v->tube_id, v->res_tube[i]));
   }
   return 0;
 }
@@ -67,8 +71,8 @@ static int w_rerun1(const void *ctx, FILE *f) {
   fputs("tube,lab,reason\n", f);
   for (uint32_t t = 0; t < v->ntubes; t++)
     if (dc->result[t] == RES_INVALID) {
-      fprintf(f, "%s,", v->tube_id[t]);
-      psc__csv_put_text(f, v->lab_id[v->tube_lab[t]]);
+      fprintf(f, "%s,", PSC__STR(v->tube_id, t));
+      psc__csv_put_text(f, PSC__STR(v->lab_id, v->tube_lab[t]));
       fputs(",invalid\n", f);
     }
   return 0;
@@ -80,8 +84,8 @@ static int w_pending1(const void *ctx, FILE *f) {
   fputs("tube,lab\n", f);
   for (uint32_t t = 0; t < v->ntubes; t++)
     if (dc->result[t] == RES_NONE) {
-      fprintf(f, "%s,", v->tube_id[t]);
-      psc__csv_put_text(f, v->lab_id[v->tube_lab[t]]);
+      fprintf(f, "%s,", PSC__STR(v->tube_id, t));
+      psc__csv_put_text(f, PSC__STR(v->lab_id, v->tube_lab[t]));
       fputc('\n', f);
     }
   return 0;
@@ -95,8 +99,8 @@ static int w_confirmed(const void *ctx, FILE *f) {
   fputs("resident,household,community,street,retest_tube,pool_tube,ct\n", f);
   for (uint32_t k = 0; k < v->nretests; k++)
     if (dc->result[k] == RES_POSITIVE) {
-      person(f, v, v->rt_res[k], 1);
-      fprintf(f, ",%s,%s,", v->rt_tube_id[k], v->tube_id[v->rt_pool_tube[k]]);
+      person(f, v, v->rt_res[k], &dc->names_res, &dc->names_hh, k, 1);
+      fprintf(f, ",%s,%s,", PSC__STR(v->rt_tube_id, k), PSC__STR(v->tube_id, v->rt_pool_tube[k]));
       put_time(f, dc->ct[k]);
       fputc('\n', f);
     }
@@ -109,8 +113,8 @@ static int w_released(const void *ctx, FILE *f) {
   fputs("resident,household,community,pool_tube\n", f);
   for (uint32_t k = 0; k < v->nretests; k++)
     if (dc->result[k] == RES_NEGATIVE) {
-      person(f, v, v->rt_res[k], 0);
-      fprintf(f, ",%s\n", v->tube_id[v->rt_pool_tube[k]]);
+      person(f, v, v->rt_res[k], &dc->names_res, &dc->names_hh, k, 0);
+      fprintf(f, ",%s\n", PSC__STR(v->tube_id, v->rt_pool_tube[k]));
     }
   return 0;
 }
@@ -125,15 +129,15 @@ static int w_households(const void *ctx, FILE *f) {
     if (dc->result[k] == RES_POSITIVE)
       confirmed[v->rt_res[k]] = 1;
   fputs("household,community,resident,confirmed\n", f);
-  for (uint32_t i = 0; i < v->nres; i++)
-    if (dc->hh_confirmed[v->res_hh[i]]) {
-      psc__csv_put_text(f, v->hh_id[v->res_hh[i]]);
-      fputc(',', f);
-      psc__csv_put_text(f, v->comm_id[v->res_comm[i]]);
-      fputc(',', f);
-      psc__csv_put_text(f, v->res_id[i]);
-      fprintf(f, ",%d\n", confirmed[i]);
-    }
+  for (uint32_t m = 0; m < dc->nmembers; m++) {
+    uint32_t i = dc->members[m];
+    psc__csv_put_text(f, PSC__STR(dc->members_hh, m));
+    fputc(',', f);
+    psc__csv_put_text(f, PSC__STR(v->comm_id, psc__res_comm(v, i)));
+    fputc(',', f);
+    psc__csv_put_text(f, PSC__STR(dc->members_res, m));
+    fprintf(f, ",%d\n", confirmed[i]);
+  }
   free(confirmed);
   return 0;
 }
@@ -144,14 +148,14 @@ static int w_rerun2(const void *ctx, FILE *f) {
   fputs("tube,lab,reason\n", f);
   for (uint32_t k = 0; k < v->nretests; k++)
     if (dc->result[k] == RES_INVALID) {
-      fprintf(f, "%s,", v->rt_tube_id[k]);
-      psc__csv_put_text(f, v->lab_id[v->rt_lab[k]]);
+      fprintf(f, "%s,", PSC__STR(v->rt_tube_id, k));
+      psc__csv_put_text(f, PSC__STR(v->lab_id, v->rt_lab[k]));
       fputs(",invalid_retest\n", f);
     }
   for (uint32_t t = 0; t < v->ntubes; t++)
     if (dc->pool_all_negative[t]) {
-      fprintf(f, "%s,", v->tube_id[t]);
-      psc__csv_put_text(f, v->lab_id[v->tube_lab[t]]);
+      fprintf(f, "%s,", PSC__STR(v->tube_id, t));
+      psc__csv_put_text(f, PSC__STR(v->lab_id, v->tube_lab[t]));
       fputs(",positive_pool_all_members_negative\n", f);
     }
   return 0;
@@ -163,8 +167,8 @@ static int w_pending2(const void *ctx, FILE *f) {
   fputs("tube,lab\n", f);
   for (uint32_t k = 0; k < v->nretests; k++)
     if (dc->result[k] == RES_NONE) {
-      fprintf(f, "%s,", v->rt_tube_id[k]);
-      psc__csv_put_text(f, v->lab_id[v->rt_lab[k]]);
+      fprintf(f, "%s,", PSC__STR(v->rt_tube_id, k));
+      psc__csv_put_text(f, PSC__STR(v->lab_id, v->rt_lab[k]));
       fputc('\n', f);
     }
   return 0;
@@ -192,7 +196,7 @@ static hid_t grp(hid_t parent, const char *name) {
   return g;
 }
 
-static int strings(hid_t g, const char *name, char **s, uint32_t n) {
+static int strings(hid_t g, const char *name, char *const *s, uint32_t n) {
   size_t w = 1;
   for (uint32_t i = 0; i < n; i++)
     w = strlen(s[i]) > w ? strlen(s[i]) : w;
@@ -267,22 +271,77 @@ static int write_groups(const psc_decode_t *dc, hid_t f) {
   return bad;
 }
 
+/* Plans larger than this (bytes; PSC_DECODE_COPY_LIMIT overrides it) are
+ * linked, not copied, into decode.h5. */
+#define COPY_LIMIT (256ull << 20)
+
+static unsigned long long copy_limit(void) {
+  const char *e = getenv("PSC_DECODE_COPY_LIMIT");
+  return e && *e ? strtoull(e, NULL, 10) : COPY_LIMIT;
+}
+
+/* A new file whose top-level groups are external links to the input's
+ * (h5py and pandas follow them), for inputs too large to copy quickly. */
+static int link_file(const char *input, const char *tmp) {
+  hid_t in = H5Fopen(input, H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (in < 0)
+    return PSC_EHDF5;
+  hid_t out = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  int rc = out < 0 ? PSC_EHDF5 : 0;
+  hsize_t n = 0;
+  H5G_info_t gi;
+  if (!rc && H5Gget_info(in, &gi) >= 0)
+    n = gi.nlinks;
+  char *abs = realpath(input, NULL);
+  for (hsize_t i = 0; !rc && i < n; i++) {
+    char name[256];
+    if (H5Lget_name_by_idx(in, ".", H5_INDEX_NAME, H5_ITER_INC, i, name, sizeof name,
+                           H5P_DEFAULT) < 0 ||
+        H5Lcreate_external(abs ? abs : input, name, out, name, H5P_DEFAULT, H5P_DEFAULT) < 0)
+      rc = PSC_EHDF5;
+  }
+  free(abs);
+  /* the root attributes (parameters, seed, version) are copied */
+  H5O_info_t oi;
+  int nattr = H5Oget_info2(in, &oi, H5O_INFO_NUM_ATTRS) < 0 ? -1 : (int)oi.num_attrs;
+  if (nattr < 0)
+    rc = PSC_EHDF5;
+  for (int a = 0; !rc && a < nattr; a++) {
+    hid_t at = H5Aopen_by_idx(in, ".", H5_INDEX_NAME, H5_ITER_INC, (hsize_t)a, H5P_DEFAULT, H5P_DEFAULT);
+    char name[256];
+    H5Aget_name(at, sizeof name, name);
+    hid_t t = H5Aget_type(at), sp = H5Aget_space(at);
+    size_t sz = H5Tget_size(t);
+    char *buf = calloc(sz + 1, 1);
+    hid_t na = buf ? H5Acreate2(out, name, t, sp, H5P_DEFAULT, H5P_DEFAULT) : -1;
+    if (na < 0 || H5Aread(at, t, buf) < 0 || H5Awrite(na, t, buf) < 0)
+      rc = PSC_EHDF5;
+    free(buf);
+    H5Aclose(na);
+    H5Sclose(sp);
+    H5Tclose(t);
+    H5Aclose(at);
+  }
+  if (out >= 0 && H5Fclose(out) < 0)
+    rc = PSC_EHDF5;
+  H5Fclose(in);
+  return rc;
+}
+
 int psc__decode_write_h5(const psc_decode_t *dc, const char *path) {
   char *tmp = psc__temp_name(path);
   if (!tmp)
     return PSC_ENOMEM;
-  /* a byte copy of the input, then the new group */
-  FILE *in = fopen(dc->input, "rb"), *out = fopen(tmp, "wb");
-  int rc = in && out ? 0 : PSC_EIO;
-  char buf[1 << 16];
-  size_t n;
-  while (!rc && (n = fread(buf, 1, sizeof buf, in)) > 0)
-    if (fwrite(buf, 1, n, out) != n)
-      rc = PSC_EIO;
-  if (in)
-    fclose(in);
-  if (out && fclose(out) && !rc)
-    rc = PSC_EIO;
+  /* a copy of the input (in the kernel where it can), or links to it when
+   * it is large; then the new group */
+  struct stat st;
+  int large = stat(dc->input, &st) == 0 && (unsigned long long)st.st_size > copy_limit();
+  H5E_auto2_t efn;
+  void *edata;
+  H5Eget_auto2(H5E_DEFAULT, &efn, &edata);
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+  int rc = large ? link_file(dc->input, tmp) : psc__copy_file(dc->input, tmp);
+  H5Eset_auto2(H5E_DEFAULT, efn, edata);
   if (!rc) {
     H5E_auto2_t fn;
     void *data;

@@ -9,10 +9,10 @@
 #include "io/h5_read.h"
 
 void psc__plan_view_free(psc__plan_view_t *v) {
-  char **strv[] = {v->tube_id, v->res_id, v->hh_id, v->comm_id, v->street_name, v->site_id,
-                   v->lab_id, v->rt_tube_id};
+  psc__strcol_t *strv[] = {&v->tube_id, &v->comm_id, &v->street_name, &v->site_id, &v->lab_id,
+                           &v->rt_tube_id};
   for (size_t i = 0; i < sizeof strv / sizeof strv[0]; i++)
-    free(strv[i]);
+    free(strv[i]->raw);
   void *arr[] = {v->tube_comm, v->tube_lab, v->res_hh, v->res_comm, v->comm_street,
                  v->site_street, v->site_booths, v->lab_inst, v->lab_wells, v->lab_run_min,
                  v->run_lab, v->run_tubes, v->res_tube, v->site_open, v->site_close, v->lab_open,
@@ -24,6 +24,36 @@ void psc__plan_view_free(psc__plan_view_t *v) {
   for (size_t i = 0; i < sizeof arr / sizeof arr[0]; i++)
     free(arr[i]);
   memset(v, 0, sizeof(*v));
+}
+
+int psc__plan_view_names(const char *path, const psc__plan_view_t *v, const uint32_t *res,
+                         uint32_t n, psc__strcol_t *res_ids, psc__strcol_t *hh_ids,
+                         uint32_t **hh_out) {
+  H5E_auto2_t fn;
+  void *data;
+  H5Eget_auto2(H5E_DEFAULT, &fn, &data);
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+  hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  uint32_t *hh = NULL;
+  if (f >= 0 && v->res_hh) {
+    hh = psc__malloc(n + 1, 4);
+    for (uint32_t k = 0; hh && k < n; k++)
+      hh[k] = v->res_hh[res[k]];
+  } else if (f >= 0) {
+    hh = psc__h5_read_u32_at(f, "residents/household", res, n);
+  }
+  int rc = f < 0 || !hh || psc__h5_read_strings_at(f, "residents/id", res, n, res_ids) ||
+                   psc__h5_read_strings_at(f, "households/id", hh, n, hh_ids)
+               ? PSC_EHDF5
+               : 0;
+  if (f >= 0)
+    H5Fclose(f);
+  H5Eset_auto2(H5E_DEFAULT, fn, data);
+  if (hh_out && !rc)
+    *hh_out = hh;
+  else
+    free(hh);
+  return rc;
 }
 
 int psc__plan_view_load(const char *path, psc__plan_view_t *v, psc_diags_t *d) {
@@ -41,20 +71,22 @@ int psc__plan_view_load(const char *path, psc__plan_view_t *v, psc_diags_t *d) {
   uint32_t n;
   int bad = 0;
 #define RD(field, p, mem, type) bad |= !(v->field = psc__h5_read(f, p, mem, sizeof(type), &n))
-#define RDS(field, p) bad |= !(v->field = psc__h5_read_strings(f, p, &n))
+#define RDS(field, p) bad |= psc__h5_read_strings(f, p, &v->field), n = v->field.n
   RDS(tube_id, "tubes/id");
   v->ntubes = n;
   RD(tube_comm, "tubes/community", H5T_NATIVE_UINT32, uint32_t);
   RD(tube_lab, "tubes/lab", H5T_NATIVE_UINT32, uint32_t);
   RD(tube_stream, "tubes/stream", H5T_NATIVE_UINT8, uint8_t);
   RD(tube_reported, "tubes/reported", H5T_NATIVE_DOUBLE, double);
-  RDS(res_id, "residents/id");
-  v->nres = n;
-  RD(res_hh, "residents/household", H5T_NATIVE_UINT32, uint32_t);
-  RD(res_comm, "residents/community", H5T_NATIVE_UINT32, uint32_t);
   RD(res_tube, "residents/tube", H5T_NATIVE_INT32, int32_t);
-  RDS(hh_id, "households/id");
-  v->nhh = n;
+  v->nres = n;
+
+  {
+    uint32_t *hc = psc__h5_read(f, "households/community", H5T_NATIVE_UINT32, 4, &n);
+    bad |= !hc;
+    v->nhh = n;
+    free(hc);
+  }
   RDS(comm_id, "communities/id");
   v->ncomm = n;
   RD(comm_street, "communities/street", H5T_NATIVE_UINT32, uint32_t);
@@ -114,6 +146,10 @@ int psc__plan_view_load(const char *path, psc__plan_view_t *v, psc_diags_t *d) {
     RD(rt_pool_tube, "decode/retests/pool_tube", H5T_NATIVE_UINT32, uint32_t);
     RD(rt_lab, "decode/retests/lab", H5T_NATIVE_UINT32, uint32_t);
     RDS(rt_tube_id, "decode/retests/tube");
+    /* round 2 lists whole households: every resident's household and
+     * community (round 1 reads them only for the residents it lists) */
+    RD(res_hh, "residents/household", H5T_NATIVE_UINT32, uint32_t);
+    RD(res_comm, "residents/community", H5T_NATIVE_UINT32, uint32_t);
   }
 #undef RD
 #undef RDS

@@ -12,20 +12,30 @@ static const psc__csv_col_t COLS[] = {{"tube", 1}, {"result", 1}, {"ct", 0}};
 typedef struct {
   const char *file;
   psc_diags_t *d;
-  char **ids;
-  uint32_t n;
+  const psc__strcol_t *ids;
+  uint32_t n, seq_base;
   long long date_code;
-  psc__strmap_t map;
   uint8_t *result;
   double *ct;
   uint32_t *line;
   uint32_t foreign;
 } ctx_t;
 
-static const char *key_of(const void *ctx, uint32_t v, size_t *len) {
-  const ctx_t *c = ctx;
-  *len = strlen(c->ids[v]);
-  return c->ids[v];
+/* A tube id is YYMMDD, an 8-digit sequence and a check digit: its row
+ * follows from the sequence, and is confirmed against the stored id. */
+static uint32_t lookup(const ctx_t *c, const char *id, size_t len) {
+  if (len != 15)
+    return PSC__NONE;
+  uint32_t seq = 0;
+  for (int i = 6; i < 14; i++) {
+    if (id[i] < '0' || id[i] > '9')
+      return PSC__NONE;
+    seq = seq * 10 + (uint32_t)(id[i] - '0');
+  }
+  if (seq < c->seq_base || seq - c->seq_base >= c->n)
+    return PSC__NONE;
+  uint32_t row = seq - c->seq_base;
+  return memcmp(PSC__STR(*c->ids, row), id, 15) == 0 ? row : PSC__NONE;
 }
 
 static const char *WORDS[] = {"", "positive", "negative", "invalid"};
@@ -33,7 +43,7 @@ static const char *WORDS[] = {"", "positive", "negative", "invalid"};
 static int row(void *ud, const psc__csv_row_t *r) {
   ctx_t *c = ud;
   const psc__csv_field_t *f = r->field;
-  uint32_t t = psc__strmap_get(&c->map, f[R_TUBE].text, f[R_TUBE].len);
+  uint32_t t = lookup(c, f[R_TUBE].text, f[R_TUBE].len);
   int word = 0;
   for (int k = 1; k <= 3; k++)
     if (!strcasecmp(f[R_RESULT].text, WORDS[k]))
@@ -82,17 +92,17 @@ static int row(void *ud, const psc__csv_row_t *r) {
   return 0;
 }
 
-int psc__read_results(const char *path, char **ids, uint32_t n, long long date_code,
-                      uint8_t *result, double *ct, psc_diags_t *d) {
+int psc__read_results(const char *path, const psc__strcol_t *ids, uint32_t seq_base,
+                      long long date_code, uint8_t *result, double *ct, psc_diags_t *d) {
+  uint32_t n = ids->n;
   FILE *fp = fopen(path, "rb");
   if (!fp) {
     psc__error(d, path, 1, 1, "cannot open results file");
     return PSC_EINPUT;
   }
-  ctx_t c = {path, d, ids, n, date_code, {0}, result, ct, calloc(n + 1, 4), 0};
-  int rc = c.line ? psc__strmap_init(&c.map, n, key_of, &c) : PSC_ENOMEM;
+  ctx_t c = {path, d, ids, n, seq_base, date_code, result, ct, calloc(n + 1, 4), 0};
+  int rc = c.line ? 0 : PSC_ENOMEM;
   for (uint32_t t = 0; !rc && t < n; t++) {
-    psc__strmap_put(&c.map, ids[t], strlen(ids[t]), t, &rc);
     result[t] = RES_NONE;
     ct[t] = NAN;
   }
@@ -103,7 +113,6 @@ int psc__read_results(const char *path, char **ids, uint32_t n, long long date_c
   fclose(fp);
   if (!rc && rows && c.foreign == rows)
     psc__error(d, path, 1, 1, "every tube in this file is from another plan");
-  psc__strmap_free(&c.map);
   free(c.line);
   if (rc)
     return rc;

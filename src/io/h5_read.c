@@ -5,8 +5,8 @@
 #include <string.h>
 
 static hid_t open_dataset(hid_t f, const char *path, hsize_t *n) {
-  if (H5Lexists(f, path, H5P_DEFAULT) <= 0)
-    return -1;
+  /* opened directly (errors are off): the path may run through external
+   * links, which H5Lexists does not follow */
   hid_t d = H5Dopen2(f, path, H5P_DEFAULT);
   if (d < 0)
     return -1;
@@ -36,35 +36,112 @@ void *psc__h5_read(hid_t f, const char *path, hid_t mem, size_t elem, uint32_t *
   return buf;
 }
 
-char **psc__h5_read_strings(hid_t f, const char *path, uint32_t *n) {
+int psc__h5_read_strings(hid_t f, const char *path, psc__strcol_t *col) {
+  memset(col, 0, sizeof(*col));
   hsize_t len = 0;
   hid_t d = open_dataset(f, path, &len);
   if (d < 0 || len > UINT32_MAX)
-    return NULL;
+    return -1;
   hid_t t = H5Dget_type(d);
-  size_t w = H5Tget_size(t);
-  char **ptr = NULL;
+  int rc = -1;
   if (H5Tget_class(t) == H5T_STRING && !H5Tis_variable_str(t)) {
-    /* the pointer table and the text in one allocation: free(ptr) frees all */
-    ptr = malloc((size_t)len * sizeof(char *) + (size_t)len * (w + 1) + 1);
-    char *raw = ptr ? malloc((size_t)len * w + 1) : NULL;
-    if (ptr && raw && (!len || H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw) >= 0)) {
-      char *text = (char *)(ptr + len);
-      for (hsize_t i = 0; i < len; i++) {
-        ptr[i] = text + i * (w + 1);
-        memcpy(ptr[i], raw + i * w, w);
-        ptr[i][w] = '\0';
-      }
+    /* read into one more byte per string, NUL-terminated by HDF5 */
+    size_t w = H5Tget_size(t) + 1;
+    hid_t mt = H5Tcopy(H5T_C_S1);
+    H5Tset_size(mt, w);
+    H5Tset_strpad(mt, H5T_STR_NULLTERM);
+    H5Tset_cset(mt, H5Tget_cset(t));
+    col->raw = malloc((size_t)len * w + 1);
+    if (col->raw && (!len || H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, col->raw) >= 0)) {
+      col->stride = w;
+      col->n = (uint32_t)len;
+      rc = 0;
     } else {
-      free(ptr);
-      ptr = NULL;
+      free(col->raw);
+      col->raw = NULL;
     }
-    free(raw);
+    H5Tclose(mt);
   }
   H5Tclose(t);
   H5Dclose(d);
-  *n = (uint32_t)len;
-  return ptr;
+  return rc;
+}
+
+int psc__h5_read_strings_at(hid_t f, const char *path, const uint32_t *idx, uint32_t m,
+                            psc__strcol_t *col) {
+  memset(col, 0, sizeof(*col));
+  hsize_t len = 0;
+  hid_t d = open_dataset(f, path, &len);
+  if (d < 0)
+    return -1;
+  hid_t t = H5Dget_type(d);
+  int rc = -1;
+  if (H5Tget_class(t) == H5T_STRING && !H5Tis_variable_str(t)) {
+    size_t w = H5Tget_size(t) + 1;
+    hid_t mt = H5Tcopy(H5T_C_S1);
+    H5Tset_size(mt, w);
+    H5Tset_strpad(mt, H5T_STR_NULLTERM);
+    H5Tset_cset(mt, H5Tget_cset(t));
+    hsize_t *coord = psc__malloc(m + 1, sizeof(hsize_t));
+    col->raw = malloc((size_t)m * w + 1);
+    int ok = coord && col->raw;
+    for (uint32_t i = 0; ok && i < m; i++) {
+      ok = idx[i] < len;
+      coord[i] = idx[i];
+    }
+    if (ok && m) {
+      hid_t fs = H5Dget_space(d);
+      hsize_t mm = m;
+      hid_t ms = H5Screate_simple(1, &mm, NULL);
+      ok = H5Sselect_elements(fs, H5S_SELECT_SET, m, coord) >= 0 &&
+           H5Dread(d, mt, ms, fs, H5P_DEFAULT, col->raw) >= 0;
+      H5Sclose(ms);
+      H5Sclose(fs);
+    }
+    if (ok) {
+      col->stride = w;
+      col->n = m;
+      rc = 0;
+    } else {
+      free(col->raw);
+      col->raw = NULL;
+    }
+    free(coord);
+    H5Tclose(mt);
+  }
+  H5Tclose(t);
+  H5Dclose(d);
+  return rc;
+}
+
+uint32_t *psc__h5_read_u32_at(hid_t f, const char *path, const uint32_t *idx, uint32_t m) {
+  hsize_t len = 0;
+  hid_t d = open_dataset(f, path, &len);
+  if (d < 0)
+    return NULL;
+  uint32_t *out = psc__malloc(m + 1, 4);
+  hsize_t *coord = psc__malloc(m + 1, sizeof(hsize_t));
+  int ok = out && coord;
+  for (uint32_t i = 0; ok && i < m; i++) {
+    ok = idx[i] < len;
+    coord[i] = idx[i];
+  }
+  if (ok && m) {
+    hid_t fs = H5Dget_space(d);
+    hsize_t mm = m;
+    hid_t ms = H5Screate_simple(1, &mm, NULL);
+    ok = H5Sselect_elements(fs, H5S_SELECT_SET, m, coord) >= 0 &&
+         H5Dread(d, H5T_NATIVE_UINT32, ms, fs, H5P_DEFAULT, out) >= 0;
+    H5Sclose(ms);
+    H5Sclose(fs);
+  }
+  free(coord);
+  H5Dclose(d);
+  if (!ok) {
+    free(out);
+    return NULL;
+  }
+  return out;
 }
 
 int psc__h5_attr_f64(hid_t obj, const char *name, double *v) {
