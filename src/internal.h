@@ -109,6 +109,9 @@ typedef struct {
 /* Writes every file into dir (made if needed) under temporary names, then
  * renames them all; on any failure none is renamed. 0, PSC_EIO, PSC_ENOMEM. */
 int psc__write_files(const char *dir, const psc__out_file_t *files, size_t n, const void *ctx);
+/* Renames every tmp[k] to path[k] when rc is 0 (stopping at the first
+ * failure), else removes them; frees both names. Returns the final rc. */
+int psc__commit_files(char **tmp, char **path, size_t n, int rc);
 /* Copies a file (0 or PSC_EIO). */
 int psc__copy_file(const char *from, const char *to);
 /* A CSV text field, quoted only when it needs to be. */

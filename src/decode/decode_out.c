@@ -5,6 +5,8 @@
 
 #include <hdf5.h>
 #include <sys/stat.h>
+
+#include "io/h5_write.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,23 +179,9 @@ static int w_pending2(const void *ctx, FILE *f) {
 /* ---- decode.h5 ---------------------------------------------------------- */
 
 static int col(hid_t g, const char *name, hid_t mem, hid_t file, const void *data, hsize_t n) {
-  hid_t sp = H5Screate_simple(1, &n, NULL);
-  hid_t pl = H5Pcreate(H5P_DATASET_CREATE);
-  H5Pset_obj_track_times(pl, 0);
-  hid_t d = H5Dcreate2(g, name, file, sp, H5P_DEFAULT, pl, H5P_DEFAULT);
-  int bad = d < 0 || (n && H5Dwrite(d, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0);
+  hid_t d = psc__h5_column(g, name, mem, file, data, n);
   H5Dclose(d);
-  H5Pclose(pl);
-  H5Sclose(sp);
-  return bad;
-}
-
-static hid_t grp(hid_t parent, const char *name) {
-  hid_t pl = H5Pcreate(H5P_GROUP_CREATE);
-  H5Pset_obj_track_times(pl, 0);
-  hid_t g = H5Gcreate2(parent, name, H5P_DEFAULT, pl, H5P_DEFAULT);
-  H5Pclose(pl);
-  return g;
+  return d < 0;
 }
 
 static int strings(hid_t g, const char *name, char *const *s, uint32_t n) {
@@ -230,7 +218,7 @@ static int write_groups(const psc_decode_t *dc, hid_t f) {
   int bad = 0;
   uint32_t m;
   if (dc->sum.round == 1) {
-    hid_t g = grp(f, "decode"), r = grp(g, "retests");
+    hid_t g = psc__h5_group(f, "decode"), r = psc__h5_group(g, "retests");
     uint32_t n = dc->ncontrol, *pool = psc__malloc(n + 1, 4);
     char **ids = calloc(n + 1, sizeof(char *));
     char *text = calloc((size_t)n * 16 + 1, 1);
@@ -261,7 +249,7 @@ static int write_groups(const psc_decode_t *dc, hid_t f) {
     H5Gclose(r);
     H5Gclose(g);
   } else {
-    hid_t g = grp(f, "confirm");
+    hid_t g = psc__h5_group(f, "confirm");
     bad |= col(g, "retest_result", H5T_NATIVE_UINT8, H5T_STD_U8LE, dc->result, v->nretests);
     uint32_t *idx = select_idx(dc->pool_all_negative, v->ntubes, 1, &m);
     bad |= !idx || col(g, "pools_all_negative", H5T_NATIVE_UINT32, H5T_STD_U32LE, idx, m);

@@ -95,7 +95,15 @@ int psc__write_files(const char *dir, const psc__out_file_t *files, size_t n, co
   /* every file is complete under its temporary name before any is renamed */
   for (size_t k = 0; k < n && !rc; k++)
     rc = write_temp(dir, &files[k], ctx, &tmp[k], &path[k]);
-  for (size_t k = 0; tmp && path && k < n; k++) {
+  if (tmp && path)
+    rc = psc__commit_files(tmp, path, n, rc);
+  free(tmp);
+  free(path);
+  return rc;
+}
+
+int psc__commit_files(char **tmp, char **path, size_t n, int rc) {
+  for (size_t k = 0; k < n; k++) {
     if (tmp[k]) {
       if (!rc)
         rc = psc__commit_file(tmp[k], path[k]);
@@ -104,9 +112,8 @@ int psc__write_files(const char *dir, const psc__out_file_t *files, size_t n, co
     }
     free(tmp[k]);
     free(path[k]);
+    tmp[k] = path[k] = NULL;
   }
-  free(tmp);
-  free(path);
   return rc;
 }
 

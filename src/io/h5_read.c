@@ -36,44 +36,17 @@ void *psc__h5_read(hid_t f, const char *path, hid_t mem, size_t elem, uint32_t *
   return buf;
 }
 
-int psc__h5_read_strings(hid_t f, const char *path, psc__strcol_t *col) {
+/* Rows idx[0..m) of a fixed-length string dataset (every row when all is
+ * set), each NUL-terminated in a stride one byte wider than the file's. */
+static int read_string_rows(hid_t f, const char *path, int all, const uint32_t *idx, uint32_t m,
+                            psc__strcol_t *col) {
   memset(col, 0, sizeof(*col));
   hsize_t len = 0;
   hid_t d = open_dataset(f, path, &len);
   if (d < 0 || len > UINT32_MAX)
     return -1;
-  hid_t t = H5Dget_type(d);
-  int rc = -1;
-  if (H5Tget_class(t) == H5T_STRING && !H5Tis_variable_str(t)) {
-    /* read into one more byte per string, NUL-terminated by HDF5 */
-    size_t w = H5Tget_size(t) + 1;
-    hid_t mt = H5Tcopy(H5T_C_S1);
-    H5Tset_size(mt, w);
-    H5Tset_strpad(mt, H5T_STR_NULLTERM);
-    H5Tset_cset(mt, H5Tget_cset(t));
-    col->raw = malloc((size_t)len * w + 1);
-    if (col->raw && (!len || H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, col->raw) >= 0)) {
-      col->stride = w;
-      col->n = (uint32_t)len;
-      rc = 0;
-    } else {
-      free(col->raw);
-      col->raw = NULL;
-    }
-    H5Tclose(mt);
-  }
-  H5Tclose(t);
-  H5Dclose(d);
-  return rc;
-}
-
-int psc__h5_read_strings_at(hid_t f, const char *path, const uint32_t *idx, uint32_t m,
-                            psc__strcol_t *col) {
-  memset(col, 0, sizeof(*col));
-  hsize_t len = 0;
-  hid_t d = open_dataset(f, path, &len);
-  if (d < 0)
-    return -1;
+  if (all)
+    m = (uint32_t)len;
   hid_t t = H5Dget_type(d);
   int rc = -1;
   if (H5Tget_class(t) == H5T_STRING && !H5Tis_variable_str(t)) {
@@ -82,10 +55,10 @@ int psc__h5_read_strings_at(hid_t f, const char *path, const uint32_t *idx, uint
     H5Tset_size(mt, w);
     H5Tset_strpad(mt, H5T_STR_NULLTERM);
     H5Tset_cset(mt, H5Tget_cset(t));
-    hsize_t *coord = psc__malloc(m + 1, sizeof(hsize_t));
+    hsize_t *coord = all ? NULL : psc__malloc(m + 1, sizeof(hsize_t));
     col->raw = malloc((size_t)m * w + 1);
-    int ok = coord && col->raw;
-    for (uint32_t i = 0; ok && i < m; i++) {
+    int ok = col->raw && (all || coord);
+    for (uint32_t i = 0; ok && !all && i < m; i++) {
       ok = idx[i] < len;
       coord[i] = idx[i];
     }
@@ -93,8 +66,9 @@ int psc__h5_read_strings_at(hid_t f, const char *path, const uint32_t *idx, uint
       hid_t fs = H5Dget_space(d);
       hsize_t mm = m;
       hid_t ms = H5Screate_simple(1, &mm, NULL);
-      ok = H5Sselect_elements(fs, H5S_SELECT_SET, m, coord) >= 0 &&
-           H5Dread(d, mt, ms, fs, H5P_DEFAULT, col->raw) >= 0;
+      if (!all)
+        ok = H5Sselect_elements(fs, H5S_SELECT_SET, m, coord) >= 0;
+      ok = ok && H5Dread(d, mt, ms, fs, H5P_DEFAULT, col->raw) >= 0;
       H5Sclose(ms);
       H5Sclose(fs);
     }
@@ -112,6 +86,15 @@ int psc__h5_read_strings_at(hid_t f, const char *path, const uint32_t *idx, uint
   H5Tclose(t);
   H5Dclose(d);
   return rc;
+}
+
+int psc__h5_read_strings(hid_t f, const char *path, psc__strcol_t *col) {
+  return read_string_rows(f, path, 1, NULL, 0, col);
+}
+
+int psc__h5_read_strings_at(hid_t f, const char *path, const uint32_t *idx, uint32_t m,
+                            psc__strcol_t *col) {
+  return read_string_rows(f, path, 0, idx, m, col);
 }
 
 uint32_t *psc__h5_read_u32_at(hid_t f, const char *path, const uint32_t *idx, uint32_t m) {

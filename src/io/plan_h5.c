@@ -4,6 +4,8 @@
 #include "plan/plan_internal.h"
 
 #include <hdf5.h>
+
+#include "io/h5_write.h"
 #include <omp.h>
 #include <math.h>
 #include <stdlib.h>
@@ -14,22 +16,6 @@
 typedef struct {
   int err;
 } h5ctx_t;
-
-/* Creation properties without modification times, so that the same plan
- * always gives the same bytes. */
-static hid_t dcpl(void) {
-  hid_t p = H5Pcreate(H5P_DATASET_CREATE);
-  H5Pset_obj_track_times(p, 0);
-  return p;
-}
-
-static hid_t group(hid_t parent, const char *name) {
-  hid_t p = H5Pcreate(H5P_GROUP_CREATE);
-  H5Pset_obj_track_times(p, 0);
-  hid_t g = H5Gcreate2(parent, name, H5P_DEFAULT, p, H5P_DEFAULT);
-  H5Pclose(p);
-  return g;
-}
 
 static hid_t str_type(size_t width) {
   hid_t t = H5Tcopy(H5T_C_S1);
@@ -70,19 +56,15 @@ static void attr_i64(h5ctx_t *c, hid_t obj, const char *name, long long v) {
   attr_num(c, obj, name, H5T_NATIVE_LLONG, H5T_STD_I64LE, &v);
 }
 
-/* A whole column from memory. */
+/* A whole column from memory, with its units. */
 static void column(h5ctx_t *c, hid_t g, const char *name, hid_t mem, hid_t file,
                    const void *data, hsize_t n, const char *units) {
-  hid_t sp = H5Screate_simple(1, &n, NULL);
-  hid_t pl = dcpl();
-  hid_t d = H5Dcreate2(g, name, file, sp, H5P_DEFAULT, pl, H5P_DEFAULT);
-  H5Pclose(pl);
-  if (d < 0 || (n && H5Dwrite(d, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0))
+  hid_t d = psc__h5_column(g, name, mem, file, data, n);
+  if (d < 0)
     c->err = 1;
   if (units && d >= 0)
     attr_text(c, d, "units", units);
   H5Dclose(d);
-  H5Sclose(sp);
 }
 
 #define COL_U32(g, name, data, n) column(c, g, name, H5T_NATIVE_UINT32, H5T_STD_U32LE, data, n, NULL)
@@ -98,7 +80,8 @@ static void strings(h5ctx_t *c, hid_t g, const char *name, uint32_t n, size_t wi
   hsize_t dims = n;
   hid_t t = str_type(width);
   hid_t sp = H5Screate_simple(1, &dims, NULL);
-  hid_t pl = dcpl();
+  hid_t pl = H5Pcreate(H5P_DATASET_CREATE);
+  H5Pset_obj_track_times(pl, 0);
   hid_t d = H5Dcreate2(g, name, t, sp, H5P_DEFAULT, pl, H5P_DEFAULT);
   H5Pclose(pl);
   char *buf = malloc((size_t)CHUNK_ROWS * width + 1);
@@ -135,7 +118,8 @@ static void derived_u32(h5ctx_t *c, hid_t g, const char *name, uint32_t n, hid_t
                         const void *ctx) {
   hsize_t dims = n;
   hid_t sp = H5Screate_simple(1, &dims, NULL);
-  hid_t pl = dcpl();
+  hid_t pl = H5Pcreate(H5P_DATASET_CREATE);
+  H5Pset_obj_track_times(pl, 0);
   hid_t d = H5Dcreate2(g, name, file, sp, H5P_DEFAULT, pl, H5P_DEFAULT);
   H5Pclose(pl);
   uint32_t *buf = malloc((size_t)CHUNK_ROWS * 4);
@@ -157,31 +141,38 @@ static void derived_u32(h5ctx_t *c, hid_t g, const char *name, uint32_t n, hid_t
   H5Sclose(sp);
 }
 
-static int fmt_resident(const void *ctx, uint32_t i, char *buf, size_t size) {
-  const psc_scenario_t *s = ctx;
-  const psc_roster_t *r = psc_scenario_roster(s);
-  if (!r->synthesised)
-    return psc_scenario_resident_id(s, i, buf, size);
-  /* "<community id>-<n>" without printf: 25 million of these add up */
-  uint32_t c = r->hh_community[r->res_household[i]];
-  uint32_t n = i - r->hh_first[r->comm_hh_first[c]] + 1;
-  const char *id = psc_scenario_communities(s)->id[c];
-  size_t len = strlen(id);
+/* "<community id><sep><n>" without printf (25 million of these add up);
+ * -1 when it does not fit. */
+static int id_number(const char *id, const char *sep, uint32_t n, char *buf, size_t size) {
+  size_t len = strlen(id), ls = strlen(sep);
   char digits[12];
   int nd = 0;
   do {
     digits[nd++] = (char)('0' + n % 10);
     n /= 10;
   } while (n);
-  if (len + 1 + (size_t)nd + 1 > size)
-    return psc_scenario_resident_id(s, i, buf, size);
+  if (len + ls + (size_t)nd + 1 > size)
+    return -1;
   memcpy(buf, id, len);
-  buf[len] = '-';
+  memcpy(buf + len, sep, ls);
   for (int k = 0; k < nd; k++)
-    buf[len + 1 + k] = digits[nd - 1 - k];
-  buf[len + 1 + nd] = '\0';
-  return (int)(len + 1 + (size_t)nd);
+    buf[len + ls + (size_t)k] = digits[nd - 1 - k];
+  buf[len + ls + (size_t)nd] = '\0';
+  return (int)(len + ls + (size_t)nd);
 }
+
+static int fmt_resident(const void *ctx, uint32_t i, char *buf, size_t size) {
+  const psc_scenario_t *s = ctx;
+  const psc_roster_t *r = psc_scenario_roster(s);
+  int n = -1;
+  if (r->synthesised) {
+    uint32_t c = r->hh_community[r->res_household[i]];
+    n = id_number(psc_scenario_communities(s)->id[c], "-",
+                  i - r->hh_first[r->comm_hh_first[c]] + 1, buf, size);
+  }
+  return n >= 0 ? n : psc_scenario_resident_id(s, i, buf, size);
+}
+
 static int fmt_tube(const void *ctx, uint32_t i, char *buf, size_t size) {
   return psc_plan_tube_id(ctx, i, buf, size);
 }
@@ -191,26 +182,13 @@ static int fmt_strv(const void *ctx, uint32_t i, char *buf, size_t size) {
 static int fmt_household(const void *ctx, uint32_t h, char *buf, size_t size) {
   const psc_scenario_t *s = ctx;
   const psc_roster_t *r = psc_scenario_roster(s);
-  if (!r->synthesised)
-    return psc_scenario_household_id(s, h, buf, size);
-  uint32_t c = r->hh_community[h], n = h - r->comm_hh_first[c] + 1;
-  const char *id = psc_scenario_communities(s)->id[c];
-  size_t len = strlen(id);
-  char digits[12];
-  int nd = 0;
-  do {
-    digits[nd++] = (char)('0' + n % 10);
-    n /= 10;
-  } while (n);
-  if (len + 2 + (size_t)nd + 1 > size)
-    return psc_scenario_household_id(s, h, buf, size);
-  memcpy(buf, id, len);
-  buf[len] = '-';
-  buf[len + 1] = 'H';
-  for (int k = 0; k < nd; k++)
-    buf[len + 2 + k] = digits[nd - 1 - k];
-  buf[len + 2 + nd] = '\0';
-  return (int)(len + 2 + (size_t)nd);
+  int n = -1;
+  if (r->synthesised) {
+    uint32_t c = r->hh_community[h];
+    n = id_number(psc_scenario_communities(s)->id[c], "-H", h - r->comm_hh_first[c] + 1, buf,
+                  size);
+  }
+  return n >= 0 ? n : psc_scenario_household_id(s, h, buf, size);
 }
 
 static uint32_t res_community(const void *ctx, uint32_t i) {
@@ -336,7 +314,7 @@ int psc_plan_write_h5(const psc_plan_t *p, const char *path, int threads) {
   const psc_labs_t *lb = psc_scenario_labs(p->s);
   root_attributes(c, f, p);
 
-  hid_t g = group(f, "residents");
+  hid_t g = psc__h5_group(f, "residents");
   size_t wid = 1;
   if (r->synthesised) {
     uint32_t maxpop = 1;
@@ -359,7 +337,7 @@ int psc_plan_write_h5(const psc_plan_t *p, const char *path, int threads) {
   COL_U8(g, "exception", p->pk.res_exception, r->residents);
   H5Gclose(g);
 
-  g = group(f, "households");
+  g = psc__h5_group(f, "households");
   {
     size_t hw = wid + 1;
     if (!r->synthesised) {
@@ -376,7 +354,7 @@ int psc_plan_write_h5(const psc_plan_t *p, const char *path, int threads) {
   H5Gclose(g);
 
   const psc_tubes_t *t = &p->tubes;
-  g = group(f, "tubes");
+  g = psc__h5_group(f, "tubes");
   strings(c, g, "id", t->count, 15, fmt_tube, p);
   COL_U32(g, "community", t->community, t->count);
   COL_U32(g, "site", t->site, t->count);
@@ -393,7 +371,7 @@ int psc_plan_write_h5(const psc_plan_t *p, const char *path, int threads) {
   COL_MIN(g, "reported", t->reported, t->count);
   H5Gclose(g);
 
-  g = group(f, "communities");
+  g = psc__h5_group(f, "communities");
   strings(c, g, "id", cm->count, max_len(cm->id, cm->count), fmt_strv, cm->id);
   strings(c, g, "name", cm->count, max_len(cm->name, cm->count), fmt_strv, cm->name);
   COL_U32(g, "street", cm->street, cm->count);
@@ -406,17 +384,17 @@ int psc_plan_write_h5(const psc_plan_t *p, const char *path, int threads) {
   verdicts(c, g, p->e.comm, cm->count);
   H5Gclose(g);
 
-  g = group(f, "streets");
+  g = psc__h5_group(f, "streets");
   strings(c, g, "name", sv->count, max_len(sv->name, sv->count), fmt_strv, sv->name);
   verdicts(c, g, p->e.street, sv->count);
   COL_U32(g, "wave_order", p->x.street_order, sv->count);
   H5Gclose(g);
 
-  g = group(f, "district");
+  g = psc__h5_group(f, "district");
   verdicts(c, g, &p->e.district, 1);
   H5Gclose(g);
 
-  g = group(f, "sites");
+  g = psc__h5_group(f, "sites");
   strings(c, g, "id", st->count, max_len(st->id, st->count), fmt_strv, st->id);
   COL_U32(g, "street", st->street, st->count);
   COL_U8(g, "kind", st->kind, st->count);
@@ -430,7 +408,7 @@ int psc_plan_write_h5(const psc_plan_t *p, const char *path, int threads) {
   column(c, g, "y_km", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, st->y_km, st->count, "km");
   H5Gclose(g);
 
-  g = group(f, "labs");
+  g = psc__h5_group(f, "labs");
   strings(c, g, "id", lb->count, max_len(lb->id, lb->count), fmt_strv, lb->id);
   strings(c, g, "name", lb->count, max_len(lb->name, lb->count), fmt_strv, lb->name);
   COL_U32(g, "instruments", lb->instruments, lb->count);
@@ -445,7 +423,7 @@ int psc_plan_write_h5(const psc_plan_t *p, const char *path, int threads) {
   H5Gclose(g);
 
   const psc_sessions_t *ss = &p->sessions;
-  g = group(f, "site_schedule");
+  g = psc__h5_group(f, "site_schedule");
   COL_U32(g, "site", ss->site, ss->count);
   COL_U32(g, "community", ss->community, ss->count);
   COL_U8(g, "stream", ss->stream, ss->count);
@@ -458,7 +436,7 @@ int psc_plan_write_h5(const psc_plan_t *p, const char *path, int threads) {
   H5Gclose(g);
 
   const psc_runs_t *rn = &p->runs;
-  g = group(f, "lab_runs");
+  g = psc__h5_group(f, "lab_runs");
   COL_U32(g, "lab", rn->lab, rn->count);
   COL_U32(g, "instrument", rn->instrument, rn->count);
   COL_U32(g, "tubes", rn->tubes, rn->count);

@@ -116,6 +116,20 @@ static uint32_t pack_stream(const psc_roster_t *r, uint32_t c, int stream, uint3
   return tubes;
 }
 
+/* A thread's scratch for communities of at most maxhh households and pools
+ * of at most kmax; 0 or -1 when out of memory. */
+static int scratch_alloc(scratch_t *sc, uint32_t maxhh, uint32_t kmax) {
+  *sc = (scratch_t){calloc(2 * (size_t)maxhh + 2, sizeof(group_t)), calloc(kmax + 2, 4),
+                    calloc(kmax + 2, 4), 0};
+  return sc->g && sc->start && sc->next ? 0 : -1;
+}
+
+static void scratch_free(scratch_t *sc) {
+  free(sc->g);
+  free(sc->start);
+  free(sc->next);
+}
+
 void psc__pack_free(psc__pack_t *pk) {
   free(pk->tube_comm);
   free(pk->tube_stream);
@@ -163,9 +177,10 @@ int psc__pack(const psc_scenario_t *s, psc__pack_t *pk) {
   /* pass 1: tube counts per community and stream */
 #pragma omp parallel
   {
-    scratch_t sc = {calloc(2 * (size_t)maxhh + 2, sizeof(group_t)), calloc(kmax + 2, 4),
-                    calloc(kmax + 2, 4), 0};
-    if (!sc.g || !sc.start || !sc.next) {
+    scratch_t sc;
+    if (scratch_alloc(&sc, maxhh, kmax)) {
+      scratch_free(&sc);
+      sc = (scratch_t){0};
 #pragma omp atomic write
       failed = 1;
     }
@@ -178,9 +193,7 @@ int psc__pack(const psc_scenario_t *s, psc__pack_t *pk) {
             (none || !sc.g) ? 0 : pack_stream(r, c, k, pool[k], &sc, pk, 0, 0, 0);
       }
     }
-    free(sc.g);
-    free(sc.start);
-    free(sc.next);
+    scratch_free(&sc);
   }
   if (failed) {
     free(has_team);
@@ -230,9 +243,10 @@ int psc__pack(const psc_scenario_t *s, psc__pack_t *pk) {
   comm_member_first[nc * PSC_STREAMS] = (uint32_t)acc;
 #pragma omp parallel
   {
-    scratch_t sc = {calloc(2 * (size_t)maxhh + 2, sizeof(group_t)), calloc(kmax + 2, 4),
-                    calloc(kmax + 2, 4), 0};
-    if (!sc.g || !sc.start || !sc.next) {
+    scratch_t sc;
+    if (scratch_alloc(&sc, maxhh, kmax)) {
+      scratch_free(&sc);
+      sc = (scratch_t){0};
 #pragma omp atomic write
       failed = 1;
     }
@@ -252,9 +266,7 @@ int psc__pack(const psc_scenario_t *s, psc__pack_t *pk) {
         pack_stream(r, c, k, pool[k], &sc, pk, t0, t1, 1);
       }
     }
-    free(sc.g);
-    free(sc.start);
-    free(sc.next);
+    scratch_free(&sc);
   }
   free(comm_member_first);
   free(has_team);

@@ -102,16 +102,7 @@ int psc_gen_city(const char *dir, uint64_t residents, uint64_t seed) {
     if (f[k] && (ferror(f[k]) | fclose(f[k])) && !rc)
       rc = PSC_EIO;
   }
-  for (int k = 0; k < 4; k++) {
-    if (tmp[k]) {
-      if (!rc)
-        rc = psc__commit_file(tmp[k], path[k]);
-      else
-        remove(tmp[k]);
-    }
-    free(tmp[k]);
-    free(path[k]);
-  }
+  rc = psc__commit_files(tmp, path, 4, rc);
   gsl_rng_free(g);
   return rc;
 }
