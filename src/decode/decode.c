@@ -261,7 +261,7 @@ static int round1(psc_decode_t *dc) {
     if (dc->result[t] == RES_NONE || dc->result[t] == RES_INVALID)
       open_comm[v->tube_comm[t]] = 1;
   for (uint32_t j = 0; j < ncontrol; j++) {
-    uint32_t c = psc__res_comm(v, dc->control_res[j)];
+    uint32_t c = psc__res_comm(v, dc->control_res[j]);
     dc->comm_after[c] = fmax(dc->comm_after[c], dc->rt_result[j]);
   }
   for (uint32_t c = 0; c < v->ncomm; c++)
