@@ -37,6 +37,11 @@ typedef struct {
   /* [lab] */
   int report_minutes;
   double max_sample_age_hours;
+  /* [simulation] */
+  double sim_prevalence, sim_sar, sim_ct_mean, sim_ct_sd, sim_lod, sim_se, sim_sp;
+  double sim_turnout, sim_service_cv, sim_run_failure, sim_staff_shortfall;
+  int sim_dilution;
+  char *sim_outages; /* "LAB START END; ..." minutes after T0, or NULL */
   /* [tables], paths relative to the INI file as written there */
   char *table_communities;
   char *table_sites;

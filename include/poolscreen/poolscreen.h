@@ -9,6 +9,7 @@
 #include "poolscreen/plan.h"
 #include "poolscreen/otc.h"
 #include "poolscreen/decode.h"
+#include "poolscreen/simulate.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -20,6 +20,7 @@ int cmd_plan(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
 int cmd_otc(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
+int cmd_simulate(int argc, char **argv);
 int cmd_params(int argc, char **argv);
 
 /* Prints every diagnostic as FILE:LINE:COLUMN: severity: message. */

@@ -7,6 +7,7 @@
 
 static const cli_command_t COMMANDS[] = {
     {"plan", "plan sampling, tubes, transport and lab runs; check the deadlines", cmd_plan},
+    {"simulate", "Monte Carlo of the round: chance of each deadline, positives found", cmd_simulate},
     {"validate", "check a scenario and print a summary of it", cmd_validate},
     {"gen", "write a synthetic city of any size as a scenario", cmd_gen},
     {"decode", "lab results into temporary control, retests, reruns; then confirmations", cmd_decode},

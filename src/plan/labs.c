@@ -74,51 +74,141 @@ static waiting_t heap_pop(waiting_t *h, uint32_t *n) {
   return top;
 }
 
+/* The first time at or after t that lab l is neither closed nor in one of
+ * the scenario's outage windows (simulation). */
+static double lab_available(const psc__ctx_t *x, const psc__variant_t *v, uint32_t l, double t) {
+  for (;;) {
+    double u = psc__hours_next_open(&x->lab_hours[l], t);
+    if (v->outages) {
+      const psc_scenario_t *s = x->s;
+      for (uint32_t k = 0; k < s->noutages; k++)
+        if (s->outage_lab[k] == l && u >= s->outage_start[k] && u < s->outage_end[k])
+          u = s->outage_end[k];
+    }
+    if (u == t)
+      return t;
+    t = u;
+  }
+}
+
+/* Tubes of failed runs, waiting to be run again: a min-heap by the time
+ * they become available (when the failed run ends). */
+typedef struct {
+  double *time;
+  uint32_t *tube, n;
+} requeue_t;
+
+static void rq_push(requeue_t *r, double t, uint32_t tube) {
+  uint32_t i = r->n++;
+  while (i > 0 && t < r->time[(i - 1) / 2]) {
+    r->time[i] = r->time[(i - 1) / 2];
+    r->tube[i] = r->tube[(i - 1) / 2];
+    i = (i - 1) / 2;
+  }
+  r->time[i] = t;
+  r->tube[i] = tube;
+}
+
+static uint32_t rq_pop(requeue_t *r) {
+  uint32_t top = r->tube[0], i = 0, n = --r->n;
+  double lt = r->time[n];
+  uint32_t lu = r->tube[n];
+  for (;;) {
+    uint32_t c = 2 * i + 1;
+    if (c >= n)
+      break;
+    if (c + 1 < n && r->time[c + 1] < r->time[c])
+      c++;
+    if (!(r->time[c] < lt))
+      break;
+    r->time[i] = r->time[c];
+    r->tube[i] = r->tube[c];
+    i = c;
+  }
+  if (n) {
+    r->time[i] = lt;
+    r->tube[i] = lu;
+  }
+  return top;
+}
+
 /* Runs one lab's queue (q: its tubes by arrival); returns the number of
- * runs, written from slot run0. A run starts as soon as an instrument is
- * free, the lab is open and a tube waits; it takes the waiting tubes with
- * the earliest deadlines, at most wells_per_run of them. */
+ * runs, written from slot run0 (failed runs included). A run starts as soon
+ * as an instrument is free, the lab is open and a tube waits; it takes the
+ * waiting tubes with the earliest deadlines, at most wells_per_run of them.
+ * In a simulation a run may fail: its tubes wait again from its end. */
 static uint32_t run_lab(const psc__ctx_t *x, const psc__variant_t *v, psc__eval_t *e, uint32_t l,
                         const arrival_t *q, uint32_t n, uint32_t run0, double *free_at,
-                        const double *deadline, waiting_t *heap) {
+                        const double *deadline, waiting_t *heap, uint32_t *failed_runs) {
   const psc_labs_t *lb = psc_scenario_labs(x->s);
   const psc_params_t *par = psc_scenario_params(x->s);
   uint32_t inst = lb->instruments[l] + (v->extra_lab == (int32_t)l);
   for (uint32_t k = 0; k < inst; k++)
     free_at[k] = 0;
+  gsl_rng *fr = v->run_failure > 0 ? psc__rng_stream(v->fail_seed, PSC__RNG_FAIL, l) : NULL;
+  requeue_t rq = {NULL, NULL, 0};
+  if (fr) {
+    rq.time = psc__malloc(n + 1, sizeof(double));
+    rq.tube = psc__malloc(n + 1, 4);
+    if (!rq.time || !rq.tube) { /* without memory, no failures: still a valid schedule */
+      gsl_rng_free(fr);
+      fr = NULL;
+    }
+  }
   uint32_t runs = 0, next = 0, waiting = 0;
+  *failed_runs = 0;
   double now = 0; /* runs are made in time order: no run starts before the last */
-  while (next < n || waiting) {
+  while (next < n || waiting || rq.n) {
     uint32_t best = 0;
     for (uint32_t k = 1; k < inst; k++)
       if (free_at[k] < free_at[best])
         best = k;
     double t = fmax(free_at[best], now);
-    if (!waiting && q[next].key > t)
-      t = q[next].key;
-    t = psc__hours_next_open(&x->lab_hours[l], t);
+    if (!waiting) {
+      double first = next < n ? q[next].key : INFINITY;
+      if (rq.n && rq.time[0] < first)
+        first = rq.time[0];
+      t = fmax(t, first);
+    }
+    t = lab_available(x, v, l, t);
     while (next < n && q[next].key <= t) {
       uint32_t tube = q[next++].t;
+      heap_push(heap, &waiting, (waiting_t){deadline[tube], e->arrived[tube], tube});
+    }
+    while (rq.n && rq.time[0] <= t) {
+      uint32_t tube = rq_pop(&rq);
       heap_push(heap, &waiting, (waiting_t){deadline[tube], e->arrived[tube], tube});
     }
     now = t;
     double end = t + lb->run_minutes[l];
     uint32_t r = run0 + runs, taken = 0;
+    /* failures are capped at three runs per tube of the lab, which bounds
+     * the runs a lab can make (its slots) */
+    int failed = fr && runs < 3 * n && gsl_rng_uniform(fr) < v->run_failure;
     while (waiting && taken < lb->wells[l]) {
       uint32_t tube = heap_pop(heap, &waiting).t;
-      e->run[tube] = r;
-      e->run_start[tube] = t;
-      e->reported[tube] = end + par->report_minutes;
+      if (failed) {
+        rq_push(&rq, end, tube);
+      } else {
+        e->run[tube] = r;
+        e->run_start[tube] = t;
+        e->reported[tube] = end + par->report_minutes;
+      }
       taken++;
     }
+    *failed_runs += (uint32_t)failed;
     e->run_lab[r] = l;
     e->run_instrument[r] = best;
-    e->run_tubes[r] = taken;
+    e->run_tubes[r] = failed ? 0 : taken;
     e->run_begin[r] = t;
     e->run_end[r] = end;
     free_at[best] = end;
     runs++;
   }
+  if (fr)
+    gsl_rng_free(fr);
+  free(rq.time);
+  free(rq.tube);
   return runs;
 }
 
@@ -358,13 +448,15 @@ int psc__transport_and_labs(const psc__ctx_t *x, const psc__variant_t *v, psc__e
   uint32_t maxinst = 1;
   for (uint32_t l = 0; l < x->nlabs; l++)
     maxinst = lb->instruments[l] + 1 > maxinst ? lb->instruments[l] + 1 : maxinst;
-  uint32_t *runs_of = calloc(x->nlabs + 1, 4);
-  int failed = !runs_of;
-  if (!failed && e->runs_cap < nt) {
-    /* at most one run per tube */
-    void *a = realloc(e->run_lab, nt * 4ull), *b = realloc(e->run_instrument, nt * 4ull);
-    void *c = realloc(e->run_tubes, nt * 4ull), *d = realloc(e->run_begin, nt * 8ull);
-    void *f = realloc(e->run_end, nt * 8ull);
+  uint32_t *runs_of = calloc(x->nlabs + 1, 4), *failed_of = calloc(x->nlabs + 1, 4);
+  int failed = !runs_of || !failed_of;
+  /* at most one run per tube, and (simulation) three failed runs per tube */
+  const uint32_t mult = v->run_failure > 0 ? 4 : 1;
+  uint64_t run_slots = (uint64_t)nt * mult;
+  if (!failed && e->runs_cap < run_slots) {
+    void *a = realloc(e->run_lab, run_slots * 4), *b = realloc(e->run_instrument, run_slots * 4);
+    void *c = realloc(e->run_tubes, run_slots * 4), *d = realloc(e->run_begin, run_slots * 8);
+    void *f = realloc(e->run_end, run_slots * 8);
     if (a) e->run_lab = a;
     if (b) e->run_instrument = b;
     if (c) e->run_tubes = c;
@@ -372,7 +464,7 @@ int psc__transport_and_labs(const psc__ctx_t *x, const psc__variant_t *v, psc__e
     if (f) e->run_end = f;
     failed = !a || !b || !c || !d || !f;
     if (!failed)
-      e->runs_cap = nt;
+      e->runs_cap = run_slots;
   }
   const int64_t nl = x->nlabs;
 #pragma omp parallel if (!failed)
@@ -381,6 +473,7 @@ int psc__transport_and_labs(const psc__ctx_t *x, const psc__variant_t *v, psc__e
 #pragma omp for schedule(dynamic, 1)
     for (int64_t li = 0; li < nl; li++) {
       uint32_t l = (uint32_t)li, a0 = lab_first[l], n = lab_first[l + 1] - a0;
+      uint32_t slot0 = a0 * mult; /* a lab's runs go in its own slots */
       if (!free_at) {
 #pragma omp atomic write
         failed = 1;
@@ -388,7 +481,8 @@ int psc__transport_and_labs(const psc__ctx_t *x, const psc__variant_t *v, psc__e
       }
       qsort(q + a0, n, sizeof(arrival_t), cmp_arrival);
       /* a lab's runs go in its slice of the run arrays (slot a0 on) */
-      runs_of[l] = run_lab(x, v, e, l, q + a0, n, a0, free_at, deadline, heap + a0);
+      runs_of[l] = run_lab(x, v, e, l, q + a0, n, slot0, free_at, deadline, heap + a0,
+                           &failed_of[l]);
     }
     free(free_at);
   }
@@ -396,7 +490,7 @@ int psc__transport_and_labs(const psc__ctx_t *x, const psc__variant_t *v, psc__e
     /* compact the runs: lab by lab, in start order */
     uint32_t nr = 0;
     for (uint32_t l = 0; l < x->nlabs; l++) {
-      uint32_t a0 = lab_first[l];
+      uint32_t a0 = lab_first[l] * mult;
       for (uint32_t k = 0; k < runs_of[l]; k++) {
         uint32_t from = a0 + k;
         e->run_lab[nr] = e->run_lab[from];
@@ -407,12 +501,16 @@ int psc__transport_and_labs(const psc__ctx_t *x, const psc__variant_t *v, psc__e
         nr++;
       }
       /* tubes point at slots; shift them to the compacted index */
-      for (uint32_t j = a0; j < lab_first[l + 1]; j++)
+      for (uint32_t j = lab_first[l]; j < lab_first[l + 1]; j++)
         e->run[q[j].t] -= a0 - (nr - runs_of[l]);
     }
     e->nruns = nr;
+    e->failed_runs = 0;
+    for (uint32_t l = 0; l < x->nlabs; l++)
+      e->failed_runs += failed_of[l];
   }
   free(runs_of);
+  free(failed_of);
   free(deadline);
   free(heap);
   free(by_site);

@@ -53,6 +53,12 @@ typedef struct {
   double sampling_efficiency; /* share of site capacity the release pacing assumes */
   const double *street_p0, *street_p1; /* when the labs started a street's first and
                                          last tubes in a previous plan, or NULL: fluid */
+  /* simulation: per-site rate multipliers (NULL: 1), run failures drawn
+   * from streams (fail_seed, lab), lab outages (from the scenario) */
+  const double *site_mult;
+  double run_failure;
+  uint64_t fail_seed;
+  int outages;
   int32_t extra_lab;  /* lab given one more instrument, or -1 */
   int32_t extra_site; /* site given one more booth (team), or -1 */
 } psc__variant_t;
@@ -85,7 +91,8 @@ typedef struct {
   double *ses_start, *ses_end;
   uint32_t *ses_tube_first, *ses_tube_list; /* CSR of tubes by session */
   /* runs */
-  uint32_t nruns, runs_cap;
+  uint32_t nruns, failed_runs;
+  uint64_t runs_cap;
   uint32_t *run_lab, *run_instrument, *run_tubes;
   double *run_begin, *run_end;
   /* verdicts */

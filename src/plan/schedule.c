@@ -160,7 +160,7 @@ void psc__ctx_free(psc__ctx_t *x) {
 static double site_rate(const psc__ctx_t *x, const psc__variant_t *v, uint32_t i) {
   const psc_sites_t *st = psc_scenario_sites(x->s);
   double booths = st->booths[i] + (v->extra_site == (int32_t)i);
-  return booths * st->rate[i] / 60.0;
+  return booths * st->rate[i] / 60.0 * (v->site_mult ? v->site_mult[i] : 1.0);
 }
 
 typedef struct {

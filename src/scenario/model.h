@@ -20,6 +20,9 @@ struct psc_scenario {
   /* columns of population, households, door_to_door, high_risk, street in each
    * community's row, so residents.csv mismatches point at the field */
   uint32_t *comm_cols;
+  /* [simulation] outages, parsed and checked against labs.csv */
+  uint32_t noutages, *outage_lab;
+  double *outage_start, *outage_end;
   /* display paths of the tables, for later positioned diagnostics */
   char *file_communities, *file_sites, *file_labs, *file_residents, *file_travel;
 };

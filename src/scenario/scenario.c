@@ -1,5 +1,6 @@
 /* Loading a scenario: the INI, then each table, then the checks that span
  * tables, then the roster. All problems are collected before giving up. */
+#define _POSIX_C_SOURCE 200809L
 #include "internal.h"
 
 #include <errno.h>
@@ -72,6 +73,9 @@ void psc_scenario_free(psc_scenario_t *s) {
   free(s->id_pool);
   free(s->res_id_off);
   free(s->hh_id_off);
+  free(s->outage_lab);
+  free(s->outage_start);
+  free(s->outage_end);
   free(s->file_communities);
   free(s->file_sites);
   free(s->file_labs);
@@ -105,6 +109,57 @@ static int load_table(psc_scenario_t *s, const psc__source_t *src, const psc__in
   int rc = fn(s, fp, d);
   fclose(fp);
   return rc;
+}
+
+/* [simulation] outages: "LAB START END; ...", lab ids from labs.csv. */
+static int parse_outages(psc_scenario_t *s, const psc__ini_pos_t *pos, psc_diags_t *d) {
+  const char *text = s->params.sim_outages;
+  if (!text || !*text)
+    return 0;
+  const psc_param_info_t *info = psc_param_find("simulation", "outages");
+  const psc__ini_pos_t *at = &pos[info - psc_param_info(0)];
+  size_t cap = 1;
+  for (const char *c = text; *c; c++)
+    cap += *c == ';';
+  s->outage_lab = psc__malloc(cap, 4);
+  s->outage_start = psc__malloc(cap, 8);
+  s->outage_end = psc__malloc(cap, 8);
+  char *copy = psc__strdup(text);
+  if (!s->outage_lab || !s->outage_start || !s->outage_end || !copy) {
+    free(copy);
+    return PSC_ENOMEM;
+  }
+  char *save = NULL;
+  for (char *item = strtok_r(copy, ";", &save); item; item = strtok_r(NULL, ";", &save)) {
+    char lab[128];
+    double a, b;
+    int used = 0;
+    while (*item == ' ')
+      item++;
+    if (!*item)
+      continue;
+    if (sscanf(item, "%127s %lf %lf %n", lab, &a, &b, &used) != 3 || item[used] || !(a >= 0) ||
+        !(b > a)) {
+      psc__error(d, s->path, at->line, at->col,
+                 "outage '%s' is not 'LAB START END' with 0 <= START < END (minutes after T0)",
+                 item);
+      continue;
+    }
+    uint32_t l = PSC__NONE;
+    for (uint32_t k = 0; k < s->labs.count; k++)
+      if (!strcmp(s->labs.id[k], lab))
+        l = k;
+    if (l == PSC__NONE) {
+      psc__error(d, s->path, at->line, at->col, "outage names unknown lab '%s'", lab);
+      continue;
+    }
+    s->outage_lab[s->noutages] = l;
+    s->outage_start[s->noutages] = a;
+    s->outage_end[s->noutages] = b;
+    s->noutages++;
+  }
+  free(copy);
+  return 0;
 }
 
 /* Checks that span tables: every street with residents can be sampled. */
@@ -183,6 +238,8 @@ static int load(const psc__source_t *src, const char *ini_path, psc_diags_t *d,
   }
   if (s->params.table_labs &&
       load_table(s, src, pos, "labs", &s->file_labs, psc__load_labs, d) == PSC_ENOMEM)
+    goto fail;
+  if (s->labs.count && parse_outages(s, pos, d) == PSC_ENOMEM)
     goto fail;
   if (s->params.table_travel && s->sites.count && s->labs.count &&
       load_table(s, src, pos, "travel", &s->file_travel, psc__load_travel, d) == PSC_ENOMEM)

@@ -1,0 +1,486 @@
+/* The Monte Carlo: each replicate plays the plan with its own random
+ * stream — site rates, staff, run failures, outages, turnout, infections
+ * (households clustered), Ct values and test error — and records when every
+ * unit completes and what the round found. Infections are drawn per
+ * infected household (geometric skips), so a replicate costs in proportion
+ * to households, tubes and positives, not to residents. */
+#include "sim/sim_internal.h"
+
+#include <gsl/gsl_randist.h>
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+psc_sim_options_t psc_sim_options_default(void) {
+  psc_sim_options_t o = {1000, 0, 0, NULL, NULL};
+  return o;
+}
+
+void psc_sim_free(psc_sim_t *sim) {
+  if (!sim)
+    return;
+  psc_plan_free(sim->plan);
+  free(sim->rep);
+  free(sim->street_complete);
+  free(sim->key_complete);
+  free(sim->key_comm);
+  free(sim->queue);
+  free(sim->units);
+  free(sim);
+}
+
+uint32_t psc_sim_replicates(const psc_sim_t *sim) { return sim->R; }
+const psc_sim_replicate_t *psc_sim_replicate(const psc_sim_t *sim, uint32_t r) {
+  return &sim->rep[r];
+}
+size_t psc_sim_units(const psc_sim_t *sim) { return sim->nunits; }
+const psc_sim_unit_t *psc_sim_unit(const psc_sim_t *sim, size_t i) { return &sim->units[i]; }
+const psc_plan_t *psc_sim_plan(const psc_sim_t *sim) { return sim->plan; }
+double psc_sim_street_complete(const psc_sim_t *sim, uint32_t r, uint32_t st) {
+  return sim->street_complete[(size_t)r * sim->nstreets + st];
+}
+double psc_sim_peak_queue_mean(const psc_sim_t *sim, uint32_t site) {
+  double sum = 0;
+  for (uint32_t r = 0; r < sim->R; r++)
+    sum += sim->queue[(size_t)r * sim->nsites + site];
+  return sim->R ? sum / sim->R : 0;
+}
+double psc_sim_peak_queue_max(const psc_sim_t *sim, uint32_t site) {
+  double m = 0;
+  for (uint32_t r = 0; r < sim->R; r++)
+    m = fmax(m, sim->queue[(size_t)r * sim->nsites + site]);
+  return m;
+}
+
+/* Per-thread working memory. */
+typedef struct {
+  psc__eval_t e;
+  double *site_mult, *tube_ct, *iso;
+  uint8_t *tube_pos, *infected;
+  float *res_ct;
+  uint32_t *touched, *inf_list, *pos_tubes;
+  uint32_t ntouched, ninf, niso;
+} work_t;
+
+static void work_free(work_t *w) {
+  psc__eval_free(&w->e);
+  free(w->site_mult);
+  free(w->tube_ct);
+  free(w->iso);
+  free(w->tube_pos);
+  free(w->infected);
+  free(w->res_ct);
+  free(w->touched);
+  free(w->inf_list);
+  free(w->pos_tubes);
+}
+
+static int work_alloc(work_t *w, const psc_sim_t *sim) {
+  memset(w, 0, sizeof(*w));
+  const psc_plan_t *p = sim->plan;
+  uint32_t nt = p->pk.ntubes, nr = psc_scenario_roster(sim->s)->residents;
+  int rc = psc__eval_alloc(&w->e, &p->x);
+  w->site_mult = psc__malloc(sim->nsites + 1, 8);
+  w->tube_ct = psc__malloc(nt + 1, 8);
+  w->iso = psc__malloc(nr + 1, 8);
+  w->tube_pos = calloc(nt + 1, 1);
+  w->infected = calloc(nr + 1, 1);
+  w->res_ct = psc__malloc(nr + 1, sizeof(float));
+  w->touched = psc__malloc(nt + 1, 4);
+  w->inf_list = psc__malloc(nr + 1, 4);
+  w->pos_tubes = psc__malloc(nt + 1, 4);
+  if (rc || !w->site_mult || !w->tube_ct || !w->iso || !w->tube_pos || !w->infected ||
+      !w->res_ct || !w->touched || !w->inf_list || !w->pos_tubes) {
+    work_free(w);
+    return PSC_ENOMEM;
+  }
+  for (uint32_t t = 0; t < nt; t++)
+    w->tube_ct[t] = INFINITY;
+  return 0;
+}
+
+/* Detected? A sample (or a pool of k whose strongest positive has Ct ct)
+ * is detectable when ct + log2 k <= lod (with the dilution model), then
+ * found with probability se. */
+static int detect(gsl_rng *g, const psc_params_t *par, double ct, uint32_t k) {
+  if (par->sim_dilution && ct + log2((double)k) > par->sim_lod)
+    return 0;
+  return gsl_rng_uniform(g) < par->sim_se;
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* One replicate, into sim's arrays at row r. */
+static int replicate(const psc_sim_t *sim, uint32_t r, work_t *w) {
+  const psc_plan_t *p = sim->plan;
+  const psc_scenario_t *s = sim->s;
+  const psc_params_t *par = psc_scenario_params(s);
+  const psc_roster_t *ro = psc_scenario_roster(s);
+  const psc_communities_t *cm = psc_scenario_communities(s);
+  const psc_sites_t *st = psc_scenario_sites(s);
+  const psc__pack_t *pk = &p->pk;
+  gsl_rng *g = psc__rng_stream(sim->seed, PSC__RNG_SIM, r);
+  if (!g)
+    return PSC_ENOMEM;
+  psc_sim_replicate_t *out = &sim->rep[r];
+  memset(out, 0, sizeof(*out));
+  /* operations: site rates and staff, run failures, outages */
+  double *queue = sim->queue + (size_t)r * sim->nsites;
+  for (uint32_t i = 0; i < sim->nsites; i++) {
+    double m = 1;
+    if (par->sim_service_cv > 0) {
+      double shape = 1 / (par->sim_service_cv * par->sim_service_cv);
+      m = gsl_ran_gamma(g, shape, 1 / shape);
+    }
+    if (par->sim_staff_shortfall > 0) {
+      unsigned missing = gsl_ran_binomial(g, par->sim_staff_shortfall, st->booths[i]);
+      unsigned left = st->booths[i] - missing;
+      m *= (double)(left ? left : 1) / st->booths[i];
+    }
+    w->site_mult[i] = m;
+  }
+  psc__variant_t v = p->v;
+  v.site_mult = w->site_mult;
+  v.run_failure = par->sim_run_failure;
+  v.fail_seed = psc__mix64(sim->seed ^ psc__mix64(r + 1));
+  v.outages = s->noutages > 0;
+  int rc = psc__evaluate(&p->x, &v, &w->e);
+  if (rc) {
+    gsl_rng_free(g);
+    return rc;
+  }
+  const psc__eval_t *e = &w->e;
+  /* peak queue per site (fluid): residents arrive at the planned rate and are
+   * served at m times it, so a slower site ends with (1 - m) of its work
+   * waiting */
+  for (uint32_t i = 0; i < sim->nsites; i++)
+    queue[i] = 0;
+  for (uint32_t k = 0; k < e->nsessions; k++) {
+    uint32_t i = e->ses_site[k];
+    queue[i] += e->ses_residents[k] * fmax(0, 1 - w->site_mult[i]);
+  }
+  /* turnout: no-shows of each community, swept door to door after their
+   * street's sampling; their results come a transport batch, a trip and a
+   * run after the sweep */
+  double *street_done = sim->street_complete + (size_t)r * sim->nstreets;
+  for (uint32_t k = 0; k < sim->nstreets; k++)
+    street_done[k] = e->street[k].complete;
+  double district = e->district.complete;
+  double extra_tubes = 0, retests = 0;
+  double *sweep_result = NULL;
+  if (par->sim_turnout < 1) {
+    /* per community: its no-shows' results; teams sweep each street's
+     * communities in the plan's priority order (key communities first),
+     * each once its sampling is over */
+    sweep_result = calloc(cm->count + 1, sizeof(double));
+    double *swept = calloc(sim->nstreets + 1, sizeof(double));
+    double *team_rate = calloc(sim->nstreets + 1, sizeof(double));
+    uint32_t *ns = calloc(cm->count + 1, sizeof(uint32_t));
+    if (!sweep_result || !swept || !team_rate || !ns) {
+      free(sweep_result);
+      free(swept);
+      free(team_rate);
+      free(ns);
+      gsl_rng_free(g);
+      return PSC_ENOMEM;
+    }
+    for (uint32_t i = 0; i < sim->nsites; i++)
+      if (st->kind[i] == PSC_SITE_DOOR_TO_DOOR)
+        team_rate[st->street[i]] += st->booths[i] * st->rate[i] / 60.0;
+    for (uint32_t c = 0; c < cm->count; c++) {
+      uint32_t walk = 0;
+      for (uint32_t t = pk->comm_tube_first[PSC_STREAMS * c];
+           t < pk->comm_tube_first[PSC_STREAMS * c + 1]; t++)
+        walk += pk->tube_swabs[t];
+      ns[c] = gsl_ran_binomial(g, 1 - par->sim_turnout, walk);
+      out->no_shows += ns[c];
+      extra_tubes += ceil((double)ns[c] / par->pool_size);
+    }
+    double min_run = INFINITY;
+    const psc_labs_t *lb = psc_scenario_labs(s);
+    for (uint32_t l = 0; l < lb->count; l++)
+      min_run = fmin(min_run, lb->run_minutes[l]);
+    double tail = par->batch_minutes + 30 + par->handover_minutes + min_run + par->report_minutes;
+    for (uint32_t j = 0; j < cm->count; j++) {
+      uint32_t c = p->x.order[j], k = cm->street[c];
+      if (!ns[c] || team_rate[k] <= 0)
+        continue; /* a street without a team cannot sweep: those residents stay untested */
+      /* the street's teams (swept[k]: when they are next free) go as soon
+       * as the community's own sampling is over */
+      double start = fmax(swept[k], e->comm[c].sampling_end);
+      swept[k] = start + ns[c] / team_rate[k];
+      sweep_result[c] = swept[k] + tail;
+      street_done[k] = fmax(street_done[k], sweep_result[c]);
+      district = fmax(district, sweep_result[c]);
+    }
+    free(swept);
+    free(team_rate);
+    free(ns);
+  }
+  out->district_complete = district;
+  for (uint32_t j = 0; j < sim->nkey; j++) {
+    uint32_t c = sim->key_comm[j];
+    double done = e->comm[c].complete;
+    if (sweep_result && sweep_result[c] > 0)
+      done = fmax(done, sweep_result[c]);
+    sim->key_complete[(size_t)r * sim->nkey + j] = done;
+  }
+  /* infections: index households by geometric skips, then secondary cases
+   * within them; each infected resident gets a Ct */
+  w->ninf = w->ntouched = w->niso = 0;
+  double ph = sim->p_household;
+  if (ph > 0) {
+    for (int64_t h = -1;;) {
+      h += ph >= 1 ? 1 : (int64_t)gsl_ran_geometric(g, ph);
+      if (h >= (int64_t)ro->households)
+        break;
+      uint32_t a = ro->hh_first[h], b = ro->hh_first[h + 1], size = b - a;
+      uint32_t index = a + (uint32_t)gsl_rng_uniform_int(g, size);
+      for (uint32_t i = a; i < b; i++) {
+        if (i != index && !(gsl_rng_uniform(g) < par->sim_sar))
+          continue;
+        w->infected[i] = 1;
+        w->res_ct[i] = (float)(par->sim_ct_mean + gsl_ran_gaussian(g, par->sim_ct_sd));
+        w->inf_list[w->ninf++] = i;
+      }
+    }
+  }
+  out->positives = w->ninf;
+  /* tubes holding positives; no-shows go to the sweep instead */
+  uint32_t found_sweep = 0;
+  for (uint32_t k = 0; k < w->ninf; k++) {
+    uint32_t i = w->inf_list[k], t = pk->res_tube[i];
+    if (t == PSC__NONE)
+      continue; /* on an exception list: never tested */
+    if (par->sim_turnout < 1 && pk->tube_stream[t] == PSC_STREAM_WALK_IN &&
+        !(gsl_rng_uniform(g) < par->sim_turnout)) {
+      w->infected[i] = 2; /* a no-show, tested in a sweep pool */
+      if (detect(g, par, w->res_ct[i], (uint32_t)par->pool_size) && detect(g, par, w->res_ct[i], 1))
+        found_sweep++;
+      continue;
+    }
+    if (!w->tube_pos[t]) {
+      w->tube_pos[t] = 1;
+      w->touched[w->ntouched++] = t;
+    }
+    w->tube_ct[t] = fmin(w->tube_ct[t], w->res_ct[i]);
+  }
+  /* pooled results: tubes with positives by the dilution model and Se;
+   * the others false positive with 1 - Sp (geometric skips over tubes) */
+  uint32_t npos = 0;
+  for (uint32_t k = 0; k < w->ntouched; k++) {
+    uint32_t t = w->touched[k];
+    if (detect(g, par, w->tube_ct[t], pk->tube_swabs[t]))
+      w->pos_tubes[npos++] = t;
+  }
+  double fp = 1 - par->sim_sp;
+  if (fp > 0) {
+    for (int64_t t = -1;;) {
+      t += (int64_t)gsl_ran_geometric(g, fp);
+      if (t >= (int64_t)pk->ntubes)
+        break;
+      if (!w->tube_pos[t])
+        w->pos_tubes[npos++] = (uint32_t)t;
+    }
+  }
+  /* retests: every member of a positive tube alone */
+  for (uint32_t k = 0; k < npos; k++) {
+    uint32_t t = w->pos_tubes[k], n = pk->tube_swabs[t], clean = 0;
+    retests += n;
+    for (uint32_t j = pk->member_first[t]; j < pk->member_first[t] + n; j++) {
+      uint32_t i = pk->members[j];
+      if (w->infected[i] == 1) {
+        if (detect(g, par, w->res_ct[i], 1)) {
+          out->found++;
+          w->iso[w->niso++] = e->reported[t] - e->first_swab[t];
+        }
+      } else {
+        clean++;
+      }
+    }
+    if (clean)
+      out->false_positives += gsl_ran_binomial(g, 1 - par->sim_sp, clean);
+  }
+  out->found += found_sweep;
+  out->missed = out->positives - out->found;
+  /* sweep pools: each detected positive's pool, and false-positive pools,
+   * have all their members retested */
+  if (extra_tubes > 0)
+    retests += (found_sweep + gsl_ran_binomial(g, 1 - par->sim_sp, (unsigned)extra_tubes)) *
+               (double)par->pool_size;
+  out->tests_per_person =
+      (pk->ntubes + extra_tubes + retests) / (double)ro->residents;
+  out->failed_runs = e->failed_runs;
+  if (w->niso) {
+    double sum = 0;
+    for (uint32_t k = 0; k < w->niso; k++)
+      sum += w->iso[k];
+    qsort(w->iso, w->niso, sizeof(double), cmp_double);
+    out->isolation_mean = sum / w->niso;
+    out->isolation_p95 = w->iso[(size_t)ceil(0.95 * w->niso) - 1];
+  } else {
+    out->isolation_mean = out->isolation_p95 = NAN;
+  }
+  /* lab utilisation up to the district's completion */
+  const psc_labs_t *lb = psc_scenario_labs(s);
+  double used = 0, avail = 0;
+  for (uint32_t k = 0; k < e->nruns; k++)
+    used += fmax(0, fmin(e->run_end[k], district) - e->run_begin[k]);
+  for (uint32_t l = 0; l < lb->count; l++)
+    avail += lb->instruments[l] * psc__hours_open_between(&p->x.lab_hours[l], 0, district);
+  out->lab_utilisation = avail > 0 ? used / avail : 0;
+  /* reset the touched entries for the next replicate */
+  for (uint32_t k = 0; k < w->ntouched; k++) {
+    w->tube_pos[w->touched[k]] = 0;
+    w->tube_ct[w->touched[k]] = INFINITY;
+  }
+  for (uint32_t k = 0; k < w->ninf; k++)
+    w->infected[w->inf_list[k]] = 0;
+  free(sweep_result);
+  gsl_rng_free(g);
+  return 0;
+}
+
+/* Wilson score interval for k successes in n at 95 %. */
+static void wilson(uint32_t k, uint32_t n, double *lo, double *hi) {
+  double z = 1.959963984540054, ph = (double)k / n, z2 = z * z / n;
+  double centre = (ph + z2 / 2) / (1 + z2);
+  double half = z * sqrt(ph * (1 - ph) / n + z * z / (4.0 * n * n)) / (1 + z2);
+  *lo = fmax(0, centre - half);
+  *hi = fmin(1, centre + half);
+}
+
+static void summarise(psc_sim_t *sim, psc_sim_unit_t *u, const double *complete, size_t stride,
+                      double deadline) {
+  double *v = psc__malloc(sim->R + 1, 8);
+  uint32_t met = 0;
+  for (uint32_t r = 0; r < sim->R; r++) {
+    v[r] = complete[(size_t)r * stride];
+    met += v[r] <= deadline + 1e-9;
+  }
+  u->p_met = (double)met / sim->R;
+  wilson(met, sim->R, &u->p_met_lo, &u->p_met_hi);
+  qsort(v, sim->R, sizeof(double), cmp_double);
+  u->complete_p50 = v[(size_t)ceil(0.50 * sim->R) - 1];
+  u->complete_p95 = v[(size_t)ceil(0.95 * sim->R) - 1];
+  free(v);
+}
+
+int psc_sim_run(const psc_scenario_t *s, const psc_sim_options_t *opt, psc_sim_t **out) {
+  if (!s || !out)
+    return PSC_EINVAL;
+  *out = NULL;
+  psc_sim_options_t o = opt ? *opt : psc_sim_options_default();
+  if (o.replicates < 1 || o.replicates > 10000000)
+    return PSC_EINVAL;
+  psc_sim_t *sim = calloc(1, sizeof(*sim));
+  if (!sim)
+    return PSC_ENOMEM;
+  sim->s = s;
+  sim->R = o.replicates;
+  const psc_params_t *par = psc_scenario_params(s);
+  sim->seed = o.seed ? o.seed : par->seed;
+  psc_plan_options_t po = psc_plan_options_default();
+  po.threads = o.threads;
+  po.advise = 0;
+  int rc = psc_plan_create(s, &po, &sim->plan);
+  if (rc) {
+    psc_sim_free(sim);
+    return rc;
+  }
+  const psc_communities_t *cm = psc_scenario_communities(s);
+  const psc_roster_t *ro = psc_scenario_roster(s);
+  sim->nstreets = psc_scenario_streets(s)->count;
+  sim->nsites = psc_scenario_sites(s)->count;
+  sim->key_comm = psc__malloc(cm->count + 1, 4);
+  for (uint32_t c = 0; sim->key_comm && c < cm->count; c++)
+    if (cm->key[c] && cm->population[c])
+      sim->key_comm[sim->nkey++] = c;
+  sim->rep = calloc(sim->R, sizeof(psc_sim_replicate_t));
+  sim->street_complete = psc__malloc((size_t)sim->R * sim->nstreets + 1, 8);
+  sim->key_complete = psc__malloc((size_t)sim->R * sim->nkey + 1, 8);
+  sim->queue = psc__malloc((size_t)sim->R * sim->nsites + 1, 8);
+  if (!sim->key_comm || !sim->rep || !sim->street_complete || !sim->key_complete || !sim->queue) {
+    psc_sim_free(sim);
+    return PSC_ENOMEM;
+  }
+  /* households are infected with the probability that gives the prevalence
+   * once secondary cases are counted */
+  double expected_per_hh = 0;
+  for (uint32_t h = 0; h < ro->households; h++)
+    expected_per_hh += 1 + (ro->hh_first[h + 1] - ro->hh_first[h] - 1) * par->sim_sar;
+  sim->p_household =
+      expected_per_hh > 0 ? fmin(1, par->sim_prevalence * ro->residents / expected_per_hh) : 0;
+  int saved = omp_get_max_threads();
+  if (o.threads > 0)
+    omp_set_num_threads(o.threads);
+  int failed = 0;
+  uint32_t done = 0;
+  const int64_t R = sim->R;
+#pragma omp parallel
+  {
+    work_t w;
+    int wrc = work_alloc(&w, sim);
+    if (wrc) {
+#pragma omp atomic write
+      failed = wrc;
+    }
+#pragma omp for schedule(dynamic, 1)
+    for (int64_t r = 0; r < R; r++) {
+      if (wrc || failed)
+        continue;
+      int rrc = replicate(sim, (uint32_t)r, &w);
+      if (rrc) {
+#pragma omp atomic write
+        failed = rrc;
+      }
+#pragma omp critical(psc_sim_progress)
+      {
+        done++;
+        if (o.progress)
+          o.progress(o.progress_ctx, done, sim->R);
+      }
+    }
+    if (!wrc)
+      work_free(&w);
+  }
+  omp_set_num_threads(saved);
+  if (failed) {
+    psc_sim_free(sim);
+    return failed;
+  }
+  /* aggregate: streets, key communities, the district */
+  sim->nunits = sim->nstreets + sim->nkey + 1;
+  sim->units = calloc(sim->nunits, sizeof(psc_sim_unit_t));
+  if (!sim->units) {
+    psc_sim_free(sim);
+    return PSC_ENOMEM;
+  }
+  size_t u = 0;
+  for (uint32_t k = 0; k < sim->nstreets; k++, u++) {
+    sim->units[u] = (psc_sim_unit_t){1, k, 0, 0, 0, 0, 0};
+    summarise(sim, &sim->units[u], sim->street_complete + k, sim->nstreets,
+              psc_plan_street(sim->plan, k)->deadline);
+  }
+  for (uint32_t j = 0; j < sim->nkey; j++, u++) {
+    sim->units[u] = (psc_sim_unit_t){0, sim->key_comm[j], 0, 0, 0, 0, 0};
+    summarise(sim, &sim->units[u], sim->key_complete + j, sim->nkey,
+              par->deadline_key_h * 60.0);
+  }
+  sim->units[u] = (psc_sim_unit_t){2, 0, 0, 0, 0, 0, 0};
+  double *district = psc__malloc(sim->R + 1, 8);
+  if (!district) {
+    psc_sim_free(sim);
+    return PSC_ENOMEM;
+  }
+  for (uint32_t r = 0; r < sim->R; r++)
+    district[r] = sim->rep[r].district_complete;
+  summarise(sim, &sim->units[u], district, 1, par->deadline_district_h * 60.0);
+  free(district);
+  *out = sim;
+  return 0;
+}

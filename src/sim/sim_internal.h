@@ -1,0 +1,23 @@
+/* The simulation's private state (src/sim/). */
+#ifndef POOLSCREEN_SIM_INTERNAL_H
+#define POOLSCREEN_SIM_INTERNAL_H
+
+#include "plan/plan_internal.h"
+#include "poolscreen/simulate.h"
+
+struct psc_sim {
+  const psc_scenario_t *s;
+  psc_plan_t *plan;
+  uint64_t seed;
+  uint32_t R, nstreets, nsites, nkey;
+  uint32_t *key_comm;         /* key communities with residents */
+  double p_household;         /* chance a household has an index case */
+  psc_sim_replicate_t *rep;   /* R */
+  double *street_complete;    /* R x nstreets */
+  double *key_complete;       /* R x nkey */
+  double *queue;              /* R x nsites: peak queue */
+  psc_sim_unit_t *units;
+  size_t nunits;
+};
+
+#endif

@@ -1,0 +1,141 @@
+/* Simulation outputs: sim.h5 (every replicate) and sim_summary.csv. */
+#include "sim/sim_internal.h"
+
+#include <hdf5.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/h5_write.h"
+
+static int w_summary(const void *ctx, FILE *f) {
+  const psc_sim_t *sim = ctx;
+  const psc_communities_t *cm = psc_scenario_communities(sim->s);
+  const psc_streets_t *sv = psc_scenario_streets(sim->s);
+  const psc_params_t *par = psc_scenario_params(sim->s);
+  static const char *level[] = {"key_community", "street", "district"};
+  fputs("level,id,p_met,p_met_lo,p_met_hi,complete_p50_min,complete_p95_min,name\n", f);
+  for (size_t i = 0; i < sim->nunits; i++) {
+    const psc_sim_unit_t *u = &sim->units[i];
+    const char *id = u->level == 0 ? cm->id[u->index] : u->level == 1 ? sv->name[u->index] : par->name;
+    const char *name = u->level == 0 ? cm->name[u->index] : id;
+    fputs(level[u->level], f);
+    fputc(',', f);
+    psc__csv_put_text(f, id);
+    fprintf(f, ",%.4f,%.4f,%.4f,%.2f,%.2f,", u->p_met, u->p_met_lo, u->p_met_hi, u->complete_p50,
+            u->complete_p95);
+    psc__csv_put_text(f, name);
+    fputc('\n', f);
+  }
+  return 0;
+}
+
+static int col(hid_t g, const char *name, hid_t mem, hid_t file, const void *data, hsize_t n) {
+  hid_t d = psc__h5_column(g, name, mem, file, data, n);
+  H5Dclose(d);
+  return d < 0;
+}
+
+/* A replicates x n matrix. */
+static int matrix(hid_t g, const char *name, const double *data, hsize_t rows, hsize_t cols) {
+  hsize_t dims[2] = {rows, cols};
+  hid_t sp = H5Screate_simple(2, dims, NULL);
+  hid_t pl = H5Pcreate(H5P_DATASET_CREATE);
+  H5Pset_obj_track_times(pl, 0);
+  hid_t d = H5Dcreate2(g, name, H5T_IEEE_F64LE, sp, H5P_DEFAULT, pl, H5P_DEFAULT);
+  int bad = d < 0 || (rows != 0 && cols != 0 && H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL,
+                                               H5P_DEFAULT, data) < 0);
+  H5Dclose(d);
+  H5Pclose(pl);
+  H5Sclose(sp);
+  return bad;
+}
+
+static int write_h5(const psc_sim_t *sim, const char *path) {
+  hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  if (f < 0)
+    return 1;
+  int bad = 0;
+  uint32_t R = sim->R;
+  double *d = psc__malloc(R + 1, 8);
+  uint32_t *u = psc__malloc(R + 1, 4);
+  if (!d || !u)
+    bad = 1;
+  hid_t g = psc__h5_group(f, "replicates");
+#define DCOL(field)                                                                        \
+  for (uint32_t r = 0; !bad && r < R; r++)                                                 \
+    d[r] = sim->rep[r].field;                                                              \
+  bad |= bad || col(g, #field, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, d, R);
+#define UCOL(field)                                                                        \
+  for (uint32_t r = 0; !bad && r < R; r++)                                                 \
+    u[r] = sim->rep[r].field;                                                              \
+  bad |= bad || col(g, #field, H5T_NATIVE_UINT32, H5T_STD_U32LE, u, R);
+  DCOL(district_complete)
+  DCOL(tests_per_person)
+  DCOL(isolation_mean)
+  DCOL(isolation_p95)
+  DCOL(lab_utilisation)
+  UCOL(positives)
+  UCOL(found)
+  UCOL(missed)
+  UCOL(false_positives)
+  UCOL(failed_runs)
+  UCOL(no_shows)
+#undef DCOL
+#undef UCOL
+  bad |= matrix(g, "street_complete", sim->street_complete, R, sim->nstreets);
+  bad |= matrix(g, "key_complete", sim->key_complete, R, sim->nkey);
+  bad |= matrix(g, "peak_queue", sim->queue, R, sim->nsites);
+  bad |= col(f, "key_communities", H5T_NATIVE_UINT32, H5T_STD_U32LE, sim->key_comm, sim->nkey);
+  H5Gclose(g);
+  hid_t sp = H5Screate(H5S_SCALAR);
+  hid_t a = H5Acreate2(f, "seed", H5T_STD_U64LE, sp, H5P_DEFAULT, H5P_DEFAULT);
+  bad |= a < 0 || H5Awrite(a, H5T_NATIVE_UINT64, &sim->seed) < 0;
+  H5Aclose(a);
+  a = H5Acreate2(f, "replicates", H5T_STD_U32LE, sp, H5P_DEFAULT, H5P_DEFAULT);
+  bad |= a < 0 || H5Awrite(a, H5T_NATIVE_UINT32, &sim->R) < 0;
+  H5Aclose(a);
+  const char *ver = psc_version();
+  hid_t t = H5Tcopy(H5T_C_S1);
+  H5Tset_size(t, strlen(ver));
+  a = H5Acreate2(f, "poolscreen_version", t, sp, H5P_DEFAULT, H5P_DEFAULT);
+  bad |= a < 0 || H5Awrite(a, t, ver) < 0;
+  H5Aclose(a);
+  H5Tclose(t);
+  H5Sclose(sp);
+  free(d);
+  free(u);
+  if (H5Fclose(f) < 0)
+    bad = 1;
+  return bad;
+}
+
+int psc_sim_write(const psc_sim_t *sim, const char *outdir) {
+  if (!sim || !outdir)
+    return PSC_EINVAL;
+  const psc__out_file_t files[] = {{"sim_summary.csv", w_summary}};
+  size_t n = strlen(outdir) + 16;
+  char *path = malloc(n), *tmp = NULL;
+  if (!path)
+    return PSC_ENOMEM;
+  snprintf(path, n, "%s/sim.h5", outdir);
+  int rc = psc__mkdir_p(outdir);
+  if (!rc && !(tmp = psc__temp_name(path)))
+    rc = PSC_ENOMEM;
+  H5E_auto2_t fn;
+  void *data;
+  H5Eget_auto2(H5E_DEFAULT, &fn, &data);
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+  if (!rc && write_h5(sim, tmp))
+    rc = PSC_EHDF5;
+  H5Eset_auto2(H5E_DEFAULT, fn, data);
+  if (!rc)
+    rc = psc__write_files(outdir, files, 1, sim);
+  if (!rc)
+    rc = psc__commit_file(tmp, path);
+  else if (tmp)
+    remove(tmp);
+  free(tmp);
+  free(path);
+  return rc;
+}
