@@ -23,20 +23,24 @@ static uint32_t rnd(rnd_t *r, uint32_t n) {
 static const char *HOURS[][2] = {{"00:00", "24:00"}, {"06:00", "22:00"}, {"07:00", "21:00"},
                                  {"20:00", "04:00"}, {"08:30", "12:15"}};
 
+static int g_array; /* the last random scenario's array size, 0 for Dorfman */
+
 static char *random_scenario(uint64_t seed, int *pool_out) {
   rnd_t r = {seed * 7919 + 1};
   char *dir = tu_tmpdir();
   char buf[65536];
   int pool = 1 + (int)rnd(&r, 12), nstreets = 1 + (int)rnd(&r, 3);
   *pool_out = pool;
+  g_array = seed % 3 == 0 ? 2 + (int)rnd(&r, 6) : 0;
   snprintf(buf, sizeof buf,
            "[scenario]\nname = random %llu\nstart = 2022-05-01 %02u:%02u\nseed = %llu\n"
-           "[pooling]\npool_size = %d\nhigh_risk_pool_size = %d\n"
+           "[pooling]\npool_size = %d\nhigh_risk_pool_size = %d\ndesign = %s\narray_size = %d\n"
            "[transport]\nbatch_minutes = %u\nhandover_minutes = %u\n"
            "[deadlines]\nkey = 6\nstreet = 12\n"
            "[tables]\ncommunities = c.csv\nsites = s.csv\nlabs = l.csv\n",
            (unsigned long long)seed, rnd(&r, 24), rnd(&r, 60), (unsigned long long)seed, pool,
-           1 + (int)rnd(&r, 2), 15 + rnd(&r, 90), 1 + rnd(&r, 20));
+           1 + (int)rnd(&r, 2), g_array ? "array" : "dorfman", g_array ? g_array : 10,
+           15 + rnd(&r, 90), 1 + rnd(&r, 20));
   tu_write(dir, "scenario.ini", buf);
   size_t o = (size_t)snprintf(buf, sizeof buf,
                               "id,street,population,households,key,door_to_door,high_risk,x_km,y_km\n");
@@ -97,7 +101,7 @@ static psc_scenario_t *load(const char *dir) {
       fail_msg("seed %llu: " __VA_ARGS__);                                                 \
   } while (0)
 
-static void check_plan(const psc_plan_t *p, uint64_t seed, int pool) {
+static void check_plan(const psc_plan_t *p, uint64_t seed, int pool, int array) {
   const psc_scenario_t *s = psc_plan_scenario(p);
   const psc_roster_t *r = psc_scenario_roster(s);
   const psc_params_t *par = psc_scenario_params(s);
@@ -111,12 +115,14 @@ static void check_plan(const psc_plan_t *p, uint64_t seed, int pool) {
   uint64_t in_tubes = 0;
   for (uint32_t k = 0; k < t->count; k++) {
     uint32_t n = psc_plan_tube_members(p, k, members, 64);
-    int cap = t->stream[k] == PSC_STREAM_HIGH_RISK ? par->high_risk_pool_size : pool;
+    int cap = t->stream[k] == PSC_STREAM_HIGH_RISK ? par->high_risk_pool_size
+              : array && t->stream[k] == PSC_STREAM_WALK_IN ? array : pool;
     CHECK(n == t->swabs[k] && n >= 1 && (int)n <= cap, "tube %u holds %u (cap %d)", sd, k, n, cap);
     for (uint32_t j = 0; j < n; j++) {
       uint32_t i = members[j];
       seen[i]++;
-      CHECK(psc_plan_resident_tube(p, i) == k, "resident %u points at another tube", sd, i);
+      CHECK(psc_plan_resident_tube(p, i) == k || psc_plan_resident_tube2(p, i) == k,
+            "resident %u points at another tube", sd, i);
       /* no tier mixing: one community per tube, and the right stream */
       CHECK(r->hh_community[r->res_household[i]] == t->community[k], "tube %u mixes communities", sd, k);
       uint8_t f = r->res_flags[i];
@@ -129,10 +135,17 @@ static void check_plan(const psc_plan_t *p, uint64_t seed, int pool) {
   uint64_t exceptions = 0;
   for (uint32_t i = 0; i < r->residents; i++) {
     int exc = psc_plan_resident_exception(p, i) != 0;
-    CHECK(seen[i] + exc == 1, "resident %u is in %u tubes and %d lists", sd, i, seen[i], exc);
+    /* in an array, a walk-in resident is in one row tube and one column tube */
+    uint32_t want = array && !(r->res_flags[i] & (PSC_RES_HIGH_RISK | PSC_RES_DOOR_TO_DOOR)) ? 2 : 1;
+    CHECK(seen[i] == (exc ? 0 : want) && (exc || psc_plan_resident_tube(p, i) != PSC__NONE),
+          "resident %u is in %u tubes and %d lists", sd, i, seen[i], exc);
     exceptions += exc;
   }
-  CHECK(in_tubes + exceptions == r->residents, "counts do not reconcile", sd);
+  uint64_t walk_in = 0;
+  for (uint32_t i = 0; i < r->residents; i++)
+    walk_in += array && !psc_plan_resident_exception(p, i) &&
+               !(r->res_flags[i] & (PSC_RES_HIGH_RISK | PSC_RES_DOOR_TO_DOOR));
+  CHECK(in_tubes - walk_in + exceptions == r->residents, "counts do not reconcile", sd);
   CHECK(psc_plan_district(p)->residents == r->residents, "district residents", sd);
   CHECK(psc_plan_district(p)->exceptions == exceptions, "district exceptions", sd);
   /* households split only when larger than the pool (within a stream) */
@@ -149,6 +162,8 @@ static void check_plan(const psc_plan_t *p, uint64_t seed, int pool) {
         split |= tb != first;
       }
       int cap = k == PSC_STREAM_HIGH_RISK ? par->high_risk_pool_size : pool;
+      if (array && k == PSC_STREAM_WALK_IN)
+        continue; /* arrays place residents by row and column, not by household */
       CHECK(!split || (int)n > cap, "household %u (%u in stream %d) split though it fits", sd, h, n, k);
     }
   }
@@ -201,7 +216,7 @@ static void test_invariants_many_seeds(void **state) {
     psc_plan_options_t o = psc_plan_options_default();
     o.advise = seed % 4 == 0;
     assert_int_equal(psc_plan_create(s, &o, &p), 0);
-    check_plan(p, seed, pool);
+    check_plan(p, seed, pool, g_array);
     psc_plan_free(p);
     psc_scenario_free(s);
     tu_rmtree(dir);
@@ -347,7 +362,7 @@ static void test_default_scenario(void **state) {
   psc_plan_options_t o = psc_plan_options_default();
   o.advise = 0;
   assert_int_equal(psc_plan_create(s, &o, &p), 0);
-  check_plan(p, 0, psc_scenario_params(s)->pool_size);
+  check_plan(p, 0, psc_scenario_params(s)->pool_size, 0);
   const psc_verdict_t *dv = psc_plan_district(p);
   assert_int_equal(dv->residents, 567851);
   assert_true(dv->complete >= psc_plan_lower_bound(p));
@@ -356,11 +371,52 @@ static void test_default_scenario(void **state) {
   psc_diags_free(d);
 }
 
+/* Arrays: 20 people living alone in 3 x 3 arrays: arrays of 9, 9 and 2,
+ * so 3 + 3, 3 + 3 and 1 + 2 tubes; every column tube is sealed with its
+ * array's last row, and holds swabs from its first. */
+static void test_array_packing(void **state) {
+  (void)state;
+  char *dir = tu_tmpdir();
+  tu_write(dir, "scenario.ini",
+           "[scenario]\nstart = 2022-05-01 06:00\n[pooling]\ndesign = array\narray_size = 3\n"
+           "[tables]\ncommunities = c.csv\nsites = s.csv\nlabs = l.csv\n");
+  tu_write(dir, "c.csv", "id,street,population,households,x_km,y_km\nA,S,20,20,0,0\n");
+  tu_write(dir, "s.csv", "id,street,kind,booths,swabs_per_booth_hour,open,close,x_km,y_km\n"
+                         "F,S,fixed,1,60,00:00,24:00,0,0\n");
+  tu_write(dir, "l.csv", "id,instruments,wells_per_run,run_minutes,open,close,x_km,y_km\n"
+                         "L,1,8,60,00:00,24:00,0,5\n");
+  psc_scenario_t *s = load(dir);
+  psc_plan_t *p = NULL;
+  assert_int_equal(psc_plan_create(s, NULL, &p), 0);
+  const psc_tubes_t *t = psc_plan_tubes(p);
+  assert_int_equal(t->count, 15);
+  static const uint8_t swabs[15] = {3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 1, 1};
+  static const double sealed[15] = {3, 6, 9, 9, 9, 9, 12, 15, 18, 18, 18, 18, 20, 20, 20};
+  for (uint32_t k = 0; k < 15; k++) {
+    assert_int_equal(t->swabs[k], swabs[k]);
+    assert_true(fabs(t->sealed[k] - sealed[k]) < 1e-9);
+  }
+  assert_true(fabs(t->first_swab[3] - 0) < 1e-9); /* column of the first array */
+  assert_true(fabs(t->first_swab[9] - 9) < 1e-9); /* column of the second */
+  uint32_t m[4];
+  assert_int_equal(psc_plan_tube_members(p, 4, m, 4), 3); /* column 2 of array 1 */
+  assert_int_equal(m[0], 1);
+  assert_int_equal(m[1], 4);
+  assert_int_equal(m[2], 7);
+  assert_int_equal(psc_plan_resident_tube(p, 19), 12);
+  assert_int_equal(psc_plan_resident_tube2(p, 19), 14);
+  check_plan(p, 0, 10, 3);
+  psc_plan_free(p);
+  psc_scenario_free(s);
+  tu_rmtree(dir);
+  free(dir);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_hand_worked),       cmocka_unit_test(test_tube_ids),
       cmocka_unit_test(test_deterministic_threads), cmocka_unit_test(test_invariants_many_seeds),
-      cmocka_unit_test(test_default_scenario),
+      cmocka_unit_test(test_default_scenario),  cmocka_unit_test(test_array_packing),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

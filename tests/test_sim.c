@@ -9,13 +9,13 @@
 
 /* A street of 4 communities of 1 000 people living alone (so every 1:10
  * tube is full and infections are independent), 2 labs. */
-static char *iid_scenario(const char *sim) {
+static char *iid_scenario_with(const char *pooling, const char *sim) {
   char *dir = tu_tmpdir();
   char ini[2048];
   snprintf(ini, sizeof ini,
-           "[scenario]\nseed = 99\n[pooling]\npool_size = 10\n[simulation]\n%s\n"
+           "[scenario]\nseed = 99\n[pooling]\n%s\n[simulation]\n%s\n"
            "[tables]\ncommunities = c.csv\nsites = s.csv\nlabs = l.csv\n",
-           sim);
+           pooling, sim);
   tu_write(dir, "scenario.ini", ini);
   tu_write(dir, "c.csv", "id,street,population,households,x_km,y_km\nA,S,1000,1000,0,0\n"
                          "B,S,1000,1000,1,0\nC,S,1000,1000,0,1\nD,S,1000,1000,1,1\n");
@@ -25,6 +25,8 @@ static char *iid_scenario(const char *sim) {
                          "L1,2,90,120,00:00,24:00,0,2\nL2,1,90,150,08:00,20:00,2,0\n");
   return dir;
 }
+
+static char *iid_scenario(const char *sim) { return iid_scenario_with("pool_size = 10", sim); }
 
 static psc_scenario_t *load(const char *dir) {
   psc_diags_t *d = psc_diags_create();
@@ -108,12 +110,12 @@ static void test_randomness_off_equals_plan(void **state) {
   free(dir);
 }
 
-/* Tests per person agree with otc's exact D2 value within 3 standard
- * errors, and the missed share with 1 - PSe. */
-static void test_agrees_with_otc(void **state) {
-  (void)state;
-  char *dir = iid_scenario("prevalence = 0.05\nsecondary_attack_rate = 0\ndilution = false\n"
-                           "se = 0.95\nsp = 0.98");
+/* Tests per person agree with otc's exact value within 3 standard errors,
+ * and the missed share with 1 - PSe: D2 with 1:10 tubes, A2 with 10 x 10
+ * arrays. */
+static void agrees_with_otc(const char *pooling, psc_algorithm_t alg) {
+  char *dir = iid_scenario_with(pooling, "prevalence = 0.05\nsecondary_attack_rate = 0\n"
+                                         "dilution = false\nse = 0.95\nsp = 0.98");
   psc_scenario_t *s = load(dir);
   const uint32_t R = 400;
   psc_sim_t *sim = run(s, R, 2);
@@ -126,7 +128,7 @@ static void test_agrees_with_otc(void **state) {
     missed += x->missed;
   }
   double mean = sum / R, se = sqrt((sum2 / R - mean * mean) / (R - 1));
-  psc_design_t d = {PSC_D2, 10, 0, {0}};
+  psc_design_t d = {alg, 10, 0, {0}};
   psc_accuracy_t acc = {{0.95, 0.95, 0.95}, {0.98, 0.98, 0.98}};
   psc_opchar_t oc;
   assert_int_equal(psc_otc_eval(&d, 0.05, &acc, PSC_A2M_EXACT, &oc), 0);
@@ -139,6 +141,12 @@ static void test_agrees_with_otc(void **state) {
   psc_scenario_free(s);
   tu_rmtree(dir);
   free(dir);
+}
+
+static void test_agrees_with_otc(void **state) {
+  (void)state;
+  agrees_with_otc("pool_size = 10", PSC_D2);
+  agrees_with_otc("design = array\narray_size = 10", PSC_A2);
 }
 
 static void test_bad_simulation_keys(void **state) {

@@ -23,6 +23,8 @@ typedef struct {
   int pool_size;    /* the size in use: given, or chosen when pool_auto */
   int pool_auto;    /* pool_size = auto: the Dorfman optimum in 1..20 */
   double prevalence; /* 0 when not given */
+  char *design;      /* "dorfman" (default) or "array" */
+  int array_size;    /* rows (= columns) of an array */
   double pool_se, pool_sp;
   int high_risk_pool_size;
   int keep_households;

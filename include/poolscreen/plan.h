@@ -107,6 +107,9 @@ PSC_API const psc_runs_t *psc_plan_runs(const psc_plan_t *p);
 PSC_API const psc_sessions_t *psc_plan_sessions(const psc_plan_t *p);
 /* Tube of resident i, or UINT32_MAX when the resident is on an exception list. */
 PSC_API uint32_t psc_plan_resident_tube(const psc_plan_t *p, uint32_t i);
+/* The column tube of resident i in an array design, else UINT32_MAX (the
+ * row tube is psc_plan_resident_tube). */
+PSC_API uint32_t psc_plan_resident_tube2(const psc_plan_t *p, uint32_t i);
 /* Exception reason of resident i (0 when the resident has a tube). */
 PSC_API int psc_plan_resident_exception(const psc_plan_t *p, uint32_t i);
 /* Residents of tube t: writes up to max indices into out; returns the count. */

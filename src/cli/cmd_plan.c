@@ -58,10 +58,16 @@ static void print_plan(const psc_plan_t *p) {
     d2d += t->stream[i] == PSC_STREAM_DOOR_TO_DOOR;
   }
   printf("Plan: %s (%s), T0 %s\n", par->name, psc_scenario_path(s), par->start);
-  printf("%s residents in %s tubes: %s pooled 1:%d at sites, %s door to door, %s high-risk "
+  char how[64];
+  if (!strcmp(par->design, "array"))
+    snprintf(how, sizeof how, "in %dx%d arrays (row and column tubes)", par->array_size,
+             par->array_size);
+  else
+    snprintf(how, sizeof how, "pooled 1:%d", par->pool_size);
+  printf("%s residents in %s tubes: %s %s at sites, %s door to door, %s high-risk "
          "1:%d; %u on exception lists\n",
          cli_count(a, sizeof a, d->residents), cli_count(b, sizeof b, t->count),
-         cli_count(c, sizeof c, pooled), par->pool_size, cli_count(e, sizeof e, d2d),
+         cli_count(c, sizeof c, pooled), how, cli_count(e, sizeof e, d2d),
          cli_count(f, sizeof f, single), par->high_risk_pool_size, d->exceptions);
   printf("Release lead %.0f h (searched); streets open in waves in the order below.\n\n",
          psc_plan_lead_hours(p));

@@ -21,6 +21,12 @@ static const psc_param_info_t TABLE[] = {
     {"pooling", "pool_size", PSC_PARAM_POOL, 1, 50, "10", 0, OFF(pool_size),
      "Swabs per tube for ordinary residents, or auto: the two-stage (Dorfman) size in 1..20 "
      "with the fewest expected tests at prevalence, se and sp (poolscreen otc)."},
+    {"pooling", "design", PSC_PARAM_STRING, 0, 0, "dorfman", 0, OFF(design),
+     "dorfman: tubes of pool_size, positives' members retested; array: walk-in residents in "
+     "square arrays of array_size x array_size, one tube per row and per column, retests by "
+     "the A2 rule (Kim et al. 2007)."},
+    {"pooling", "array_size", PSC_PARAM_INT, 2, 32, "10", 0, OFF(array_size),
+     "Rows (and columns) of an array when design = array."},
     {"pooling", "prevalence", PSC_PARAM_DOUBLE, 1e-9, 0.999999, NULL, 0, OFF(prevalence),
      "Expected prevalence; needed by pool_size = auto."},
     {"pooling", "se", PSC_PARAM_DOUBLE, 0.500001, 1, "0.99", 0, OFF(pool_se),

@@ -147,23 +147,103 @@ static const uint32_t *team_labs(const psc__plan_view_t *v, uint32_t team, uint3
   return near;
 }
 
+/* Everyone to retest, in tube order, and when each was decided: every
+ * member of a positive pooled tube; in an array whose row and column tubes
+ * all have a result (none invalid), exactly the residents the A2 rule names.
+ * Fills dc->control_res (and *ready, to free). */
+static int control_list(psc_decode_t *dc, double **ready_out, uint32_t *n_out) {
+  const psc__plan_view_t *v = &dc->v;
+  /* at most: the members of positive pooled tubes and everyone in an array
+   * (the view lists array residents under their row tubes) */
+  uint32_t cap = 0;
+  for (uint32_t t = 0; t < v->ntubes; t++)
+    if (dc->result[t] == RES_POSITIVE || v->tube_array[t] >= 0)
+      cap += v->member_first[t + 1] - v->member_first[t];
+  dc->control_res = psc__malloc(cap + 1, 4);
+  double *ready = psc__malloc(cap + 1, 8);
+  uint8_t *rowpos = NULL, *colpos = NULL, *cell = NULL;
+  if (!dc->control_res || !ready) {
+    free(ready);
+    return PSC_ENOMEM;
+  }
+  uint32_t n = 0;
+  for (uint32_t t = 0; t < v->ntubes;) {
+    if (v->tube_array[t] < 0) {
+      if (dc->result[t] == RES_POSITIVE)
+        for (uint32_t m = v->member_first[t]; m < v->member_first[t + 1]; m++) {
+          dc->control_res[n] = v->members[m];
+          ready[n++] = v->tube_reported[t];
+        }
+      t++;
+      continue;
+    }
+    /* one array: its row tubes, then its column tubes */
+    uint32_t a = t, rows = 0, cols = 0;
+    int decided = 1;
+    double at = 0;
+    while (t < v->ntubes && v->tube_array[t] == v->tube_array[a]) {
+      rows += v->tube_kind[t] == PSC__TUBE_ROW;
+      cols += v->tube_kind[t] == PSC__TUBE_COLUMN;
+      decided &= dc->result[t] == RES_POSITIVE || dc->result[t] == RES_NEGATIVE;
+      at = fmax(at, v->tube_reported[t]);
+      t++;
+    }
+    if (!decided)
+      continue; /* a pending or invalid tube: the array waits (pending.csv, rerun.csv) */
+    uint32_t r = rows > cols ? rows : cols;
+    free(rowpos);
+    free(colpos);
+    free(cell);
+    rowpos = calloc(r, 1);
+    colpos = calloc(r, 1);
+    cell = calloc((size_t)r * r, 1);
+    if (!rowpos || !colpos || !cell) {
+      free(rowpos);
+      free(colpos);
+      free(cell);
+      free(ready);
+      return PSC_ENOMEM;
+    }
+    for (uint32_t i = 0; i < rows; i++)
+      rowpos[i] = dc->result[a + i] == RES_POSITIVE;
+    for (uint32_t j = 0; j < cols; j++)
+      colpos[j] = dc->result[a + rows + j] == RES_POSITIVE;
+    psc_a2_retest(r, rowpos, colpos, cell);
+    for (uint32_t i = 0; i < rows; i++) {
+      uint32_t row = a + i;
+      for (uint32_t j = 0; j < v->member_first[row + 1] - v->member_first[row]; j++)
+        if (cell[i * r + j]) {
+          dc->control_res[n] = v->members[v->member_first[row] + j];
+          ready[n++] = at;
+        }
+    }
+  }
+  free(rowpos);
+  free(colpos);
+  free(cell);
+  *ready_out = ready;
+  *n_out = n;
+  return 0;
+}
+
 static int round1(psc_decode_t *dc) {
   psc__plan_view_t *v = &dc->v;
   psc_decode_summary_t *s = &dc->sum;
   s->round = 1;
   s->tubes = v->ntubes;
-  uint32_t ncontrol = 0;
   for (uint32_t t = 0; t < v->ntubes; t++) {
     s->positive_tubes += dc->result[t] == RES_POSITIVE;
     s->negative_tubes += dc->result[t] == RES_NEGATIVE;
     s->invalid_tubes += dc->result[t] == RES_INVALID;
     s->pending_tubes += dc->result[t] == RES_NONE;
-    if (dc->result[t] == RES_POSITIVE)
-      ncontrol += v->member_first[t + 1] - v->member_first[t];
   }
+  double *ready = NULL;
+  uint32_t ncontrol = 0;
+  int crc = control_list(dc, &ready, &ncontrol);
+  if (crc)
+    return crc;
   dc->ncontrol = ncontrol;
   s->under_control = s->retests = ncontrol;
-  dc->control_res = psc__malloc(ncontrol + 1, 4);
   dc->rt_start = psc__malloc(ncontrol + 1, 8);
   dc->rt_end = psc__malloc(ncontrol + 1, 8);
   dc->rt_result = psc__malloc(ncontrol + 1, 8);
@@ -173,7 +253,7 @@ static int round1(psc_decode_t *dc) {
   dc->street_after = psc__malloc(v->nstreets + 1, 8);
   double *free_at = psc__malloc(v->nsites + 1, 8);
   uint32_t *lab_first = calloc(v->nlabs + 2, 4);
-  uint32_t *order = psc__malloc(v->ntubes + 1, 4);
+  uint32_t *order = psc__malloc(ncontrol + 1, 4);
   uint32_t *lab_cache = psc__malloc((size_t)v->nsites * RETEST_LABS + 1, 4);
   uint8_t *lab_done = calloc(v->nsites + 1, 1);
   uint32_t *street_first = calloc(v->nstreets + 2, 4), *by_street = psc__malloc(v->nsites + 1, 4);
@@ -182,11 +262,17 @@ static int round1(psc_decode_t *dc) {
     free(by_street);
     street_first = by_street = NULL;
   }
-  if (!street_first || !lab_cache || !lab_done || !dc->control_res || !dc->rt_start || !dc->rt_end || !dc->rt_result || !dc->rt_team ||
-      !dc->rt_lab || !dc->comm_after || !dc->street_after || !free_at || !lab_first || !order) {
+  if (!street_first || !lab_cache || !lab_done || !dc->rt_start || !dc->rt_end ||
+      !dc->rt_result || !dc->rt_team || !dc->rt_lab || !dc->comm_after || !dc->street_after ||
+      !free_at || !lab_first || !order) {
+    free(ready);
     free(free_at);
     free(lab_first);
     free(order);
+    free(lab_cache);
+    free(lab_done);
+    free(street_first);
+    free(by_street);
     return PSC_ENOMEM;
   }
   memcpy(free_at, v->site_busy_until, v->nsites * sizeof(double));
@@ -202,20 +288,39 @@ static int round1(psc_decode_t *dc) {
     lab_first[v->run_lab[k] + 1]++;
   for (uint32_t l = 0; l < v->nlabs; l++)
     lab_first[l + 1] += lab_first[l];
-  /* retests in the order their pools were reported */
-  uint32_t np = 0;
-  for (uint32_t t = 0; t < v->ntubes; t++)
-    if (dc->result[t] == RES_POSITIVE)
-      order[np++] = t;
-  sort_by_report(order, np, v->tube_reported);
-  uint32_t k = 0;
-  for (uint32_t a = 0; a < np; a++) {
-    uint32_t t = order[a];
-    for (uint32_t m = v->member_first[t]; m < v->member_first[t + 1]; m++, k++) {
-      uint32_t i = v->members[m], c = psc__res_comm(v, i);
+  /* retests in the order their results were decided (then list order) */
+  for (uint32_t k = 0; k < ncontrol; k++)
+    order[k] = k;
+  sort_by_report(order, ncontrol, ready);
+  uint32_t *sorted_res = psc__malloc(ncontrol + 1, 4);
+  double *sorted_ready = psc__malloc(ncontrol + 1, 8);
+  if (!sorted_res || !sorted_ready) {
+    free(sorted_res);
+    free(sorted_ready);
+    free(ready);
+    free(free_at);
+    free(lab_first);
+    free(order);
+    free(lab_cache);
+    free(lab_done);
+    free(street_first);
+    free(by_street);
+    return PSC_ENOMEM;
+  }
+  for (uint32_t k = 0; k < ncontrol; k++) {
+    sorted_res[k] = dc->control_res[order[k]];
+    sorted_ready[k] = ready[order[k]];
+  }
+  free(dc->control_res);
+  free(ready);
+  dc->control_res = sorted_res;
+  ready = sorted_ready;
+  for (uint32_t k = 0; k < ncontrol; k++) {
+    {
+      uint32_t i = dc->control_res[k], c = psc__res_comm(v, i);
       uint32_t team = pick_team(v, c, free_at, street_first, by_street);
       psc__hours_t h = psc__hours(v->site_open[team], v->site_close[team], (int32_t)v->t0_clock);
-      double start = psc__hours_next_open(&h, fmax(v->tube_reported[t], free_at[team]));
+      double start = psc__hours_next_open(&h, fmax(ready[k], free_at[team]));
       double end = psc__hours_advance(&h, start, 60.0 / (v->site_booths[team] * v->site_rate[team]));
       free_at[team] = end;
       /* to the lab (of the team's quickest to reach) where the result is out first */
@@ -234,7 +339,6 @@ static int round1(psc_decode_t *dc) {
           best_spare = spare;
         }
       }
-      dc->control_res[k] = i;
       dc->rt_team[k] = team;
       dc->rt_start[k] = start;
       dc->rt_end[k] = end;
@@ -244,6 +348,7 @@ static int round1(psc_decode_t *dc) {
   }
   /* verdicts after retests; a unit with a pending or invalid tube is not
    * complete, whatever its other results */
+  free(ready);
   uint8_t *open_comm = calloc(v->ncomm + 1, 1);
   if (!open_comm) {
     free(free_at);

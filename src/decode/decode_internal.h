@@ -5,6 +5,7 @@
 #include "internal.h"
 #include "poolscreen/decode.h"
 #include "io/h5_read.h"
+#include "plan/plan_internal.h"
 
 /* What decode needs of a plan, read back from plan.h5. */
 typedef struct {
@@ -15,7 +16,8 @@ typedef struct {
   uint32_t *tube_comm, *tube_lab, *res_hh, *res_comm, *comm_street, *site_street, *site_booths,
       *lab_inst, *lab_wells, *lab_run_min, *run_lab, *run_tubes;
   int32_t *res_tube, *site_open, *site_close, *lab_open, *lab_close;
-  uint8_t *tube_stream, *comm_key, *site_kind;
+  uint8_t *tube_stream, *tube_kind, *comm_key, *site_kind;
+  int32_t *tube_array; /* the tube's array, -1 for a pooled tube */
   double *tube_reported, *site_rate, *site_x, *site_y, *lab_x, *lab_y, *comm_x, *comm_y;
   double *run_start, *run_end;
   double *comm_complete, *comm_deadline, *street_complete, *street_deadline;

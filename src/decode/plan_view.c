@@ -15,7 +15,7 @@ void psc__plan_view_free(psc__plan_view_t *v) {
     free(strv[i]->raw);
   void *arr[] = {v->tube_comm, v->tube_lab, v->res_hh, v->res_comm, v->comm_street,
                  v->site_street, v->site_booths, v->lab_inst, v->lab_wells, v->lab_run_min,
-                 v->run_lab, v->run_tubes, v->res_tube, v->site_open, v->site_close, v->lab_open,
+                 v->run_lab, v->run_tubes, v->res_tube, v->tube_kind, v->tube_array, v->site_open, v->site_close, v->lab_open,
                  v->lab_close, v->tube_stream, v->comm_key, v->site_kind, v->tube_reported,
                  v->site_rate, v->site_x, v->site_y, v->lab_x, v->lab_y, v->comm_x, v->comm_y,
                  v->run_start, v->run_end, v->comm_complete, v->comm_deadline,
@@ -77,6 +77,8 @@ int psc__plan_view_load(const char *path, psc__plan_view_t *v, psc_diags_t *d) {
   RD(tube_comm, "tubes/community", H5T_NATIVE_UINT32, uint32_t);
   RD(tube_lab, "tubes/lab", H5T_NATIVE_UINT32, uint32_t);
   RD(tube_stream, "tubes/stream", H5T_NATIVE_UINT8, uint8_t);
+  RD(tube_kind, "tubes/kind", H5T_NATIVE_UINT8, uint8_t);
+  RD(tube_array, "tubes/array", H5T_NATIVE_INT32, int32_t);
   RD(tube_reported, "tubes/reported", H5T_NATIVE_DOUBLE, double);
   RD(res_tube, "residents/tube", H5T_NATIVE_INT32, int32_t);
   v->nres = n;

@@ -332,8 +332,10 @@ int psc_plan_write_h5(const psc_plan_t *p, const char *path, int threads) {
   strings(c, g, "id", r->residents, wid, fmt_resident, p->s);
   COL_U32(g, "household", r->res_household, r->residents);
   derived_u32(c, g, "community", r->residents, H5T_STD_U32LE, res_community, r);
-  /* the tube index, -1 for a resident on an exception list */
+  /* the tube index, -1 for a resident on an exception list; for arrays the
+   * row tube, and tube2 the column tube (-1 otherwise) */
   column(c, g, "tube", H5T_NATIVE_INT32, H5T_STD_I32LE, p->pk.res_tube, r->residents, NULL);
+  column(c, g, "tube2", H5T_NATIVE_INT32, H5T_STD_I32LE, p->pk.res_tube2, r->residents, NULL);
   COL_U8(g, "exception", p->pk.res_exception, r->residents);
   H5Gclose(g);
 
@@ -361,6 +363,8 @@ int psc_plan_write_h5(const psc_plan_t *p, const char *path, int threads) {
   COL_U8(g, "stream", t->stream, t->count);
   derived_u32(c, g, "tier", t->count, H5T_STD_U8LE, tube_key, p);
   COL_U8(g, "swabs", t->swabs, t->count);
+  COL_U8(g, "kind", p->pk.tube_kind, t->count);
+  column(c, g, "array", H5T_NATIVE_INT32, H5T_STD_I32LE, p->pk.tube_group, t->count, NULL);
   COL_MIN(g, "first_swab", t->first_swab, t->count);
   COL_MIN(g, "sealed", t->sealed, t->count);
   COL_MIN(g, "departed", t->departed, t->count);

@@ -19,7 +19,7 @@ typedef struct {
   group_t *g;        /* groups sorted by size (counting sort) */
   uint32_t *start;   /* per size 0..k: first group of that size */
   uint32_t *next;    /* per size: next unused group */
-  size_t cap;
+  uint32_t *buf;     /* a community's residents (arrays) */
 } scratch_t;
 
 static int stream_of(uint8_t flags) {
@@ -116,18 +116,63 @@ static uint32_t pack_stream(const psc_roster_t *r, uint32_t c, int stream, uint3
   return tubes;
 }
 
+/* Arrays: the stream's residents, households in order, fill r x r arrays
+ * row by row; each array gives one tube per row, then one per column (the
+ * last array may be smaller). Counts tubes (emit == 0) or writes them at
+ * t0.. (emit == 1), members first for the rows, then for the columns. */
+static uint32_t pack_arrays(const psc_roster_t *r, uint32_t c, int stream, uint32_t rr,
+                            psc__pack_t *pk, uint32_t t0, uint32_t tend, int emit,
+                            uint32_t *buf) {
+  uint32_t n = 0;
+  for (uint32_t h = r->comm_hh_first[c]; h < r->comm_hh_first[c + 1]; h++)
+    for (uint32_t i = r->hh_first[h]; i < r->hh_first[h + 1]; i++)
+      if (stream_of(r->res_flags[i]) == stream) {
+        if (emit)
+          buf[n] = i;
+        n++;
+      }
+  uint32_t tubes = 0, cells = rr * rr;
+  for (uint32_t a0 = 0; a0 < n; a0 += cells) {
+    uint32_t m = n - a0 < cells ? n - a0 : cells;
+    uint32_t rows = (m + rr - 1) / rr, cols = m < rr ? m : rr;
+    if (emit) {
+      for (uint32_t i = 0; i < rows + cols; i++) {
+        uint32_t t = t0 + tubes + i, at = pk->member_first[t], sw = 0;
+        if (i < rows) {
+          for (uint32_t j = 0; j < rr && i * rr + j < m; j++, sw++)
+            pk->members[at++] = buf[a0 + i * rr + j];
+          pk->tube_kind[t] = PSC__TUBE_ROW;
+          pk->tube_work[t] = (uint8_t)sw;
+        } else {
+          uint32_t col = i - rows;
+          for (uint32_t row = 0; row * rr + col < m; row++, sw++)
+            pk->members[at++] = buf[a0 + row * rr + col];
+          pk->tube_kind[t] = PSC__TUBE_COLUMN;
+          pk->tube_work[t] = 0;
+        }
+        pk->tube_swabs[t] = (uint8_t)sw;
+        if (t + 1 < tend)
+          pk->member_first[t + 1] = at;
+      }
+    }
+    tubes += rows + cols;
+  }
+  return tubes;
+}
+
 /* A thread's scratch for communities of at most maxhh households and pools
  * of at most kmax; 0 or -1 when out of memory. */
-static int scratch_alloc(scratch_t *sc, uint32_t maxhh, uint32_t kmax) {
+static int scratch_alloc(scratch_t *sc, uint32_t maxhh, uint32_t kmax, uint32_t maxres) {
   *sc = (scratch_t){calloc(2 * (size_t)maxhh + 2, sizeof(group_t)), calloc(kmax + 2, 4),
-                    calloc(kmax + 2, 4), 0};
-  return sc->g && sc->start && sc->next ? 0 : -1;
+                    calloc(kmax + 2, 4), calloc((size_t)maxres + 1, 4)};
+  return sc->g && sc->start && sc->next && sc->buf ? 0 : -1;
 }
 
 static void scratch_free(scratch_t *sc) {
   free(sc->g);
   free(sc->start);
   free(sc->next);
+  free(sc->buf);
 }
 
 void psc__pack_free(psc__pack_t *pk) {
@@ -138,6 +183,10 @@ void psc__pack_free(psc__pack_t *pk) {
   free(pk->member_first);
   free(pk->members);
   free(pk->res_tube);
+  free(pk->res_tube2);
+  free(pk->tube_kind);
+  free(pk->tube_work);
+  free(pk->tube_group);
   free(pk->res_exception);
   memset(pk, 0, sizeof(*pk));
 }
@@ -154,15 +203,17 @@ int psc__pack(const psc_scenario_t *s, psc__pack_t *pk) {
   pool[PSC_STREAM_HIGH_RISK] = (uint32_t)par->high_risk_pool_size;
   pool[PSC_STREAM_DOOR_TO_DOOR] = (uint32_t)par->pool_size;
   uint32_t kmax = pool[0] > pool[1] ? pool[0] : pool[1];
+  const int arrays = par->design && !strcmp(par->design, "array");
   /* streets with a door-to-door team */
   uint8_t *has_team = calloc(psc_scenario_streets(s)->count + 1, 1);
   pk->comm_tube_first = psc__malloc((size_t)nc * PSC_STREAMS + 1, 4);
   pk->res_tube = psc__malloc(r->residents, 4);
   pk->res_exception = calloc(r->residents ? r->residents : 1, 1);
-  uint32_t maxhh = 0;
+  uint32_t maxhh = 0, maxres = 0;
   for (uint32_t c = 0; c < nc; c++) {
     uint32_t n = r->comm_hh_first[c + 1] - r->comm_hh_first[c];
     maxhh = n > maxhh ? n : maxhh;
+    maxres = cm->population[c] > maxres ? cm->population[c] : maxres;
   }
   if (!has_team || !pk->comm_tube_first || !pk->res_tube || !pk->res_exception) {
     free(has_team);
@@ -178,7 +229,7 @@ int psc__pack(const psc_scenario_t *s, psc__pack_t *pk) {
 #pragma omp parallel
   {
     scratch_t sc;
-    if (scratch_alloc(&sc, maxhh, kmax)) {
+    if (scratch_alloc(&sc, maxhh, kmax, maxres)) {
       scratch_free(&sc);
       sc = (scratch_t){0};
 #pragma omp atomic write
@@ -190,7 +241,10 @@ int psc__pack(const psc_scenario_t *s, psc__pack_t *pk) {
       for (int k = 0; k < PSC_STREAMS; k++) {
         int none = k == PSC_STREAM_DOOR_TO_DOOR && !has_team[cm->street[c]];
         pk->comm_tube_first[PSC_STREAMS * c + k] =
-            (none || !sc.g) ? 0 : pack_stream(r, c, k, pool[k], &sc, pk, 0, 0, 0);
+            (none || !sc.g)        ? 0
+            : arrays && k == PSC_STREAM_WALK_IN
+                ? pack_arrays(r, c, k, (uint32_t)par->array_size, pk, 0, 0, 0, NULL)
+                : pack_stream(r, c, k, pool[k], &sc, pk, 0, 0, 0);
       }
     }
     scratch_free(&sc);
@@ -214,8 +268,13 @@ int psc__pack(const psc_scenario_t *s, psc__pack_t *pk) {
   pk->tube_stream = psc__malloc(nt, 1);
   pk->tube_swabs = psc__malloc(nt, 1);
   pk->member_first = psc__malloc((size_t)nt + 1, 4);
-  pk->members = psc__malloc(r->residents, 4);
-  if (!pk->tube_comm || !pk->tube_stream || !pk->tube_swabs || !pk->member_first || !pk->members) {
+  pk->members = psc__malloc((size_t)r->residents * (arrays ? 2 : 1) + 1, 4);
+  pk->tube_kind = psc__malloc(nt + 1, 1);
+  pk->tube_work = psc__malloc(nt + 1, 1);
+  pk->tube_group = psc__malloc(nt + 1, 4);
+  pk->res_tube2 = psc__malloc(r->residents + 1, 4);
+  if (!pk->tube_comm || !pk->tube_stream || !pk->tube_swabs || !pk->member_first || !pk->members ||
+      !pk->tube_kind || !pk->tube_work || !pk->tube_group || !pk->res_tube2) {
     free(has_team);
     psc__pack_free(pk);
     return PSC_ENOMEM;
@@ -237,14 +296,14 @@ int psc__pack(const psc_scenario_t *s, psc__pack_t *pk) {
     for (int k = 0; k < PSC_STREAMS; k++) {
       comm_member_first[PSC_STREAMS * c + k] = (uint32_t)acc;
       if (!(k == PSC_STREAM_DOOR_TO_DOOR && !has_team[cm->street[c]]))
-        acc += cnt[k];
+        acc += cnt[k] * (arrays && k == PSC_STREAM_WALK_IN ? 2u : 1u);
     }
   }
   comm_member_first[nc * PSC_STREAMS] = (uint32_t)acc;
 #pragma omp parallel
   {
     scratch_t sc;
-    if (scratch_alloc(&sc, maxhh, kmax)) {
+    if (scratch_alloc(&sc, maxhh, kmax, maxres)) {
       scratch_free(&sc);
       sc = (scratch_t){0};
 #pragma omp atomic write
@@ -263,7 +322,15 @@ int psc__pack(const psc_scenario_t *s, psc__pack_t *pk) {
           pk->tube_comm[t] = c;
           pk->tube_stream[t] = (uint8_t)k;
         }
-        pack_stream(r, c, k, pool[k], &sc, pk, t0, t1, 1);
+        if (arrays && k == PSC_STREAM_WALK_IN) {
+          pack_arrays(r, c, k, (uint32_t)par->array_size, pk, t0, t1, 1, sc.buf);
+        } else {
+          pack_stream(r, c, k, pool[k], &sc, pk, t0, t1, 1);
+          for (uint32_t t = t0; t < t1; t++) {
+            pk->tube_kind[t] = PSC__TUBE_POOL;
+            pk->tube_work[t] = pk->tube_swabs[t];
+          }
+        }
       }
     }
     scratch_free(&sc);
@@ -275,12 +342,28 @@ int psc__pack(const psc_scenario_t *s, psc__pack_t *pk) {
     return PSC_ENOMEM;
   }
   pk->member_first[nt] = pk->ntubes ? pk->member_first[nt - 1] + pk->tube_swabs[nt - 1] : 0;
-  /* residents -> tubes, and the exception list */
+  /* residents -> tubes (rows and columns of arrays apart), arrays numbered
+   * in tube order, and the exception list */
   for (uint32_t i = 0; i < r->residents; i++)
-    pk->res_tube[i] = PSC__NONE;
-  for (uint32_t t = 0; t < nt; t++)
-    for (uint32_t j = pk->member_first[t]; j < pk->member_first[t] + pk->tube_swabs[t]; j++)
-      pk->res_tube[pk->members[j]] = t;
+    pk->res_tube[i] = pk->res_tube2[i] = PSC__NONE;
+  uint32_t group = PSC__NONE;
+  for (uint32_t t = 0; t < nt; t++) {
+    int col = pk->tube_kind[t] == PSC__TUBE_COLUMN;
+    if (pk->tube_kind[t] == PSC__TUBE_POOL)
+      pk->tube_group[t] = PSC__NONE;
+    else {
+      /* a row tube after a column tube (or a pool) starts a new array */
+      if (pk->tube_kind[t] == PSC__TUBE_ROW && (t == 0 || pk->tube_kind[t - 1] != PSC__TUBE_ROW))
+        group = pk->narrays++;
+      pk->tube_group[t] = group;
+    }
+    for (uint32_t j = pk->member_first[t]; j < pk->member_first[t] + pk->tube_swabs[t]; j++) {
+      if (col)
+        pk->res_tube2[pk->members[j]] = t;
+      else
+        pk->res_tube[pk->members[j]] = t;
+    }
+  }
   for (uint32_t i = 0; i < r->residents; i++) {
     if (pk->res_tube[i] == PSC__NONE) {
       pk->res_exception[i] = PSC_EXC_NO_TEAM;

@@ -392,6 +392,7 @@ const uint32_t *psc_plan_session_tube_list(const psc_plan_t *p) { return p->e.se
 uint32_t psc_plan_session_first(const psc_plan_t *p, uint32_t k) { return p->e.ses_tube_first[k]; }
 
 uint32_t psc_plan_resident_tube(const psc_plan_t *p, uint32_t i) { return p->pk.res_tube[i]; }
+uint32_t psc_plan_resident_tube2(const psc_plan_t *p, uint32_t i) { return p->pk.res_tube2[i]; }
 int psc_plan_resident_exception(const psc_plan_t *p, uint32_t i) { return p->pk.res_exception[i]; }
 
 uint32_t psc_plan_tube_members(const psc_plan_t *p, uint32_t t, uint32_t *out, uint32_t max) {

@@ -33,10 +33,17 @@ typedef struct {
   uint32_t *comm_tube_first; /* 3 * communities + 1: community c, stream k */
   uint32_t *member_first;    /* ntubes + 1 */
   uint32_t *members;         /* residents by tube, in swab order */
-  uint32_t *res_tube;        /* per resident; PSC__NONE on an exception list */
+  uint32_t *res_tube;        /* per resident; PSC__NONE on an exception list;
+                                for an array, the row tube */
+  uint32_t *res_tube2;       /* per resident: the column tube of an array, or PSC__NONE */
+  uint8_t *tube_kind;        /* PSC__TUBE_POOL, _ROW or _COLUMN */
+  uint8_t *tube_work;        /* swabs taken for this tube (0 for a column tube) */
+  uint32_t *tube_group;      /* the tube's array, or PSC__NONE */
+  uint32_t narrays;
   uint8_t *res_exception;    /* psc_exception_t or 0 */
   uint32_t exceptions;
 } psc__pack_t;
+enum { PSC__TUBE_POOL = 0, PSC__TUBE_ROW = 1, PSC__TUBE_COLUMN = 2 };
 int psc__pack(const psc_scenario_t *s, psc__pack_t *pk);
 void psc__pack_free(psc__pack_t *pk);
 

@@ -178,9 +178,12 @@ static void sample_tubes(sampler_t *sm, uint32_t c, const uint32_t *near, int sl
   psc__eval_t *e = sm->e;
   uint32_t t = t0;
   while (t < t1) {
+    /* a block never splits an array: its column tubes need all its rows */
     uint32_t b1 = t, swabs = 0;
-    while (b1 < t1 && (swabs == 0 || swabs + pk->tube_swabs[b1] <= BLOCK_SWABS))
-      swabs += pk->tube_swabs[b1++];
+    while (b1 < t1 && (swabs == 0 || swabs + pk->tube_work[b1] <= BLOCK_SWABS ||
+                       (pk->tube_group[b1] != PSC__NONE &&
+                        pk->tube_group[b1] == pk->tube_group[b1 - 1])))
+      swabs += pk->tube_work[b1++];
     /* the site that finishes this block first; nearer wins ties */
     int best = -1;
     double best_end = INFINITY, best_start = 0;
@@ -199,12 +202,16 @@ static void sample_tubes(sampler_t *sm, uint32_t c, const uint32_t *near, int sl
     const psc__hours_t *h = &sm->x->site_hours[site];
     double rho = site_rate(sm->x, sm->v, site);
     uint32_t slot = (uint32_t)slot_base + (uint32_t)best, done = 0;
-    double prev = best_start;
+    double prev = best_start, group_start = best_start;
     for (uint32_t k = t; k < b1; k++) {
-      done += pk->tube_swabs[k];
+      done += pk->tube_work[k];
       e->site[k] = site;
       e->session[k] = slot;
-      e->first_swab[k] = prev;
+      /* a column tube holds swabs from the array's first row on, and is
+       * sealed with its last row */
+      if (pk->tube_kind[k] == PSC__TUBE_ROW && (k == t || pk->tube_group[k - 1] != pk->tube_group[k]))
+        group_start = prev;
+      e->first_swab[k] = pk->tube_kind[k] == PSC__TUBE_COLUMN ? group_start : prev;
       e->sealed[k] = psc__hours_advance(h, best_start, done / rho);
       prev = e->sealed[k];
     }
@@ -276,7 +283,7 @@ int psc__sample(const psc__ctx_t *x, const psc__variant_t *v, psc__eval_t *e) {
       tubes += x->comm_tubes[c];
       for (uint32_t t = pk->comm_tube_first[PSC_STREAMS * c];
            t < pk->comm_tube_first[PSC_STREAMS * (c + 1)]; t++)
-        swabs[pk->tube_stream[t] == PSC_STREAM_DOOR_TO_DOOR] += pk->tube_swabs[t];
+        swabs[pk->tube_stream[t] == PSC_STREAM_DOOR_TO_DOOR] += pk->tube_work[t];
     }
     double p0 = when;
     double p1 = tubes > 0 ? psc__fluid_time(x->lab_hours, rates, x->nlabs, when, tubes) : when;

@@ -203,7 +203,7 @@ double psc__lower_bound(const psc_plan_t *p) {
   for (int d2d = 0; d2d <= 1; d2d++) {
     double swabs = 0;
     for (uint32_t t = 0; t < pk->ntubes; t++)
-      swabs += (pk->tube_stream[t] == PSC_STREAM_DOOR_TO_DOOR) == d2d ? pk->tube_swabs[t] : 0;
+      swabs += (pk->tube_stream[t] == PSC_STREAM_DOOR_TO_DOOR) == d2d ? pk->tube_work[t] : 0;
     for (uint32_t i = 0; i < x->nsites; i++)
       rate[i] = (st->kind[i] == PSC_SITE_DOOR_TO_DOOR) == d2d ? st->booths[i] * st->rate[i] / 60.0 : 0;
     if (swabs <= 0)

@@ -209,6 +209,13 @@ static int load(const psc__source_t *src, const char *ini_path, psc_diags_t *d,
   rc = psc__ini_load(src, ini_path, &s->params, pos, d);
   if (rc == PSC_ENOMEM)
     goto fail;
+  /* design: dorfman or array */
+  if (strcmp(s->params.design, "dorfman") && strcmp(s->params.design, "array")) {
+    const psc_param_info_t *di = psc_param_find("pooling", "design");
+    const psc__ini_pos_t *at = &pos[di - psc_param_info(0)];
+    psc__error(d, ini_path, at->line, at->col, "design '%s' is not dorfman or array",
+               s->params.design);
+  }
   /* pool_size = auto: the optimiser's Dorfman size for the prevalence */
   if (s->params.pool_auto) {
     const psc_param_info_t *ps = psc_param_find("pooling", "pool_size");

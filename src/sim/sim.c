@@ -27,6 +27,7 @@ void psc_sim_free(psc_sim_t *sim) {
   free(sim->key_comm);
   free(sim->queue);
   free(sim->units);
+  free(sim->group_first);
   free(sim);
 }
 
@@ -57,7 +58,7 @@ double psc_sim_peak_queue_max(const psc_sim_t *sim, uint32_t site) {
 typedef struct {
   psc__eval_t e;
   double *site_mult, *tube_ct, *iso;
-  uint8_t *tube_pos, *infected;
+  uint8_t *tube_pos, *infected, *tube_called, *cell;
   float *res_ct;
   uint32_t *touched, *inf_list, *pos_tubes;
   uint32_t ntouched, ninf, niso;
@@ -70,6 +71,8 @@ static void work_free(work_t *w) {
   free(w->iso);
   free(w->tube_pos);
   free(w->infected);
+  free(w->tube_called);
+  free(w->cell);
   free(w->res_ct);
   free(w->touched);
   free(w->inf_list);
@@ -85,12 +88,15 @@ static int work_alloc(work_t *w, const psc_sim_t *sim) {
   w->tube_ct = psc__malloc(nt + 1, 8);
   w->iso = psc__malloc(nr + 1, 8);
   w->tube_pos = calloc(nt + 1, 1);
+  w->tube_called = calloc(nt + 1, 1);
+  w->cell = calloc(64 * 64 + 1, 1);
   w->infected = calloc(nr + 1, 1);
   w->res_ct = psc__malloc(nr + 1, sizeof(float));
   w->touched = psc__malloc(nt + 1, 4);
   w->inf_list = psc__malloc(nr + 1, 4);
   w->pos_tubes = psc__malloc(nt + 1, 4);
-  if (rc || !w->site_mult || !w->tube_ct || !w->iso || !w->tube_pos || !w->infected ||
+  if (rc || !w->site_mult || !w->tube_ct || !w->iso || !w->tube_pos || !w->tube_called ||
+      !w->cell || !w->infected ||
       !w->res_ct || !w->touched || !w->inf_list || !w->pos_tubes) {
     work_free(w);
     return PSC_ENOMEM;
@@ -107,6 +113,29 @@ static int detect(gsl_rng *g, const psc_params_t *par, double ct, uint32_t k) {
   if (par->sim_dilution && ct + log2((double)k) > par->sim_lod)
     return 0;
   return gsl_rng_uniform(g) < par->sim_se;
+}
+
+/* Retests members[from .. from + n) of tube t (or of an array row) alone:
+ * an infected one is found when detectable and with Se; the others count as
+ * false positives with 1 - Sp. */
+static void retest_members(gsl_rng *g, const psc_params_t *par, const psc__pack_t *pk, work_t *w,
+                           const psc__eval_t *e, uint32_t t, uint32_t from, uint32_t n,
+                           psc_sim_replicate_t *out, double *retests) {
+  uint32_t clean = 0;
+  *retests += n;
+  for (uint32_t j = from; j < from + n; j++) {
+    uint32_t i = pk->members[j];
+    if (w->infected[i] == 1) {
+      if (detect(g, par, w->res_ct[i], 1)) {
+        out->found++;
+        w->iso[w->niso++] = e->reported[t] - e->first_swab[t];
+      }
+    } else {
+      clean++;
+    }
+  }
+  if (clean)
+    out->false_positives += gsl_ran_binomial(g, 1 - par->sim_sp, clean);
 }
 
 static int cmp_double(const void *a, const void *b) {
@@ -195,7 +224,7 @@ static int replicate(const psc_sim_t *sim, uint32_t r, work_t *w) {
       uint32_t walk = 0;
       for (uint32_t t = pk->comm_tube_first[PSC_STREAMS * c];
            t < pk->comm_tube_first[PSC_STREAMS * c + 1]; t++)
-        walk += pk->tube_swabs[t];
+        walk += pk->tube_work[t];
       ns[c] = gsl_ran_binomial(g, 1 - par->sim_turnout, walk);
       out->no_shows += ns[c];
       extra_tubes += ceil((double)ns[c] / par->pool_size);
@@ -263,11 +292,16 @@ static int replicate(const psc_sim_t *sim, uint32_t r, work_t *w) {
         found_sweep++;
       continue;
     }
-    if (!w->tube_pos[t]) {
-      w->tube_pos[t] = 1;
-      w->touched[w->ntouched++] = t;
+    for (int side = 0; side < 2; side++) { /* an array resident is also in a column */
+      uint32_t tt = side ? pk->res_tube2[i] : t;
+      if (tt == PSC__NONE)
+        continue;
+      if (!w->tube_pos[tt]) {
+        w->tube_pos[tt] = 1;
+        w->touched[w->ntouched++] = tt;
+      }
+      w->tube_ct[tt] = fmin(w->tube_ct[tt], w->res_ct[i]);
     }
-    w->tube_ct[t] = fmin(w->tube_ct[t], w->res_ct[i]);
   }
   /* pooled results: tubes with positives by the dilution model and Se;
    * the others false positive with 1 - Sp (geometric skips over tubes) */
@@ -287,24 +321,43 @@ static int replicate(const psc_sim_t *sim, uint32_t r, work_t *w) {
         w->pos_tubes[npos++] = (uint32_t)t;
     }
   }
-  /* retests: every member of a positive tube alone */
+  /* retests: every member of a positive pooled tube alone; in an array
+   * with a positive row or column, the residents the A2 rule names */
+  for (uint32_t k = 0; k < npos; k++)
+    w->tube_called[w->pos_tubes[k]] = 1;
   for (uint32_t k = 0; k < npos; k++) {
-    uint32_t t = w->pos_tubes[k], n = pk->tube_swabs[t], clean = 0;
-    retests += n;
-    for (uint32_t j = pk->member_first[t]; j < pk->member_first[t] + n; j++) {
-      uint32_t i = pk->members[j];
-      if (w->infected[i] == 1) {
-        if (detect(g, par, w->res_ct[i], 1)) {
-          out->found++;
-          w->iso[w->niso++] = e->reported[t] - e->first_swab[t];
-        }
-      } else {
-        clean++;
-      }
+    uint32_t t = w->pos_tubes[k];
+    if (pk->tube_kind[t] == PSC__TUBE_POOL) {
+      retest_members(g, par, pk, w, e, t, pk->member_first[t], pk->tube_swabs[t], out, &retests);
+      continue;
     }
-    if (clean)
-      out->false_positives += gsl_ran_binomial(g, 1 - par->sim_sp, clean);
+    /* an array, once (its first positive tube in this list) */
+    uint32_t grp = pk->tube_group[t], a = sim->group_first[2 * grp],
+             z = sim->group_first[2 * grp + 1];
+    int first = 1;
+    for (uint32_t u = a; u < t; u++)
+      first &= !w->tube_called[u];
+    if (!first)
+      continue;
+    uint32_t rows = 0, cols = 0;
+    uint8_t rowpos[64] = {0}, colpos[64] = {0};
+    for (uint32_t u = a; u < z; u++) {
+      if (pk->tube_kind[u] == PSC__TUBE_ROW)
+        rowpos[rows++] = w->tube_called[u];
+      else
+        colpos[cols++] = w->tube_called[u];
+    }
+    uint32_t rr = rows > cols ? rows : cols;
+    psc_a2_retest(rr, rowpos, colpos, w->cell);
+    for (uint32_t i = 0; i < rows; i++) {
+      uint32_t row = a + i;
+      for (uint32_t j = 0; j < pk->tube_swabs[row]; j++)
+        if (w->cell[i * rr + j])
+          retest_members(g, par, pk, w, e, row, pk->member_first[row] + j, 1, out, &retests);
+    }
   }
+  for (uint32_t k = 0; k < npos; k++)
+    w->tube_called[w->pos_tubes[k]] = 0;
   out->found += found_sweep;
   out->missed = out->positives - out->found;
   /* sweep pools: each detected positive's pool, and false-positive pools,
@@ -407,6 +460,21 @@ int psc_sim_run(const psc_scenario_t *s, const psc_sim_options_t *opt, psc_sim_t
   if (!sim->key_comm || !sim->rep || !sim->street_complete || !sim->key_complete || !sim->queue) {
     psc_sim_free(sim);
     return PSC_ENOMEM;
+  }
+  /* each array's tubes: group_first[2g] .. group_first[2g + 1] */
+  const psc__pack_t *pk0 = &sim->plan->pk;
+  sim->group_first = psc__malloc(2 * (size_t)pk0->narrays + 1, 4);
+  if (!sim->group_first) {
+    psc_sim_free(sim);
+    return PSC_ENOMEM;
+  }
+  for (uint32_t t = 0; t < pk0->ntubes; t++) {
+    uint32_t grp = pk0->tube_group[t];
+    if (grp == PSC__NONE)
+      continue;
+    if (t == 0 || pk0->tube_group[t - 1] != grp)
+      sim->group_first[2 * grp] = t;
+    sim->group_first[2 * grp + 1] = t + 1;
   }
   /* households are infected with the probability that gives the prevalence
    * once secondary cases are counted */

@@ -16,6 +16,7 @@ struct psc_sim {
   double *street_complete;    /* R x nstreets */
   double *key_complete;       /* R x nkey */
   double *queue;              /* R x nsites: peak queue */
+  uint32_t *group_first;      /* per array: first tube, one past its last */
   psc_sim_unit_t *units;
   size_t nunits;
 };
