@@ -335,7 +335,8 @@ int psc_plan_write_h5(const psc_plan_t *p, const char *path, int threads) {
   /* the tube index, -1 for a resident on an exception list; for arrays the
    * row tube, and tube2 the column tube (-1 otherwise) */
   column(c, g, "tube", H5T_NATIVE_INT32, H5T_STD_I32LE, p->pk.res_tube, r->residents, NULL);
-  column(c, g, "tube2", H5T_NATIVE_INT32, H5T_STD_I32LE, p->pk.res_tube2, r->residents, NULL);
+  if (p->pk.narrays) /* only array plans have column tubes */
+    column(c, g, "tube2", H5T_NATIVE_INT32, H5T_STD_I32LE, p->pk.res_tube2, r->residents, NULL);
   COL_U8(g, "exception", p->pk.res_exception, r->residents);
   H5Gclose(g);
 
