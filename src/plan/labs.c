@@ -335,7 +335,7 @@ static int assign_labs(const psc__ctx_t *x, const psc__variant_t *v, psc__eval_t
       /* labs are kept busy by choosing the earliest run start (the run's end
        * breaks ties); a new run holds an instrument for a whole run, so it
        * is charged for the plate capacity this trip would leave empty */
-      double score = done - (1.0 - v->end_weight) * L[l].run_min;
+      double score = done - L[l].run_min; /* the run's start */
       if (how == NEW_RUN) {
         double fill = (double)(trip_left < L[l].wells ? trip_left : L[l].wells) / L[l].wells;
         score += v->waste_weight * L[l].run_min * (1.0 - fill);

@@ -271,9 +271,6 @@ int psc_plan_create(const psc_scenario_t *s, const psc_plan_options_t *opt, psc_
   /* search: each point of the grid is a whole plan; keep the best */
   p->v = (psc__variant_t){.lead_min = o.lead_hours >= 0 ? o.lead_hours * 60.0 : 0,
                           .waste_weight = o.waste_weight >= 0 ? o.waste_weight : 0,
-                          .end_weight = 0,
-                          .lab_efficiency = 1.0,
-                          .sampling_efficiency = 0.8,
                           .extra_lab = -1,
                           .extra_site = -1};
   int have = 0;

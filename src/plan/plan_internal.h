@@ -55,9 +55,6 @@ void psc__pack_free(psc__pack_t *pk);
 typedef struct {
   double lead_min;
   double waste_weight; /* cost of an empty well, in run-lengths (lab choice) */
-  double end_weight;   /* lab choice by run end (1) or by run start (0) */
-  double lab_efficiency;      /* share of lab capacity the release pacing assumes */
-  double sampling_efficiency; /* share of site capacity the release pacing assumes */
   const double *street_p0, *street_p1; /* when the labs started a street's first and
                                          last tubes in a previous plan, or NULL: fluid */
   /* simulation: per-site rate multipliers (NULL: 1), run failures drawn

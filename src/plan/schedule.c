@@ -14,6 +14,9 @@
 #include <string.h>
 
 #define BLOCK_SWABS 200 /* about one building: the unit sent to one site */
+/* The share of a street's site capacity the wave pacing counts on: blocks do
+ * not split perfectly across sites. */
+#define SAMPLING_EFFICIENCY 0.8
 
 /* Stable order of indices by a key, descending key then ascending index. */
 typedef struct {
@@ -252,8 +255,6 @@ int psc__sample(const psc__ctx_t *x, const psc__variant_t *v, psc__eval_t *e) {
   const psc_params_t *par = psc_scenario_params(x->s);
   const psc_sites_t *st = psc_scenario_sites(x->s);
   psc__lab_rates(x, v, rates);
-  for (uint32_t l = 0; l < x->nlabs; l++)
-    rates[l] *= v->lab_efficiency;
   double *site_rate_v = calloc(x->nsites + 1, 8);
   if (!site_rate_v) {
     free(rates);
@@ -297,14 +298,14 @@ int psc__sample(const psc__ctx_t *x, const psc__variant_t *v, psc__eval_t *e) {
     double hi = fmax(0, p0 - transit - v->lead_min);
     /* walk-in sites and door-to-door teams each must finish by `end`: the
      * latest start for both, by bisection (sampling ends later when it
-     * starts later); sites are assumed to reach sampling_efficiency of
+     * starts later); sites are assumed to reach SAMPLING_EFFICIENCY of
      * their rate, since communities do not split perfectly across them */
     for (int d2d = 0; d2d <= 1; d2d++) {
       if (swabs[d2d] <= 0)
         continue;
       for (uint32_t i = 0; i < x->nsites; i++)
         site_rate_v[i] = st->street[i] == street && (st->kind[i] == PSC_SITE_DOOR_TO_DOOR) == d2d
-                             ? site_rate(x, v, i) * v->sampling_efficiency
+                             ? site_rate(x, v, i) * SAMPLING_EFFICIENCY
                              : 0;
       double lo = 0;
       if (psc__fluid_time(x->site_hours, site_rate_v, x->nsites, hi, swabs[d2d]) > end) {

@@ -186,7 +186,7 @@ double psc__lower_bound(const psc_plan_t *p) {
   const psc_labs_t *lb = psc_scenario_labs(p->s);
   const psc_params_t *par = psc_scenario_params(p->s);
   const psc__pack_t *pk = &p->pk;
-  psc__variant_t none = {.lead_min = 0, .waste_weight = 0, .lab_efficiency = 1, .sampling_efficiency = 1, .extra_lab = -1, .extra_site = -1};
+  psc__variant_t none = {.lead_min = 0, .waste_weight = 0, .extra_lab = -1, .extra_site = -1};
   double *rate = calloc((x->nsites > x->nlabs ? x->nsites : x->nlabs) + 1, sizeof(double));
   if (!rate)
     return NAN;
