@@ -226,55 +226,25 @@ static int control_list(psc_decode_t *dc, double **ready_out, uint32_t *n_out) {
   return 0;
 }
 
-static int round1(psc_decode_t *dc) {
-  psc__plan_view_t *v = &dc->v;
-  psc_decode_summary_t *s = &dc->sum;
-  s->round = 1;
-  s->tubes = v->ntubes;
-  for (uint32_t t = 0; t < v->ntubes; t++) {
-    s->positive_tubes += dc->result[t] == RES_POSITIVE;
-    s->negative_tubes += dc->result[t] == RES_NEGATIVE;
-    s->invalid_tubes += dc->result[t] == RES_INVALID;
-    s->pending_tubes += dc->result[t] == RES_NONE;
-  }
-  double *ready = NULL;
-  uint32_t ncontrol = 0;
-  int crc = control_list(dc, &ready, &ncontrol);
-  if (crc)
-    return crc;
-  dc->ncontrol = ncontrol;
-  s->under_control = s->retests = ncontrol;
-  dc->rt_start = psc__malloc(ncontrol + 1, 8);
-  dc->rt_end = psc__malloc(ncontrol + 1, 8);
-  dc->rt_result = psc__malloc(ncontrol + 1, 8);
-  dc->rt_team = psc__malloc(ncontrol + 1, 4);
-  dc->rt_lab = psc__malloc(ncontrol + 1, 4);
-  dc->comm_after = psc__malloc(v->ncomm + 1, 8);
-  dc->street_after = psc__malloc(v->nstreets + 1, 8);
+/* Schedules dc->control_res's retests (ready[k]: when resident k's result
+ * decided it) in that order on their street's teams and the labs. */
+static int schedule_retests(psc_decode_t *dc, const double *ready) {
+  const psc__plan_view_t *v = &dc->v;
+  uint32_t n = dc->ncontrol;
+  int rc = PSC_ENOMEM;
   double *free_at = psc__malloc(v->nsites + 1, 8);
   uint32_t *lab_first = calloc(v->nlabs + 2, 4);
-  uint32_t *order = psc__malloc(ncontrol + 1, 4);
   uint32_t *lab_cache = psc__malloc((size_t)v->nsites * RETEST_LABS + 1, 4);
   uint8_t *lab_done = calloc(v->nsites + 1, 1);
   uint32_t *street_first = calloc(v->nstreets + 2, 4), *by_street = psc__malloc(v->nsites + 1, 4);
-  if (!street_first || !by_street) {
-    free(street_first);
-    free(by_street);
-    street_first = by_street = NULL;
-  }
-  if (!street_first || !lab_cache || !lab_done || !dc->rt_start || !dc->rt_end ||
-      !dc->rt_result || !dc->rt_team || !dc->rt_lab || !dc->comm_after || !dc->street_after ||
-      !free_at || !lab_first || !order) {
-    free(ready);
-    free(free_at);
-    free(lab_first);
-    free(order);
-    free(lab_cache);
-    free(lab_done);
-    free(street_first);
-    free(by_street);
-    return PSC_ENOMEM;
-  }
+  dc->rt_start = psc__malloc(n + 1, 8);
+  dc->rt_end = psc__malloc(n + 1, 8);
+  dc->rt_result = psc__malloc(n + 1, 8);
+  dc->rt_team = psc__malloc(n + 1, 4);
+  dc->rt_lab = psc__malloc(n + 1, 4);
+  if (!free_at || !lab_first || !lab_cache || !lab_done || !street_first || !by_street ||
+      !dc->rt_start || !dc->rt_end || !dc->rt_result || !dc->rt_team || !dc->rt_lab)
+    goto done;
   memcpy(free_at, v->site_busy_until, v->nsites * sizeof(double));
   /* sites by street, in site order */
   for (uint32_t i = 0; i < v->nsites; i++)
@@ -288,76 +258,57 @@ static int round1(psc_decode_t *dc) {
     lab_first[v->run_lab[k] + 1]++;
   for (uint32_t l = 0; l < v->nlabs; l++)
     lab_first[l + 1] += lab_first[l];
-  /* retests in the order their results were decided (then list order) */
-  for (uint32_t k = 0; k < ncontrol; k++)
-    order[k] = k;
-  sort_by_report(order, ncontrol, ready);
-  uint32_t *sorted_res = psc__malloc(ncontrol + 1, 4);
-  double *sorted_ready = psc__malloc(ncontrol + 1, 8);
-  if (!sorted_res || !sorted_ready) {
-    free(sorted_res);
-    free(sorted_ready);
-    free(ready);
-    free(free_at);
-    free(lab_first);
-    free(order);
-    free(lab_cache);
-    free(lab_done);
-    free(street_first);
-    free(by_street);
-    return PSC_ENOMEM;
-  }
-  for (uint32_t k = 0; k < ncontrol; k++) {
-    sorted_res[k] = dc->control_res[order[k]];
-    sorted_ready[k] = ready[order[k]];
-  }
-  free(dc->control_res);
-  free(ready);
-  dc->control_res = sorted_res;
-  ready = sorted_ready;
-  for (uint32_t k = 0; k < ncontrol; k++) {
-    {
-      uint32_t i = dc->control_res[k], c = psc__res_comm(v, i);
-      uint32_t team = pick_team(v, c, free_at, street_first, by_street);
-      psc__hours_t h = psc__hours(v->site_open[team], v->site_close[team], (int32_t)v->t0_clock);
-      double start = psc__hours_next_open(&h, fmax(ready[k], free_at[team]));
-      double end = psc__hours_advance(&h, start, 60.0 / (v->site_booths[team] * v->site_rate[team]));
-      free_at[team] = end;
-      /* to the lab (of the team's quickest to reach) where the result is out first */
-      double best = INFINITY;
-      uint32_t best_lab = 0, best_spare = 0;
-      const uint32_t *near = team_labs(v, team, lab_cache, lab_done);
-      for (uint32_t q = 0; q < RETEST_LABS && near[q] != PSC__NONE; q++) {
-        uint32_t l = near[q];
-        double travel = dist(v->site_x[team], v->site_y[team], v->lab_x[l], v->lab_y[l]) /
-                            v->speed_kmh * 60.0 + v->handover_min;
-        uint32_t spare;
-        double r = priority_result(v, lab_first, l, end + travel, &spare);
-        if (r < best - 1e-9 || (fabs(r - best) <= 1e-9 && spare > best_spare)) {
-          best = r;
-          best_lab = l;
-          best_spare = spare;
-        }
+  for (uint32_t k = 0; k < n; k++) {
+    uint32_t i = dc->control_res[k], c = psc__res_comm(v, i);
+    uint32_t team = pick_team(v, c, free_at, street_first, by_street);
+    psc__hours_t h = psc__hours(v->site_open[team], v->site_close[team], (int32_t)v->t0_clock);
+    double start = psc__hours_next_open(&h, fmax(ready[k], free_at[team]));
+    double end = psc__hours_advance(&h, start, 60.0 / (v->site_booths[team] * v->site_rate[team]));
+    free_at[team] = end;
+    /* to the lab (of the team's quickest to reach) where the result is out first */
+    double best = INFINITY;
+    uint32_t best_lab = 0, best_spare = 0;
+    const uint32_t *near = team_labs(v, team, lab_cache, lab_done);
+    for (uint32_t q = 0; q < RETEST_LABS && near[q] != PSC__NONE; q++) {
+      uint32_t l = near[q];
+      double travel = dist(v->site_x[team], v->site_y[team], v->lab_x[l], v->lab_y[l]) /
+                          v->speed_kmh * 60.0 + v->handover_min;
+      uint32_t spare;
+      double r = priority_result(v, lab_first, l, end + travel, &spare);
+      if (r < best - 1e-9 || (fabs(r - best) <= 1e-9 && spare > best_spare)) {
+        best = r;
+        best_lab = l;
+        best_spare = spare;
       }
-      dc->rt_team[k] = team;
-      dc->rt_start[k] = start;
-      dc->rt_end[k] = end;
-      dc->rt_lab[k] = best_lab;
-      dc->rt_result[k] = best;
     }
+    dc->rt_team[k] = team;
+    dc->rt_start[k] = start;
+    dc->rt_end[k] = end;
+    dc->rt_lab[k] = best_lab;
+    dc->rt_result[k] = best;
   }
-  /* verdicts after retests; a unit with a pending or invalid tube is not
-   * complete, whatever its other results */
-  free(ready);
+  rc = 0;
+done:
+  free(free_at);
+  free(lab_first);
+  free(lab_cache);
+  free(lab_done);
+  free(street_first);
+  free(by_street);
+  return rc;
+}
+
+/* Completion of key communities, streets and the district once the
+ * retests are in; a unit with a pending or invalid tube is not complete,
+ * whatever its other results. */
+static int verdicts_after(psc_decode_t *dc) {
+  const psc__plan_view_t *v = &dc->v;
+  psc_decode_summary_t *s = &dc->sum;
+  dc->comm_after = psc__malloc(v->ncomm + 1, 8);
+  dc->street_after = psc__malloc(v->nstreets + 1, 8);
   uint8_t *open_comm = calloc(v->ncomm + 1, 1);
-  if (!open_comm) {
-    free(free_at);
-    free(lab_first);
-    free(order);
-    free(lab_cache);
-    free(lab_done);
-    free(street_first);
-    free(by_street);
+  if (!dc->comm_after || !dc->street_after || !open_comm) {
+    free(open_comm);
     return PSC_ENOMEM;
   }
   for (uint32_t c = 0; c < v->ncomm; c++)
@@ -365,13 +316,14 @@ static int round1(psc_decode_t *dc) {
   for (uint32_t t = 0; t < v->ntubes; t++)
     if (dc->result[t] == RES_NONE || dc->result[t] == RES_INVALID)
       open_comm[v->tube_comm[t]] = 1;
-  for (uint32_t j = 0; j < ncontrol; j++) {
+  for (uint32_t j = 0; j < dc->ncontrol; j++) {
     uint32_t c = psc__res_comm(v, dc->control_res[j]);
     dc->comm_after[c] = fmax(dc->comm_after[c], dc->rt_result[j]);
   }
   for (uint32_t c = 0; c < v->ncomm; c++)
     if (open_comm[c])
       dc->comm_after[c] = INFINITY;
+  free(open_comm);
   for (uint32_t st = 0; st < v->nstreets; st++)
     dc->street_after[st] = v->street_complete[st];
   double district = v->district_complete;
@@ -400,16 +352,56 @@ static int round1(psc_decode_t *dc) {
     s->units_met_before += v->street_complete[st] <= v->street_deadline[st] + 1e-9;
     s->units_met_after += dc->street_after[st] <= v->street_deadline[st] + 1e-9;
   }
-  free(open_comm);
-  free(free_at);
-  free(lab_first);
+  return 0;
+}
+
+static int round1(psc_decode_t *dc) {
+  psc__plan_view_t *v = &dc->v;
+  psc_decode_summary_t *s = &dc->sum;
+  s->round = 1;
+  s->tubes = v->ntubes;
+  for (uint32_t t = 0; t < v->ntubes; t++) {
+    s->positive_tubes += dc->result[t] == RES_POSITIVE;
+    s->negative_tubes += dc->result[t] == RES_NEGATIVE;
+    s->invalid_tubes += dc->result[t] == RES_INVALID;
+    s->pending_tubes += dc->result[t] == RES_NONE;
+  }
+  double *ready = NULL;
+  uint32_t n = 0;
+  int rc = control_list(dc, &ready, &n);
+  if (rc)
+    return rc;
+  dc->ncontrol = n;
+  s->under_control = s->retests = n;
+  /* retests in the order their results were decided (then list order) */
+  uint32_t *order = psc__malloc(n + 1, 4), *sorted_res = psc__malloc(n + 1, 4);
+  double *sorted_ready = psc__malloc(n + 1, 8);
+  if (!order || !sorted_res || !sorted_ready) {
+    free(order);
+    free(sorted_res);
+    free(sorted_ready);
+    free(ready);
+    return PSC_ENOMEM;
+  }
+  for (uint32_t k = 0; k < n; k++)
+    order[k] = k;
+  sort_by_report(order, n, ready);
+  for (uint32_t k = 0; k < n; k++) {
+    sorted_res[k] = dc->control_res[order[k]];
+    sorted_ready[k] = ready[order[k]];
+  }
+  free(dc->control_res);
+  dc->control_res = sorted_res;
+  free(ready);
   free(order);
-  free(lab_cache);
-  free(lab_done);
-  free(street_first);
-  free(by_street);
-  return psc__plan_view_names(dc->input, v, dc->control_res, ncontrol, &dc->names_res,
-                              &dc->names_hh, NULL);
+  rc = schedule_retests(dc, sorted_ready);
+  free(sorted_ready);
+  if (!rc)
+    rc = verdicts_after(dc);
+  if (!rc)
+    rc = psc__plan_view_names(dc->input, v, dc->control_res, n, &dc->names_res, &dc->names_hh,
+                              NULL);
+  return rc;
 }
 
 static int round2(psc_decode_t *dc) {

@@ -178,11 +178,6 @@ static int w_pending2(const void *ctx, FILE *f) {
 
 /* ---- decode.h5 ---------------------------------------------------------- */
 
-static int col(hid_t g, const char *name, hid_t mem, hid_t file, const void *data, hsize_t n) {
-  hid_t d = psc__h5_column(g, name, mem, file, data, n);
-  H5Dclose(d);
-  return d < 0;
-}
 
 static int strings(hid_t g, const char *name, char *const *s, uint32_t n) {
   size_t w = 1;
@@ -196,7 +191,7 @@ static int strings(hid_t g, const char *name, char *const *s, uint32_t n) {
   hid_t t = H5Tcopy(H5T_C_S1);
   H5Tset_size(t, w);
   H5Tset_strpad(t, H5T_STR_NULLPAD);
-  int bad = col(g, name, t, t, buf, n);
+  int bad = psc__h5_put(g, name, t, t, buf, n);
   H5Tclose(t);
   free(buf);
   return bad;
@@ -229,18 +224,18 @@ static int write_groups(const psc_decode_t *dc, hid_t f) {
       retest_id(v, k, ids[k], 16);
     }
     if (!bad) {
-      bad |= col(r, "resident", H5T_NATIVE_UINT32, H5T_STD_U32LE, dc->control_res, n);
-      bad |= col(r, "pool_tube", H5T_NATIVE_UINT32, H5T_STD_U32LE, pool, n);
+      bad |= psc__h5_put(r, "resident", H5T_NATIVE_UINT32, H5T_STD_U32LE, dc->control_res, n);
+      bad |= psc__h5_put(r, "pool_tube", H5T_NATIVE_UINT32, H5T_STD_U32LE, pool, n);
       bad |= strings(r, "tube", ids, n);
-      bad |= col(r, "team", H5T_NATIVE_UINT32, H5T_STD_U32LE, dc->rt_team, n);
-      bad |= col(r, "lab", H5T_NATIVE_UINT32, H5T_STD_U32LE, dc->rt_lab, n);
-      bad |= col(r, "window_start_min", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, dc->rt_start, n);
-      bad |= col(r, "window_end_min", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, dc->rt_end, n);
-      bad |= col(r, "result_min", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, dc->rt_result, n);
-      bad |= col(g, "tube_result", H5T_NATIVE_UINT8, H5T_STD_U8LE, dc->result, v->ntubes);
-      bad |= col(g, "community_complete_min", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, dc->comm_after,
+      bad |= psc__h5_put(r, "team", H5T_NATIVE_UINT32, H5T_STD_U32LE, dc->rt_team, n);
+      bad |= psc__h5_put(r, "lab", H5T_NATIVE_UINT32, H5T_STD_U32LE, dc->rt_lab, n);
+      bad |= psc__h5_put(r, "window_start_min", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, dc->rt_start, n);
+      bad |= psc__h5_put(r, "window_end_min", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, dc->rt_end, n);
+      bad |= psc__h5_put(r, "result_min", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, dc->rt_result, n);
+      bad |= psc__h5_put(g, "tube_result", H5T_NATIVE_UINT8, H5T_STD_U8LE, dc->result, v->ntubes);
+      bad |= psc__h5_put(g, "community_complete_min", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, dc->comm_after,
                  v->ncomm);
-      bad |= col(g, "street_complete_min", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, dc->street_after,
+      bad |= psc__h5_put(g, "street_complete_min", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, dc->street_after,
                  v->nstreets);
     }
     free(pool);
@@ -250,9 +245,9 @@ static int write_groups(const psc_decode_t *dc, hid_t f) {
     H5Gclose(g);
   } else {
     hid_t g = psc__h5_group(f, "confirm");
-    bad |= col(g, "retest_result", H5T_NATIVE_UINT8, H5T_STD_U8LE, dc->result, v->nretests);
+    bad |= psc__h5_put(g, "retest_result", H5T_NATIVE_UINT8, H5T_STD_U8LE, dc->result, v->nretests);
     uint32_t *idx = select_idx(dc->pool_all_negative, v->ntubes, 1, &m);
-    bad |= !idx || col(g, "pools_all_negative", H5T_NATIVE_UINT32, H5T_STD_U32LE, idx, m);
+    bad |= !idx || psc__h5_put(g, "pools_all_negative", H5T_NATIVE_UINT32, H5T_STD_U32LE, idx, m);
     free(idx);
     H5Gclose(g);
   }

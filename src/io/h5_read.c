@@ -36,6 +36,35 @@ void *psc__h5_read(hid_t f, const char *path, hid_t mem, size_t elem, uint32_t *
   return buf;
 }
 
+/* Reads rows idx[0..m) of dataset d (all rows when idx is NULL) into buf
+ * as memory type mt; 0 or -1. */
+static int read_rows(hid_t d, hid_t mt, hsize_t len, const uint32_t *idx, uint32_t m, void *buf) {
+  if (!m)
+    return 0;
+  hsize_t *coord = NULL;
+  if (idx) {
+    coord = psc__malloc(m, sizeof(hsize_t));
+    if (!coord)
+      return -1;
+    for (uint32_t i = 0; i < m; i++) {
+      if (idx[i] >= len) {
+        free(coord);
+        return -1;
+      }
+      coord[i] = idx[i];
+    }
+  }
+  hid_t fs = H5Dget_space(d);
+  hsize_t mm = m;
+  hid_t ms = H5Screate_simple(1, &mm, NULL);
+  int ok = (!idx || H5Sselect_elements(fs, H5S_SELECT_SET, m, coord) >= 0) &&
+           H5Dread(d, mt, ms, fs, H5P_DEFAULT, buf) >= 0;
+  H5Sclose(ms);
+  H5Sclose(fs);
+  free(coord);
+  return ok ? 0 : -1;
+}
+
 /* Rows idx[0..m) of a fixed-length string dataset (every row when all is
  * set), each NUL-terminated in a stride one byte wider than the file's. */
 static int read_string_rows(hid_t f, const char *path, int all, const uint32_t *idx, uint32_t m,
@@ -55,23 +84,8 @@ static int read_string_rows(hid_t f, const char *path, int all, const uint32_t *
     H5Tset_size(mt, w);
     H5Tset_strpad(mt, H5T_STR_NULLTERM);
     H5Tset_cset(mt, H5Tget_cset(t));
-    hsize_t *coord = all ? NULL : psc__malloc(m + 1, sizeof(hsize_t));
     col->raw = malloc((size_t)m * w + 1);
-    int ok = col->raw && (all || coord);
-    for (uint32_t i = 0; ok && !all && i < m; i++) {
-      ok = idx[i] < len;
-      coord[i] = idx[i];
-    }
-    if (ok && m) {
-      hid_t fs = H5Dget_space(d);
-      hsize_t mm = m;
-      hid_t ms = H5Screate_simple(1, &mm, NULL);
-      if (!all)
-        ok = H5Sselect_elements(fs, H5S_SELECT_SET, m, coord) >= 0;
-      ok = ok && H5Dread(d, mt, ms, fs, H5P_DEFAULT, col->raw) >= 0;
-      H5Sclose(ms);
-      H5Sclose(fs);
-    }
+    int ok = col->raw && !read_rows(d, mt, len, all ? NULL : idx, m, col->raw);
     if (ok) {
       col->stride = w;
       col->n = m;
@@ -80,7 +94,6 @@ static int read_string_rows(hid_t f, const char *path, int all, const uint32_t *
       free(col->raw);
       col->raw = NULL;
     }
-    free(coord);
     H5Tclose(mt);
   }
   H5Tclose(t);
@@ -103,27 +116,11 @@ uint32_t *psc__h5_read_u32_at(hid_t f, const char *path, const uint32_t *idx, ui
   if (d < 0)
     return NULL;
   uint32_t *out = psc__malloc(m + 1, 4);
-  hsize_t *coord = psc__malloc(m + 1, sizeof(hsize_t));
-  int ok = out && coord;
-  for (uint32_t i = 0; ok && i < m; i++) {
-    ok = idx[i] < len;
-    coord[i] = idx[i];
-  }
-  if (ok && m) {
-    hid_t fs = H5Dget_space(d);
-    hsize_t mm = m;
-    hid_t ms = H5Screate_simple(1, &mm, NULL);
-    ok = H5Sselect_elements(fs, H5S_SELECT_SET, m, coord) >= 0 &&
-         H5Dread(d, H5T_NATIVE_UINT32, ms, fs, H5P_DEFAULT, out) >= 0;
-    H5Sclose(ms);
-    H5Sclose(fs);
-  }
-  free(coord);
-  H5Dclose(d);
-  if (!ok) {
+  if (out && read_rows(d, H5T_NATIVE_UINT32, len, idx, m, out)) {
     free(out);
-    return NULL;
+    out = NULL;
   }
+  H5Dclose(d);
   return out;
 }
 

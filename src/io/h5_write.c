@@ -23,3 +23,10 @@ hid_t psc__h5_column(hid_t g, const char *name, hid_t mem, hid_t file, const voi
   }
   return d;
 }
+
+int psc__h5_put(hid_t g, const char *name, hid_t mem, hid_t file, const void *data, hsize_t n) {
+  hid_t d = psc__h5_column(g, name, mem, file, data, n);
+  if (d >= 0)
+    H5Dclose(d);
+  return d < 0;
+}

@@ -12,4 +12,7 @@ hid_t psc__h5_group(hid_t parent, const char *name);
 hid_t psc__h5_column(hid_t g, const char *name, hid_t mem, hid_t file, const void *data,
                      hsize_t n);
 
+/* psc__h5_column, closed at once: 0, or 1 on failure. */
+int psc__h5_put(hid_t g, const char *name, hid_t mem, hid_t file, const void *data, hsize_t n);
+
 #endif

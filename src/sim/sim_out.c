@@ -30,11 +30,6 @@ static int w_summary(const void *ctx, FILE *f) {
   return 0;
 }
 
-static int col(hid_t g, const char *name, hid_t mem, hid_t file, const void *data, hsize_t n) {
-  hid_t d = psc__h5_column(g, name, mem, file, data, n);
-  H5Dclose(d);
-  return d < 0;
-}
 
 /* A replicates x n matrix. */
 static int matrix(hid_t g, const char *name, const double *data, hsize_t rows, hsize_t cols) {
@@ -65,11 +60,11 @@ static int write_h5(const psc_sim_t *sim, const char *path) {
 #define DCOL(field)                                                                        \
   for (uint32_t r = 0; !bad && r < R; r++)                                                 \
     d[r] = sim->rep[r].field;                                                              \
-  bad |= bad || col(g, #field, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, d, R);
+  bad |= bad || psc__h5_put(g, #field, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, d, R);
 #define UCOL(field)                                                                        \
   for (uint32_t r = 0; !bad && r < R; r++)                                                 \
     u[r] = sim->rep[r].field;                                                              \
-  bad |= bad || col(g, #field, H5T_NATIVE_UINT32, H5T_STD_U32LE, u, R);
+  bad |= bad || psc__h5_put(g, #field, H5T_NATIVE_UINT32, H5T_STD_U32LE, u, R);
   DCOL(district_complete)
   DCOL(tests_per_person)
   DCOL(isolation_mean)
@@ -86,7 +81,7 @@ static int write_h5(const psc_sim_t *sim, const char *path) {
   bad |= matrix(g, "street_complete", sim->street_complete, R, sim->nstreets);
   bad |= matrix(g, "key_complete", sim->key_complete, R, sim->nkey);
   bad |= matrix(g, "peak_queue", sim->queue, R, sim->nsites);
-  bad |= col(f, "key_communities", H5T_NATIVE_UINT32, H5T_STD_U32LE, sim->key_comm, sim->nkey);
+  bad |= psc__h5_put(f, "key_communities", H5T_NATIVE_UINT32, H5T_STD_U32LE, sim->key_comm, sim->nkey);
   H5Gclose(g);
   hid_t sp = H5Screate(H5S_SCALAR);
   hid_t a = H5Acreate2(f, "seed", H5T_STD_U64LE, sp, H5P_DEFAULT, H5P_DEFAULT);
