@@ -81,19 +81,6 @@ static char *random_scenario(uint64_t seed, int *pool_out) {
   return dir;
 }
 
-static psc_scenario_t *load(const char *dir) {
-  psc_diags_t *d = psc_diags_create();
-  psc_scenario_t *s = NULL;
-  int rc = psc_scenario_load(tu_path(dir, "scenario.ini"), d, &s);
-  if (rc) {
-    for (size_t i = 0; i < psc_diags_count(d); i++)
-      fprintf(stderr, "%s:%u:%u: %s\n", psc_diags_get(d, i)->file, psc_diags_get(d, i)->line,
-              psc_diags_get(d, i)->column, psc_diags_get(d, i)->message);
-  }
-  assert_int_equal(rc, 0);
-  psc_diags_free(d);
-  return s;
-}
 
 #define CHECK(cond, ...)                                                                   \
   do {                                                                                     \
@@ -211,7 +198,7 @@ static void test_invariants_many_seeds(void **state) {
   for (uint64_t seed = 1; seed <= 60; seed++) {
     int pool;
     char *dir = random_scenario(seed, &pool);
-    psc_scenario_t *s = load(dir);
+    psc_scenario_t *s = tu_load(dir);
     psc_plan_t *p = NULL;
     psc_plan_options_t o = psc_plan_options_default();
     o.advise = seed % 4 == 0;
@@ -249,7 +236,7 @@ static char *hand_scenario(const char *site_hours) {
 static void expect_times(const char *hours, const double *sealed, double departed, double arrived,
                          const double *reported, double complete) {
   char *dir = hand_scenario(hours);
-  psc_scenario_t *s = load(dir);
+  psc_scenario_t *s = tu_load(dir);
   psc_plan_t *p = NULL;
   assert_int_equal(psc_plan_create(s, NULL, &p), 0);
   const psc_tubes_t *t = psc_plan_tubes(p);
@@ -289,7 +276,7 @@ static void test_deterministic_threads(void **state) {
   (void)state;
   int pool;
   char *dir = random_scenario(11, &pool);
-  psc_scenario_t *s = load(dir);
+  psc_scenario_t *s = tu_load(dir);
   psc_plan_options_t o = psc_plan_options_default();
   psc_plan_t *a = NULL, *b = NULL;
   o.threads = 1;
@@ -335,7 +322,7 @@ static int luhn_ok(const char *id) {
 static void test_tube_ids(void **state) {
   (void)state;
   char *dir = hand_scenario("00:00,24:00");
-  psc_scenario_t *s = load(dir);
+  psc_scenario_t *s = tu_load(dir);
   psc_plan_t *p = NULL;
   assert_int_equal(psc_plan_create(s, NULL, &p), 0);
   char id[32], id2[32];
@@ -385,7 +372,7 @@ static void test_array_packing(void **state) {
                          "F,S,fixed,1,60,00:00,24:00,0,0\n");
   tu_write(dir, "l.csv", "id,instruments,wells_per_run,run_minutes,open,close,x_km,y_km\n"
                          "L,1,8,60,00:00,24:00,0,5\n");
-  psc_scenario_t *s = load(dir);
+  psc_scenario_t *s = tu_load(dir);
   psc_plan_t *p = NULL;
   assert_int_equal(psc_plan_create(s, NULL, &p), 0);
   const psc_tubes_t *t = psc_plan_tubes(p);

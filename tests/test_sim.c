@@ -28,17 +28,6 @@ static char *iid_scenario_with(const char *pooling, const char *sim) {
 
 static char *iid_scenario(const char *sim) { return iid_scenario_with("pool_size = 10", sim); }
 
-static psc_scenario_t *load(const char *dir) {
-  psc_diags_t *d = psc_diags_create();
-  psc_scenario_t *s = NULL;
-  int rc = psc_scenario_load(tu_path(dir, "scenario.ini"), d, &s);
-  for (size_t i = 0; rc && i < psc_diags_count(d); i++)
-    fprintf(stderr, "%s:%u:%u: %s\n", psc_diags_get(d, i)->file, psc_diags_get(d, i)->line,
-            psc_diags_get(d, i)->column, psc_diags_get(d, i)->message);
-  assert_int_equal(rc, 0);
-  psc_diags_free(d);
-  return s;
-}
 
 static psc_sim_t *run(psc_scenario_t *s, uint32_t R, int threads) {
   psc_sim_options_t o = psc_sim_options_default();
@@ -54,7 +43,7 @@ static void test_same_at_any_thread_count(void **state) {
   char *dir = iid_scenario("prevalence = 0.03\nsecondary_attack_rate = 0.3\nservice_cv = 0.3\n"
                            "staff_shortfall = 0.2\nrun_failure = 0.15\nturnout = 0.9\n"
                            "outages = L1 600 900; L2 100 200");
-  psc_scenario_t *s = load(dir);
+  psc_scenario_t *s = tu_load(dir);
   psc_sim_t *a = run(s, 24, 1), *b = run(s, 24, 2);
   uint32_t fails = 0;
   for (uint32_t r = 0; r < 24; r++) {
@@ -96,7 +85,7 @@ static void test_same_at_any_thread_count(void **state) {
 static void test_randomness_off_equals_plan(void **state) {
   (void)state;
   char *dir = iid_scenario("prevalence = 0.02");
-  psc_scenario_t *s = load(dir);
+  psc_scenario_t *s = tu_load(dir);
   psc_sim_t *sim = run(s, 5, 2);
   const psc_plan_t *p = psc_sim_plan(sim);
   for (uint32_t r = 0; r < 5; r++) {
@@ -116,7 +105,7 @@ static void test_randomness_off_equals_plan(void **state) {
 static void agrees_with_otc(const char *pooling, psc_algorithm_t alg) {
   char *dir = iid_scenario_with(pooling, "prevalence = 0.05\nsecondary_attack_rate = 0\n"
                                          "dilution = false\nse = 0.95\nsp = 0.98");
-  psc_scenario_t *s = load(dir);
+  psc_scenario_t *s = tu_load(dir);
   const uint32_t R = 400;
   psc_sim_t *sim = run(s, R, 2);
   double sum = 0, sum2 = 0, pos = 0, missed = 0;

@@ -106,3 +106,15 @@ int tu_run(const char *cmd, char **out, char **err) {
     free(er);
   return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
+
+psc_scenario_t *tu_load(const char *dir) {
+  psc_diags_t *d = psc_diags_create();
+  psc_scenario_t *s = NULL;
+  int rc = psc_scenario_load(tu_path(dir, "scenario.ini"), d, &s);
+  for (size_t i = 0; rc && i < psc_diags_count(d); i++)
+    fprintf(stderr, "%s:%u:%u: %s\n", psc_diags_get(d, i)->file, psc_diags_get(d, i)->line,
+            psc_diags_get(d, i)->column, psc_diags_get(d, i)->message);
+  assert_int_equal(rc, 0);
+  psc_diags_free(d);
+  return s;
+}

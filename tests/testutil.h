@@ -30,6 +30,9 @@ int tu_has_diag(const psc_diags_t *d, psc_severity_t sev, const char *file_suffi
 /* Loads ini and expects failure with the diagnostic described. */
 void tu_expect_error(const char *ini, const char *file_suffix, uint32_t line, uint32_t col,
                      const char *text);
+/* Loads dir/scenario.ini, printing its diagnostics and failing the test
+ * when it does not load. */
+psc_scenario_t *tu_load(const char *dir);
 /* Runs a shell command, capturing stdout and stderr (each up to 1 MiB,
  * malloc'd); returns the exit status. */
 int tu_run(const char *cmd, char **out, char **err);
