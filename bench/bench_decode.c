@@ -63,10 +63,7 @@ int main(int argc, char **argv) {
     control = psc_decode_summary(dc)->under_control;
     psc_decode_free(dc);
   }
-  char cmd[300];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  if (system(cmd) != 0)
-    fprintf(stderr, "bench_decode: could not remove %s\n", dir);
+  bench_rmdir("bench_decode", dir);
   printf("bench,residents,tubes,threads,repeats,decode_s,total_s,under_control,"
          "peak_rss_bytes_per_resident\n");
   printf("decode,%llu,%u,%d,%d,%.3f,%.3f,%u,%.1f\n", n, tubes, omp_get_max_threads(), repeats,

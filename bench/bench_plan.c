@@ -58,10 +58,7 @@ int main(int argc, char **argv) {
     psc_scenario_free(s);
     psc_diags_free(d);
   }
-  char cmd[300];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  if (system(cmd) != 0)
-    fprintf(stderr, "bench_plan: could not remove %s\n", dir);
+  bench_rmdir("bench_plan", dir);
   printf("bench,residents,threads,repeats,load_s,plan_s,write_h5_s,total_s,peak_rss_bytes_per_resident,"
          "district_complete_min\n");
   double l = bench_median(tl, repeats), p = bench_median(tp, repeats), w = bench_median(tw, repeats);

@@ -3,6 +3,7 @@
 #define POOLSCREEN_BENCH_UTIL_H
 
 #define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -23,6 +24,14 @@ static inline double bench_peak_rss(void) {
 static int bench_cmp_double(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
   return (x > y) - (x < y);
+}
+
+/* Removes a directory the benchmark made (and all in it). */
+static inline void bench_rmdir(const char *name, const char *dir) {
+  char cmd[512];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  if (system(cmd) != 0)
+    fprintf(stderr, "%s: could not remove %s\n", name, dir);
 }
 
 /* Median of n samples (sorts them). */

@@ -43,7 +43,7 @@ PSC_API psc_plan_options_t psc_plan_options_default(void);
 typedef struct {
   uint32_t count;
   uint32_t *community, *site, *lab, *run;
-  uint8_t *stream, *swabs, *key;
+  uint8_t *stream, *swabs;
   double *first_swab, *sealed, *departed, *arrived, *reported;
 } psc_tubes_t;
 

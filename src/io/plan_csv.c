@@ -2,7 +2,6 @@
  * Each is written to a temporary name and renamed when complete. */
 #include "plan/plan_internal.h"
 
-#include <csv.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

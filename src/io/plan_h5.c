@@ -72,73 +72,86 @@ static void column(h5ctx_t *c, hid_t g, const char *name, hid_t mem, hid_t file,
 #define COL_MIN(g, name, data, n)                                                          \
   column(c, g, name, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, data, n, "minutes after T0")
 
-/* A string column made row by row by fmt, in chunks written as they fill. */
-typedef int (*fmt_fn)(const void *ctx, uint32_t i, char *buf, size_t size);
+/* A column computed in chunks of rows: fill(ctx, first, m, buf) writes rows
+ * first .. first+m-1 into buf as memory type mem (elem bytes a row), and
+ * each chunk is written as it fills, so 25 million rows never sit in memory
+ * at once. */
+typedef void (*fill_fn)(const void *ctx, uint32_t first, uint32_t m, void *buf);
 
-static void strings(h5ctx_t *c, hid_t g, const char *name, uint32_t n, size_t width, fmt_fn fmt,
-                    const void *ctx) {
-  hsize_t dims = n;
-  hid_t t = str_type(width);
-  hid_t sp = H5Screate_simple(1, &dims, NULL);
-  hid_t pl = H5Pcreate(H5P_DATASET_CREATE);
-  H5Pset_obj_track_times(pl, 0);
-  hid_t d = H5Dcreate2(g, name, t, sp, H5P_DEFAULT, pl, H5P_DEFAULT);
-  H5Pclose(pl);
-  char *buf = malloc((size_t)CHUNK_ROWS * width + 1);
-  if (d < 0 || !buf)
-    c->err = 1;
-  for (uint32_t a = 0; !c->err && a < n; a += CHUNK_ROWS) {
-    uint32_t m = n - a < CHUNK_ROWS ? n - a : CHUNK_ROWS;
-    const int64_t m64 = m;
-#pragma omp parallel for schedule(static)
-    for (int64_t j = 0; j < m64; j++) {
-      char tmp[512];
-      char *row = buf + (size_t)j * width;
-      memset(row, 0, width);
-      int len = fmt(ctx, a + (uint32_t)j, tmp, sizeof tmp);
-      memcpy(row, tmp, len < 0 ? 0 : ((size_t)len < width ? (size_t)len : width));
-    }
-    hsize_t off = a, cnt = m;
-    hid_t ms = H5Screate_simple(1, &cnt, NULL);
-    H5Sselect_hyperslab(sp, H5S_SELECT_SET, &off, NULL, &cnt, NULL);
-    if (H5Dwrite(d, t, ms, sp, H5P_DEFAULT, buf) < 0)
-      c->err = 1;
-    H5Sclose(ms);
-  }
-  free(buf);
-  H5Dclose(d);
-  H5Sclose(sp);
-  H5Tclose(t);
-}
-
-/* A uint32 column computed row by row, in chunks. */
-typedef uint32_t (*u32_fn)(const void *ctx, uint32_t i);
-
-static void derived_u32(h5ctx_t *c, hid_t g, const char *name, uint32_t n, hid_t file, u32_fn fn,
-                        const void *ctx) {
+static void chunked(h5ctx_t *c, hid_t g, const char *name, uint32_t n, hid_t file, hid_t mem,
+                    size_t elem, fill_fn fill, const void *ctx) {
   hsize_t dims = n;
   hid_t sp = H5Screate_simple(1, &dims, NULL);
   hid_t pl = H5Pcreate(H5P_DATASET_CREATE);
   H5Pset_obj_track_times(pl, 0);
   hid_t d = H5Dcreate2(g, name, file, sp, H5P_DEFAULT, pl, H5P_DEFAULT);
   H5Pclose(pl);
-  uint32_t *buf = malloc((size_t)CHUNK_ROWS * 4);
+  char *buf = malloc((size_t)CHUNK_ROWS * elem + 1);
   if (d < 0 || !buf)
     c->err = 1;
   for (uint32_t a = 0; !c->err && a < n; a += CHUNK_ROWS) {
     uint32_t m = n - a < CHUNK_ROWS ? n - a : CHUNK_ROWS;
-    for (uint32_t j = 0; j < m; j++)
-      buf[j] = fn(ctx, a + j);
+    fill(ctx, a, m, buf);
     hsize_t off = a, cnt = m;
     hid_t ms = H5Screate_simple(1, &cnt, NULL);
     H5Sselect_hyperslab(sp, H5S_SELECT_SET, &off, NULL, &cnt, NULL);
-    if (H5Dwrite(d, H5T_NATIVE_UINT32, ms, sp, H5P_DEFAULT, buf) < 0)
+    if (H5Dwrite(d, mem, ms, sp, H5P_DEFAULT, buf) < 0)
       c->err = 1;
     H5Sclose(ms);
   }
   free(buf);
   H5Dclose(d);
   H5Sclose(sp);
+}
+
+/* A string column made row by row by fmt (formatted in parallel). */
+typedef int (*fmt_fn)(const void *ctx, uint32_t i, char *buf, size_t size);
+typedef struct {
+  fmt_fn fmt;
+  const void *ctx;
+  size_t width;
+} str_fill_t;
+
+static void fill_strings(const void *ctx, uint32_t first, uint32_t m, void *out) {
+  const str_fill_t *f = ctx;
+  char *buf = out;
+  const int64_t m64 = m;
+#pragma omp parallel for schedule(static)
+  for (int64_t j = 0; j < m64; j++) {
+    char tmp[512];
+    char *row = buf + (size_t)j * f->width;
+    memset(row, 0, f->width);
+    int len = f->fmt(f->ctx, first + (uint32_t)j, tmp, sizeof tmp);
+    memcpy(row, tmp, len < 0 ? 0 : ((size_t)len < f->width ? (size_t)len : f->width));
+  }
+}
+
+static void strings(h5ctx_t *c, hid_t g, const char *name, uint32_t n, size_t width, fmt_fn fmt,
+                    const void *ctx) {
+  str_fill_t f = {fmt, ctx, width ? width : 1};
+  hid_t t = str_type(width);
+  chunked(c, g, name, n, t, t, f.width, fill_strings, &f);
+  H5Tclose(t);
+}
+
+/* A uint32 column computed row by row. */
+typedef uint32_t (*u32_fn)(const void *ctx, uint32_t i);
+typedef struct {
+  u32_fn fn;
+  const void *ctx;
+} u32_fill_t;
+
+static void fill_u32(const void *ctx, uint32_t first, uint32_t m, void *out) {
+  const u32_fill_t *f = ctx;
+  uint32_t *buf = out;
+  for (uint32_t j = 0; j < m; j++)
+    buf[j] = f->fn(f->ctx, first + j);
+}
+
+static void derived_u32(h5ctx_t *c, hid_t g, const char *name, uint32_t n, hid_t file, u32_fn fn,
+                        const void *ctx) {
+  u32_fill_t f = {fn, ctx};
+  chunked(c, g, name, n, file, H5T_NATIVE_UINT32, 4, fill_u32, &f);
 }
 
 /* "<community id><sep><n>" without printf (25 million of these add up);

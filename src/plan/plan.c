@@ -232,7 +232,6 @@ static void fill_views(psc_plan_t *p) {
   t->departed = e->departed;
   t->arrived = e->arrived;
   t->reported = e->reported;
-  t->key = NULL;
   p->runs = (psc_runs_t){e->nruns, e->run_lab, e->run_instrument, e->run_tubes, e->run_begin,
                          e->run_end};
   p->sessions = (psc_sessions_t){e->nsessions, e->ses_site,     e->ses_comm, e->ses_residents,

@@ -396,7 +396,6 @@ int psc__sample(const psc__ctx_t *x, const psc__variant_t *v, psc__eval_t *e) {
   e->ses_tube_first[0] = 0;
   for (uint32_t k = 0; k < n; k++)
     e->ses_tube_first[k + 1] = e->ses_tube_first[k] + e->ses_tubes[k];
-  uint32_t *pos = remap + 0; /* reuse below as cursors per session */
   uint32_t *cursor = psc__malloc(n + 1, 4);
   if (!cursor) {
     free(remap);
@@ -404,7 +403,7 @@ int psc__sample(const psc__ctx_t *x, const psc__variant_t *v, psc__eval_t *e) {
   }
   memcpy(cursor, e->ses_tube_first, (n + 1) * 4ull);
   for (uint32_t t = 0; t < pk->ntubes; t++)
-    e->session[t] = pos[e->session[t]];
+    e->session[t] = remap[e->session[t]];
   /* sampling order: per community high-risk, walk-in, then door-to-door */
   static const int seq[PSC_STREAMS] = {PSC_STREAM_HIGH_RISK, PSC_STREAM_WALK_IN,
                                        PSC_STREAM_DOOR_TO_DOOR};
