@@ -100,14 +100,20 @@ char *psc__temp_name(const char *path);
 int psc__commit_file(const char *tmp, const char *path);
 /* Creates dir and its parents as needed. 0, PSC_EIO or PSC_ENOMEM. */
 int psc__mkdir_p(const char *dir);
-/* One output file: its name and the function that writes its content. */
+/* One output file: its name and what writes it — fn to an open stream
+ * (text), or to_path to a file it creates itself (HDF5). */
 typedef int (*psc__writer_fn)(const void *ctx, FILE *f);
+typedef int (*psc__path_writer_fn)(const void *ctx, const char *path);
 typedef struct {
   const char *name;
   psc__writer_fn fn;
+  psc__path_writer_fn to_path;
 } psc__out_file_t;
-/* Writes every file into dir (made if needed) under temporary names, then
- * renames them all; on any failure none is renamed. 0, PSC_EIO, PSC_ENOMEM. */
+/* Writes every file of a command's output set into dir (made if needed)
+ * under temporary names, then renames them all, in order; when anything
+ * fails nothing more is renamed and the temporaries are removed (put the
+ * largest file first: its rename is the likeliest to fail). 0, PSC_EIO,
+ * PSC_EHDF5 or PSC_ENOMEM. */
 int psc__write_files(const char *dir, const psc__out_file_t *files, size_t n, const void *ctx);
 /* Renames every tmp[k] to path[k] when rc is 0 (stopping at the first
  * failure), else removes them; frees both names. Returns the final rc. */

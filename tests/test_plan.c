@@ -308,6 +308,28 @@ static void test_deterministic_threads(void **state) {
   free(dir);
 }
 
+/* A plan's outputs are one set: when plan.h5 cannot be put in place, no
+ * CSV of the plan is left either, nor any temporary. */
+static void test_output_set(void **state) {
+  (void)state;
+  char *dir = hand_scenario("00:00,24:00"), *out = tu_tmpdir();
+  psc_scenario_t *s = tu_load(dir);
+  psc_plan_t *p = NULL;
+  assert_int_equal(psc_plan_create(s, NULL, &p), 0);
+  tu_block(out, "plan.h5");
+  assert_int_not_equal(psc_plan_write(p, out, 1, 1), 0);
+  assert_int_equal(tu_entries(out), 1);
+  tu_rmtree(tu_path(out, "plan.h5"));
+  assert_int_equal(psc_plan_write(p, out, 1, 1), 0);
+  assert_int_equal(tu_entries(out), 5);
+  psc_plan_free(p);
+  psc_scenario_free(s);
+  tu_rmtree(out);
+  tu_rmtree(dir);
+  free(out);
+  free(dir);
+}
+
 static int luhn_ok(const char *id) {
   int sum = 0, n = (int)strlen(id);
   for (int i = n - 1, dbl = 0; i >= 0; i--, dbl = !dbl) {
@@ -402,6 +424,7 @@ static void test_array_packing(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_hand_worked),       cmocka_unit_test(test_tube_ids),
+      cmocka_unit_test(test_output_set),
       cmocka_unit_test(test_deterministic_threads), cmocka_unit_test(test_invariants_many_seeds),
       cmocka_unit_test(test_default_scenario),  cmocka_unit_test(test_array_packing),
   };

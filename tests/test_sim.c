@@ -58,6 +58,13 @@ static void test_same_at_any_thread_count(void **state) {
   snprintf(cmd, sizeof cmd, "cmp -s %s/sim.h5 %s/sim.h5 && cmp -s %s/sim_summary.csv %s/sim_summary.csv",
            o1, o2, o1, o2);
   assert_int_equal(system(cmd), 0);
+  /* the outputs are one set: a blocked sim.h5 leaves no summary either */
+  char *o3 = tu_tmpdir();
+  tu_block(o3, "sim.h5");
+  assert_int_not_equal(psc_sim_write(a, o3), 0);
+  assert_int_equal(tu_entries(o3), 1);
+  tu_rmtree(o3);
+  free(o3);
   /* a different seed gives a different round */
   psc_sim_options_t o = psc_sim_options_default();
   o.replicates = 24;

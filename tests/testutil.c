@@ -2,9 +2,11 @@
 #define _POSIX_C_SOURCE 200809L
 #include "testutil.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -31,6 +33,23 @@ void tu_write(const char *dir, const char *name, const char *content) {
   assert_non_null(f);
   fputs(content, f);
   fclose(f);
+}
+
+void tu_block(const char *dir, const char *name) {
+  char sub[1024];
+  snprintf(sub, sizeof sub, "%s/%s", dir, name);
+  assert_int_equal(mkdir(sub, 0777), 0);
+  tu_write(sub, "keep", "x");
+}
+
+int tu_entries(const char *dir) {
+  DIR *d = opendir(dir);
+  assert_non_null(d);
+  int n = 0;
+  for (struct dirent *e; (e = readdir(d));)
+    n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+  closedir(d);
+  return n;
 }
 
 char *tu_tiny_copy(void) {

@@ -17,6 +17,11 @@ char *tu_tmpdir(void);
 void tu_rmtree(const char *dir);
 /* Writes content to dir/name. */
 void tu_write(const char *dir, const char *name, const char *content);
+/* Makes dir/name a directory with a file in it, so no output can be
+ * renamed onto it. */
+void tu_block(const char *dir, const char *name);
+/* Number of entries in dir (without . and ..). */
+int tu_entries(const char *dir);
 /* Copies the tiny test scenario (tests/data/tiny) into a new directory and
  * returns it; free() the result. */
 char *tu_tiny_copy(void);

@@ -216,18 +216,12 @@ int cmd_plan(int argc, char **argv) {
     return CLI_FAILURE;
   }
   print_plan(p);
-  size_t n = strlen(outdir) + 16;
-  char *h5 = malloc(n);
-  snprintf(h5, n, "%s/plan.h5", outdir);
-  err = csv ? psc_plan_write_csv(p, outdir) : 0;
-  if (!err)
-    err = psc_plan_write_h5(p, h5, o.threads);
+  err = psc_plan_write(p, outdir, csv, o.threads);
   if (err)
     fprintf(stderr, "poolscreen plan: cannot write %s: %s\n", outdir, psc_strerror(err));
   else
     printf("Written: %s (plan.h5%s)\n", outdir,
            csv ? ", summary.csv, site_schedule.csv, tube_manifest.csv, exceptions.csv" : "");
-  free(h5);
   psc_plan_free(p);
   psc_scenario_free(s);
   return err ? CLI_FAILURE : CLI_OK;

@@ -75,7 +75,5 @@ struct psc_decode {
 int psc__read_results(const char *path, const psc__strcol_t *ids, uint32_t seq_base,
                       long long date_code,
                       uint8_t *result, double *ct, psc_diags_t *d);
-/* src/decode/decode_out.c */
-int psc__decode_write_h5(const psc_decode_t *dc, const char *path);
 
 #endif

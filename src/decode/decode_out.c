@@ -311,10 +311,9 @@ static int link_file(const char *input, const char *tmp) {
   return rc;
 }
 
-int psc__decode_write_h5(const psc_decode_t *dc, const char *path) {
-  char *tmp = psc__temp_name(path);
-  if (!tmp)
-    return PSC_ENOMEM;
+/* decode.h5 at exactly this path (the output set handles temporaries). */
+static int decode_h5_to(const void *ctx, const char *path) {
+  const psc_decode_t *dc = ctx;
   /* a copy of the input (in the kernel where it can), or links to it when
    * it is large; then the new group */
   struct stat st;
@@ -323,50 +322,33 @@ int psc__decode_write_h5(const psc_decode_t *dc, const char *path) {
   void *edata;
   H5Eget_auto2(H5E_DEFAULT, &efn, &edata);
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-  int rc = large ? link_file(dc->input, tmp) : psc__copy_file(dc->input, tmp);
-  H5Eset_auto2(H5E_DEFAULT, efn, edata);
+  int rc = large ? link_file(dc->input, path) : psc__copy_file(dc->input, path);
   if (!rc) {
-    H5E_auto2_t fn;
-    void *data;
-    H5Eget_auto2(H5E_DEFAULT, &fn, &data);
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    hid_t f = H5Fopen(tmp, H5F_ACC_RDWR, H5P_DEFAULT);
+    hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
     if (f < 0 || write_groups(dc, f))
       rc = PSC_EHDF5;
     if (f >= 0 && H5Fclose(f) < 0)
       rc = PSC_EHDF5;
-    H5Eset_auto2(H5E_DEFAULT, fn, data);
   }
-  if (!rc)
-    rc = psc__commit_file(tmp, path);
-  else
-    remove(tmp);
-  free(tmp);
+  H5Eset_auto2(H5E_DEFAULT, efn, edata);
   return rc;
 }
 
+/* decode.h5 goes first: it is the largest, and the likeliest to fail. */
 int psc_decode_write(const psc_decode_t *dc, const char *outdir) {
   if (!dc || !outdir)
     return PSC_EINVAL;
-  const psc__out_file_t r1[] = {{"control.csv", w_control},
-                                {"retests.csv", w_retests},
-                                {"rerun.csv", w_rerun1},
-                                {"pending.csv", w_pending1}};
-  const psc__out_file_t r2[] = {{"confirmed.csv", w_confirmed},
-                                {"released.csv", w_released},
-                                {"households.csv", w_households},
-                                {"rerun.csv", w_rerun2},
-                                {"pending.csv", w_pending2}};
-  int rc = dc->sum.round == 1 ? psc__write_files(outdir, r1, 4, dc)
-                              : psc__write_files(outdir, r2, 5, dc);
-  if (rc)
-    return rc;
-  size_t len = strlen(outdir) + 16;
-  char *h5 = malloc(len);
-  if (!h5)
-    return PSC_ENOMEM;
-  snprintf(h5, len, "%s/decode.h5", outdir);
-  rc = psc__decode_write_h5(dc, h5);
-  free(h5);
-  return rc;
+  const psc__out_file_t r1[] = {{"decode.h5", NULL, decode_h5_to},
+                                {"control.csv", w_control, NULL},
+                                {"retests.csv", w_retests, NULL},
+                                {"rerun.csv", w_rerun1, NULL},
+                                {"pending.csv", w_pending1, NULL}};
+  const psc__out_file_t r2[] = {{"decode.h5", NULL, decode_h5_to},
+                                {"confirmed.csv", w_confirmed, NULL},
+                                {"released.csv", w_released, NULL},
+                                {"households.csv", w_households, NULL},
+                                {"rerun.csv", w_rerun2, NULL},
+                                {"pending.csv", w_pending2, NULL}};
+  return dc->sum.round == 1 ? psc__write_files(outdir, r1, sizeof r1 / sizeof r1[0], dc)
+                            : psc__write_files(outdir, r2, sizeof r2 / sizeof r2[0], dc);
 }

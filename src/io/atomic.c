@@ -56,19 +56,12 @@ void psc__csv_put_text(FILE *f, const char *s) {
     fputs(s, f);
 }
 
-/* Writes one file of the set under a temporary name. */
-static int write_temp(const char *dir, const psc__out_file_t *of, const void *ctx, char **tmp_out,
-                      char **path_out) {
-  size_t n = strlen(dir) + strlen(of->name) + 2;
-  char *path = malloc(n);
-  if (!path)
-    return PSC_ENOMEM;
-  snprintf(path, n, "%s/%s", dir, of->name);
-  char *tmp = psc__temp_name(path);
-  FILE *f = tmp ? fopen(tmp, "wb") : NULL;
+/* A text file through a large stdio buffer. */
+static int write_stream(const psc__out_file_t *of, const void *ctx, const char *tmp) {
+  FILE *f = fopen(tmp, "wb");
   char *buf = malloc(1 << 16);
   int rc = f && buf ? 0 : PSC_EIO;
-  if (f && buf) {
+  if (!rc) {
     setvbuf(f, buf, _IOFBF, 1 << 16);
     rc = of->fn(ctx, f);
     if (ferror(f))
@@ -77,6 +70,19 @@ static int write_temp(const char *dir, const psc__out_file_t *of, const void *ct
   if (f && fclose(f) != 0 && !rc)
     rc = PSC_EIO;
   free(buf);
+  return rc;
+}
+
+/* Writes one file of the set under a temporary name. */
+static int write_temp(const char *dir, const psc__out_file_t *of, const void *ctx, char **tmp_out,
+                      char **path_out) {
+  size_t n = strlen(dir) + strlen(of->name) + 2;
+  char *path = malloc(n), *tmp = NULL;
+  if (path) {
+    snprintf(path, n, "%s/%s", dir, of->name);
+    tmp = psc__temp_name(path);
+  }
+  int rc = !tmp ? PSC_ENOMEM : of->to_path ? of->to_path(ctx, tmp) : write_stream(of, ctx, tmp);
   if (rc) {
     if (tmp)
       remove(tmp);

@@ -34,7 +34,7 @@ static void summary_row(FILE *f, const char *level, const char *id, const psc_ve
 }
 
 static int write_summary(const void *ctx, FILE *f) {
-  const psc_plan_t *p = ctx;
+  const psc_plan_t *p = ((const psc__plan_out_t *)ctx)->p;
   const psc_communities_t *cm = psc_scenario_communities(p->s);
   const psc_streets_t *st = psc_scenario_streets(p->s);
   fputs("level,id,residents,tubes,sampling_start_min,sampling_end_min,complete_min,"
@@ -70,7 +70,7 @@ static const char *stream_name(int s) {
 }
 
 static int write_schedule(const void *ctx, FILE *f) {
-  const psc_plan_t *p = ctx;
+  const psc_plan_t *p = ((const psc__plan_out_t *)ctx)->p;
   const psc_sites_t *st = psc_scenario_sites(p->s);
   const psc_communities_t *cm = psc_scenario_communities(p->s);
   const psc_streets_t *sv = psc_scenario_streets(p->s);
@@ -105,7 +105,7 @@ static int write_schedule(const void *ctx, FILE *f) {
 }
 
 static int write_manifest(const void *ctx, FILE *f) {
-  const psc_plan_t *p = ctx;
+  const psc_plan_t *p = ((const psc__plan_out_t *)ctx)->p;
   const psc_sites_t *st = psc_scenario_sites(p->s);
   const psc_labs_t *lb = psc_scenario_labs(p->s);
   const psc_communities_t *cm = psc_scenario_communities(p->s);
@@ -141,7 +141,7 @@ static int write_manifest(const void *ctx, FILE *f) {
 }
 
 static int write_exceptions(const void *ctx, FILE *f) {
-  const psc_plan_t *p = ctx;
+  const psc_plan_t *p = ((const psc__plan_out_t *)ctx)->p;
   const psc_roster_t *r = psc_scenario_roster(p->s);
   const psc_communities_t *cm = psc_scenario_communities(p->s);
   fputs("resident,household,community,reason\n", f);
@@ -162,12 +162,24 @@ static int write_exceptions(const void *ctx, FILE *f) {
   return 0;
 }
 
+/* The plan's files: plan.h5 first (the largest; see psc__write_files). */
+static const psc__out_file_t PLAN_FILES[] = {{"plan.h5", NULL, psc__plan_h5_to},
+                                             {"summary.csv", write_summary, NULL},
+                                             {"site_schedule.csv", write_schedule, NULL},
+                                             {"tube_manifest.csv", write_manifest, NULL},
+                                             {"exceptions.csv", write_exceptions, NULL}};
+#define NPLAN_FILES (sizeof PLAN_FILES / sizeof PLAN_FILES[0])
+
 int psc_plan_write_csv(const psc_plan_t *p, const char *outdir) {
   if (!p || !outdir)
     return PSC_EINVAL;
-  const psc__out_file_t files[] = {{"summary.csv", write_summary},
-                                   {"site_schedule.csv", write_schedule},
-                                   {"tube_manifest.csv", write_manifest},
-                                   {"exceptions.csv", write_exceptions}};
-  return psc__write_files(outdir, files, sizeof files / sizeof files[0], p);
+  psc__plan_out_t out = {p, 0};
+  return psc__write_files(outdir, PLAN_FILES + 1, NPLAN_FILES - 1, &out);
+}
+
+int psc_plan_write(const psc_plan_t *p, const char *outdir, int with_csv, int threads) {
+  if (!p || !outdir)
+    return PSC_EINVAL;
+  psc__plan_out_t out = {p, threads};
+  return psc__write_files(outdir, PLAN_FILES, with_csv ? NPLAN_FILES : 1, &out);
 }

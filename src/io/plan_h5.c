@@ -290,27 +290,15 @@ static void root_attributes(h5ctx_t *c, hid_t f, const psc_plan_t *p) {
   attr_text(c, f, "format", "poolscreen plan 1");
 }
 
-int psc_plan_write_h5(const psc_plan_t *p, const char *path, int threads) {
-  if (!p || !path)
-    return PSC_EINVAL;
+int psc__plan_h5_to(const void *out, const char *path) {
+  const psc_plan_t *p = ((const psc__plan_out_t *)out)->p;
+  int threads = ((const psc__plan_out_t *)out)->threads;
   H5E_auto2_t old_fn;
   void *old_data;
   H5Eget_auto2(H5E_DEFAULT, &old_fn, &old_data);
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-  /* the directory the file goes into, made if needed */
-  char *dir = psc__strdup(path);
-  char *slash = dir ? strrchr(dir, '/') : NULL;
-  if (slash && slash != dir) {
-    *slash = '\0';
-    psc__mkdir_p(dir);
-  }
-  free(dir);
-  char *tmp = psc__temp_name(path);
-  if (!tmp)
-    return PSC_ENOMEM;
-  hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   if (f < 0) {
-    free(tmp);
     H5Eset_auto2(H5E_DEFAULT, old_fn, old_data);
     return PSC_EIO;
   }
@@ -467,9 +455,25 @@ int psc_plan_write_h5(const psc_plan_t *p, const char *path, int threads) {
   if (saved_threads)
     omp_set_num_threads(saved_threads);
   H5Eset_auto2(H5E_DEFAULT, old_fn, old_data);
-  int rc = c->err ? PSC_EHDF5 : psc__commit_file(tmp, path);
-  if (c->err)
-    remove(tmp);
-  free(tmp);
+  return c->err ? PSC_EHDF5 : 0;
+}
+
+int psc_plan_write_h5(const psc_plan_t *p, const char *path, int threads) {
+  if (!p || !path)
+    return PSC_EINVAL;
+  /* the directory and name the file goes into, made if needed */
+  char *dir = psc__strdup(path);
+  if (!dir)
+    return PSC_ENOMEM;
+  char *slash = strrchr(dir, '/');
+  const char *name = slash ? slash + 1 : path;
+  if (slash == dir)
+    dir[1] = '\0';
+  else if (slash)
+    *slash = '\0';
+  psc__plan_out_t out = {p, threads};
+  const psc__out_file_t files[] = {{name, NULL, psc__plan_h5_to}};
+  int rc = psc__write_files(slash ? dir : ".", files, 1, &out);
+  free(dir);
   return rc;
 }

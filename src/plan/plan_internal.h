@@ -141,6 +141,14 @@ struct psc_plan {
   int date_code; /* YYMMDD of T0 */
 };
 
+/* io/plan_h5.c, io/plan_csv.c: what the plan's output writers get */
+typedef struct {
+  const psc_plan_t *p;
+  int threads;
+} psc__plan_out_t;
+/* Writes plan.h5 to exactly this path (the caller handles temporaries). */
+int psc__plan_h5_to(const void *out /* psc__plan_out_t */, const char *path);
+
 /* plan/verdict.c */
 void psc__utilisation(const psc_plan_t *p, psc_utilisation_t *u);
 double psc__lower_bound(const psc_plan_t *p);

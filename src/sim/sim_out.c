@@ -105,32 +105,20 @@ static int write_h5(const psc_sim_t *sim, const char *path) {
   return bad;
 }
 
-int psc_sim_write(const psc_sim_t *sim, const char *outdir) {
-  if (!sim || !outdir)
-    return PSC_EINVAL;
-  const psc__out_file_t files[] = {{"sim_summary.csv", w_summary}};
-  size_t n = strlen(outdir) + 16;
-  char *path = malloc(n), *tmp = NULL;
-  if (!path)
-    return PSC_ENOMEM;
-  snprintf(path, n, "%s/sim.h5", outdir);
-  int rc = psc__mkdir_p(outdir);
-  if (!rc && !(tmp = psc__temp_name(path)))
-    rc = PSC_ENOMEM;
+/* sim.h5 at exactly this path (the output set handles temporaries). */
+static int sim_h5_to(const void *ctx, const char *path) {
   H5E_auto2_t fn;
   void *data;
   H5Eget_auto2(H5E_DEFAULT, &fn, &data);
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-  if (!rc && write_h5(sim, tmp))
-    rc = PSC_EHDF5;
+  int bad = write_h5(ctx, path);
   H5Eset_auto2(H5E_DEFAULT, fn, data);
-  if (!rc)
-    rc = psc__write_files(outdir, files, 1, sim);
-  if (!rc)
-    rc = psc__commit_file(tmp, path);
-  else if (tmp)
-    remove(tmp);
-  free(tmp);
-  free(path);
-  return rc;
+  return bad ? PSC_EHDF5 : 0;
+}
+
+int psc_sim_write(const psc_sim_t *sim, const char *outdir) {
+  if (!sim || !outdir)
+    return PSC_EINVAL;
+  const psc__out_file_t files[] = {{"sim.h5", NULL, sim_h5_to}, {"sim_summary.csv", w_summary, NULL}};
+  return psc__write_files(outdir, files, sizeof files / sizeof files[0], sim);
 }
