@@ -164,6 +164,79 @@ static void test_otc(void **state) {
   }
 }
 
+/* First line of dir/name, newline included. */
+static void first_line(const char *dir, const char *name, char *line, size_t n) {
+  FILE *f = fopen(tu_path(dir, name), "rb");
+  assert_non_null(f);
+  assert_non_null(fgets(line, (int)n, f));
+  fclose(f);
+}
+
+static void test_gen(void **state) {
+  (void)state;
+  char *out = tu_tmpdir(), cmd[1024], *so;
+  snprintf(cmd, sizeof cmd, "%s gen --residents 30000 --seed 5 -o %s/city", PSC_CLI_PATH, out);
+  assert_int_equal(tu_run(cmd, NULL, NULL), 0);
+  /* what gen writes is a valid scenario of exactly that many residents */
+  snprintf(cmd, sizeof cmd, "%s validate %s/city/scenario.ini", PSC_CLI_PATH, out);
+  assert_int_equal(tu_run(cmd, &so, NULL), 0);
+  assert_non_null(strstr(so, "Residents       30 000 in"));
+  free(so);
+  static const char *bad[] = {" gen -o x", " gen --residents 0 -o x", " gen --residents 12x -o x",
+                              " gen --residents 100", " gen --residents 100 -o x --seed -"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    snprintf(cmd, sizeof cmd, "cd %s && %s%s", out, PSC_CLI_PATH, bad[i]);
+    if (tu_run(cmd, NULL, NULL) != 2)
+      fail_msg("expected exit 2 from:%s", bad[i]);
+  }
+  assert_int_equal(tu_entries(out), 1);
+  tu_rmtree(out);
+  free(out);
+}
+
+static void test_simulate(void **state) {
+  (void)state;
+  char *out = tu_tmpdir(), cmd[1024], *so, line[512];
+  snprintf(cmd, sizeof cmd, "%s simulate %s/tiny/scenario.ini -r 5 -t 2 -o %s/s", PSC_CLI_PATH,
+           PSC_TEST_DATA, out);
+  assert_int_equal(tu_run(cmd, &so, NULL), 0);
+  assert_non_null(strstr(so, "Simulation: 5 replicates of tiny, seed 7"));
+  assert_non_null(strstr(so, "\ndistrict   district "));
+  free(so);
+  char dir[512];
+  snprintf(dir, sizeof dir, "%s/s", out);
+  assert_int_equal(tu_entries(dir), 2);
+  first_line(dir, "sim_summary.csv", line, sizeof line);
+  assert_string_equal(line, "level,id,p_met,p_met_lo,p_met_hi,complete_p50_min,complete_p95_min,"
+                            "name\n");
+  first_line(dir, "sim.h5", line, 5);
+  assert_memory_equal(line, "\x89HDF", 4);
+  static const char *bad[] = {" simulate --replicates 0", " simulate -r x", " simulate -t 0",
+                              " simulate --seed q", " simulate a b"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    snprintf(cmd, sizeof cmd, "cd %s && %s%s", out, PSC_CLI_PATH, bad[i]);
+    if (tu_run(cmd, NULL, NULL) != 2)
+      fail_msg("expected exit 2 from:%s", bad[i]);
+  }
+  assert_int_equal(tu_entries(out), 1);
+  /* bad [simulation] input: positioned error, exit 2, nothing written */
+  char *bad_dir = tu_tiny_copy(), *se;
+  snprintf(cmd, sizeof cmd, "cat %s/tiny/scenario.ini > %s/scenario.ini && "
+           "printf '[simulation]\\nturnout = 1.5\\n' >> %s/scenario.ini",
+           PSC_TEST_DATA, bad_dir, bad_dir);
+  assert_int_equal(tu_run(cmd, NULL, NULL), 0);
+  snprintf(cmd, sizeof cmd, "%s simulate %s/scenario.ini -r 5 -o %s/never", PSC_CLI_PATH, bad_dir,
+           out);
+  assert_int_equal(tu_run(cmd, NULL, &se), 2);
+  assert_non_null(strstr(se, "scenario.ini:20:11: error: turnout '1.5' is out of range"));
+  free(se);
+  assert_int_equal(tu_entries(out), 1);
+  tu_rmtree(bad_dir);
+  free(bad_dir);
+  tu_rmtree(out);
+  free(out);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_validate_default),
@@ -172,6 +245,8 @@ int main(void) {
       cmocka_unit_test(test_params_doc_in_sync),
       cmocka_unit_test(test_plan_tiny),
       cmocka_unit_test(test_otc),
+      cmocka_unit_test(test_gen),
+      cmocka_unit_test(test_simulate),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
