@@ -369,18 +369,19 @@ int psc__transport_and_labs(const psc__ctx_t *x, const psc__variant_t *v, psc__e
     e->departed[t] = b * batch;
     maxb = (uint32_t)b > maxb ? (uint32_t)b : maxb;
   }
-  uint32_t nb = maxb + 1;
+  uint32_t nb = maxb + 1, ncnt = (nb > x->nsites ? nb : x->nsites) + 1;
+  const psc_communities_t *cm = psc_scenario_communities(x->s);
   uint32_t *by_site = psc__malloc(nt, 4), *order = psc__malloc(nt, 4);
-  uint32_t *cnt = calloc((nb > x->nsites ? nb : x->nsites) + 1, 4);
-  uint32_t *lab_first = calloc(x->nlabs + 2, 4);
+  uint32_t *cnt = calloc(ncnt, 4), *lab_first = calloc(x->nlabs + 2, 4);
+  uint32_t *runs_of = calloc(x->nlabs + 1, 4), *failed_of = calloc(x->nlabs + 1, 4);
   arrival_t *q = psc__malloc(nt, sizeof(arrival_t));
-  if (!by_site || !order || !cnt || !lab_first || !q) {
-    free(by_site);
-    free(order);
-    free(cnt);
-    free(lab_first);
-    free(q);
-    return PSC_ENOMEM;
+  double *deadline = psc__malloc(nt, 8), *street_start = psc__malloc(x->nstreets + 1, 8);
+  waiting_t *heap = psc__malloc(nt, sizeof(waiting_t));
+  int rc = 0;
+  if (!by_site || !order || !cnt || !lab_first || !runs_of || !failed_of || !q || !deadline ||
+      !street_start || !heap) {
+    rc = PSC_ENOMEM;
+    goto done;
   }
   for (uint32_t t = 0; t < nt; t++)
     cnt[e->site[t] + 1]++;
@@ -388,7 +389,7 @@ int psc__transport_and_labs(const psc__ctx_t *x, const psc__variant_t *v, psc__e
     cnt[i + 1] += cnt[i];
   for (uint32_t t = 0; t < nt; t++)
     by_site[cnt[e->site[t]]++] = t;
-  memset(cnt, 0, ((nb > x->nsites ? nb : x->nsites) + 1) * 4ull);
+  memset(cnt, 0, ncnt * 4ull);
   for (uint32_t t = 0; t < nt; t++)
     cnt[(uint32_t)(e->departed[t] / batch + 0.5) + 1]++;
   for (uint32_t b = 0; b < nb; b++)
@@ -399,31 +400,10 @@ int psc__transport_and_labs(const psc__ctx_t *x, const psc__variant_t *v, psc__e
   }
   /* each tube to the lab where its run would end first, by a projection of
    * every lab's runs as tubes are assigned */
-  int prc = assign_labs(x, v, e, order);
-  if (prc) {
-    free(by_site);
-    free(order);
-    free(cnt);
-    free(lab_first);
-    free(q);
-    return prc;
-  }
+  if ((rc = assign_labs(x, v, e, order)))
+    goto done;
   /* each tube's deadline: its key community's, or its street's (which the
    * sampling schedule has just fixed by the street's first swab) */
-  const psc_communities_t *cm = psc_scenario_communities(x->s);
-  double *deadline = psc__malloc(nt, 8), *street_start = psc__malloc(x->nstreets + 1, 8);
-  waiting_t *heap = psc__malloc(nt, sizeof(waiting_t));
-  if (!deadline || !street_start || !heap) {
-    free(deadline);
-    free(street_start);
-    free(heap);
-    free(by_site);
-    free(order);
-    free(cnt);
-    free(lab_first);
-    free(q);
-    return PSC_ENOMEM;
-  }
   for (uint32_t i = 0; i < x->nstreets; i++)
     street_start[i] = INFINITY;
   for (uint32_t t = 0; t < nt; t++) {
@@ -435,7 +415,6 @@ int psc__transport_and_labs(const psc__ctx_t *x, const psc__variant_t *v, psc__e
     deadline[t] = cm->key[c] ? par->deadline_key_h * 60.0
                              : street_start[cm->street[c]] + par->deadline_street_h * 60.0;
   }
-  free(street_start);
   /* per lab queues, by arrival */
   for (uint32_t t = 0; t < nt; t++)
     lab_first[e->lab[t] + 2]++;
@@ -448,8 +427,7 @@ int psc__transport_and_labs(const psc__ctx_t *x, const psc__variant_t *v, psc__e
   uint32_t maxinst = 1;
   for (uint32_t l = 0; l < x->nlabs; l++)
     maxinst = lb->instruments[l] + 1 > maxinst ? lb->instruments[l] + 1 : maxinst;
-  uint32_t *runs_of = calloc(x->nlabs + 1, 4), *failed_of = calloc(x->nlabs + 1, 4);
-  int failed = !runs_of || !failed_of;
+  int failed = 0;
   /* at most one run per tube, and (simulation) three failed runs per tube */
   const uint32_t mult = v->run_failure > 0 ? 4 : 1;
   uint64_t run_slots = (uint64_t)nt * mult;
@@ -480,7 +458,6 @@ int psc__transport_and_labs(const psc__ctx_t *x, const psc__variant_t *v, psc__e
         continue;
       }
       qsort(q + a0, n, sizeof(arrival_t), cmp_arrival);
-      /* a lab's runs go in its slice of the run arrays (slot a0 on) */
       runs_of[l] = run_lab(x, v, e, l, q + a0, n, slot0, free_at, deadline, heap + a0,
                            &failed_of[l]);
     }
@@ -509,14 +486,17 @@ int psc__transport_and_labs(const psc__ctx_t *x, const psc__variant_t *v, psc__e
     for (uint32_t l = 0; l < x->nlabs; l++)
       e->failed_runs += failed_of[l];
   }
+  rc = failed ? PSC_ENOMEM : 0;
+done:
   free(runs_of);
   free(failed_of);
   free(deadline);
+  free(street_start);
   free(heap);
   free(by_site);
   free(order);
   free(cnt);
   free(lab_first);
   free(q);
-  return failed ? PSC_ENOMEM : 0;
+  return rc;
 }

@@ -230,20 +230,14 @@ static void sample_tubes(sampler_t *sm, uint32_t c, const uint32_t *near, int sl
   }
 }
 
-int psc__sample(const psc__ctx_t *x, const psc__variant_t *v, psc__eval_t *e) {
+/* Each community's release time (minutes after T0) into release[]. */
+static int release_times(const psc__ctx_t *x, const psc__variant_t *v, double *release) {
   const psc__pack_t *pk = x->pk;
   const psc_communities_t *cm = psc_scenario_communities(x->s);
-  uint32_t nslots = x->ncomm * 2 * PSC__NEAR_SITES;
-  double *release = psc__malloc(x->ncomm, 8);
-  double *rates = psc__malloc(x->nlabs, 8);
-  double *avail = calloc(x->nsites + 1, 8);
-  uint32_t *by_street = psc__malloc(x->ncomm, 4), *street_first = calloc(x->nstreets + 1, 4);
-  if (!release || !avail || !by_street || !street_first || !rates) {
+  double *rates = psc__malloc(x->nlabs, 8), *site_rate_v = calloc(x->nsites + 1, 8);
+  if (!rates || !site_rate_v) {
     free(rates);
-    free(release);
-    free(avail);
-    free(by_street);
-    free(street_first);
+    free(site_rate_v);
     return PSC_ENOMEM;
   }
   /* release, street by street (a wave). The labs, at an assumed efficiency,
@@ -255,15 +249,6 @@ int psc__sample(const psc__ctx_t *x, const psc__variant_t *v, psc__eval_t *e) {
   const psc_params_t *par = psc_scenario_params(x->s);
   const psc_sites_t *st = psc_scenario_sites(x->s);
   psc__lab_rates(x, v, rates);
-  double *site_rate_v = calloc(x->nsites + 1, 8);
-  if (!site_rate_v) {
-    free(rates);
-    free(release);
-    free(avail);
-    free(by_street);
-    free(street_first);
-    return PSC_ENOMEM;
-  }
   double transit = par->batch_minutes + par->handover_minutes + 30.0;
   double when = 0;
   for (uint32_t j = 0; j < x->ncomm;) {
@@ -325,55 +310,14 @@ int psc__sample(const psc__ctx_t *x, const psc__variant_t *v, psc__eval_t *e) {
   }
   free(site_rate_v);
   free(rates);
-  rates = NULL;
-  /* priority order split by street (counting sort keeps the order) */
-  for (uint32_t c = 0; c < x->ncomm; c++)
-    street_first[cm->street[c] + 1]++;
-  for (uint32_t i = 0; i < x->nstreets; i++)
-    street_first[i + 1] += street_first[i];
-  uint32_t *cur = psc__malloc(x->nstreets + 1, 4);
-  if (!cur) {
-    free(release);
-    free(avail);
-    free(by_street);
-    free(street_first);
-    return PSC_ENOMEM;
-  }
-  memcpy(cur, street_first, (x->nstreets + 1) * 4ull);
-  for (uint32_t j = 0; j < x->ncomm; j++)
-    by_street[cur[cm->street[x->order[j]]]++] = x->order[j];
-  free(cur);
-  for (uint32_t k = 0; k < nslots; k++) {
-    e->ses_tubes[k] = 0;
-    e->ses_residents[k] = 0;
-  }
-  sampler_t sm = {x, v, e, avail};
-  const int64_t ns = x->nstreets;
-  /* streets share no site, so they are sampled independently */
-#pragma omp parallel for schedule(dynamic, 1)
-  for (int64_t si = 0; si < ns; si++) {
-    for (uint32_t j = street_first[si]; j < street_first[si + 1]; j++) {
-      uint32_t c = by_street[j];
-      const uint32_t *f = pk->comm_tube_first + PSC_STREAMS * c;
-      uint32_t base = c * 2 * PSC__NEAR_SITES;
-      /* high-risk residents first (single tubes), then the rest */
-      if (f[PSC_STREAM_HIGH_RISK + 1] > f[PSC_STREAM_HIGH_RISK])
-        sample_tubes(&sm, c, x->near_site + c * PSC__NEAR_SITES, (int)base, release[c],
-                     f[PSC_STREAM_HIGH_RISK], f[PSC_STREAM_HIGH_RISK + 1]);
-      if (f[PSC_STREAM_WALK_IN + 1] > f[PSC_STREAM_WALK_IN])
-        sample_tubes(&sm, c, x->near_site + c * PSC__NEAR_SITES, (int)base, release[c],
-                     f[PSC_STREAM_WALK_IN], f[PSC_STREAM_WALK_IN + 1]);
-      if (f[PSC_STREAM_DOOR_TO_DOOR + 1] > f[PSC_STREAM_DOOR_TO_DOOR])
-        sample_tubes(&sm, c, x->near_team + c * PSC__NEAR_SITES, (int)(base + PSC__NEAR_SITES),
-                     release[c], f[PSC_STREAM_DOOR_TO_DOOR], f[PSC_STREAM_DOOR_TO_DOOR + 1]);
-    }
-  }
-  free(release);
-  free(avail);
-  free(by_street);
-  free(street_first);
-  /* compact the sessions in slot order, then list each session's tubes in
-   * the order they were sampled */
+  return 0;
+}
+
+/* Compacts the sessions in slot order, then lists each session's tubes in
+ * the order they were sampled. */
+static int compact_sessions(const psc__ctx_t *x, psc__eval_t *e) {
+  const psc__pack_t *pk = x->pk;
+  uint32_t nslots = x->ncomm * 2 * PSC__NEAR_SITES;
   uint32_t *remap = psc__malloc(nslots + 1, 4);
   if (!remap)
     return PSC_ENOMEM;
@@ -415,4 +359,59 @@ int psc__sample(const psc__ctx_t *x, const psc__variant_t *v, psc__eval_t *e) {
   free(cursor);
   free(remap);
   return 0;
+}
+
+int psc__sample(const psc__ctx_t *x, const psc__variant_t *v, psc__eval_t *e) {
+  const psc__pack_t *pk = x->pk;
+  const psc_communities_t *cm = psc_scenario_communities(x->s);
+  uint32_t nslots = x->ncomm * 2 * PSC__NEAR_SITES;
+  double *release = psc__malloc(x->ncomm, 8);
+  double *avail = calloc(x->nsites + 1, 8);
+  uint32_t *by_street = psc__malloc(x->ncomm, 4), *street_first = calloc(x->nstreets + 1, 4);
+  uint32_t *cur = psc__malloc(x->nstreets + 1, 4);
+  int rc = !release || !avail || !by_street || !street_first || !cur ? PSC_ENOMEM
+                                                                     : release_times(x, v, release);
+  if (rc)
+    goto done;
+  /* priority order split by street (counting sort keeps the order) */
+  for (uint32_t c = 0; c < x->ncomm; c++)
+    street_first[cm->street[c] + 1]++;
+  for (uint32_t i = 0; i < x->nstreets; i++)
+    street_first[i + 1] += street_first[i];
+  memcpy(cur, street_first, (x->nstreets + 1) * 4ull);
+  for (uint32_t j = 0; j < x->ncomm; j++)
+    by_street[cur[cm->street[x->order[j]]]++] = x->order[j];
+  for (uint32_t k = 0; k < nslots; k++) {
+    e->ses_tubes[k] = 0;
+    e->ses_residents[k] = 0;
+  }
+  sampler_t sm = {x, v, e, avail};
+  const int64_t ns = x->nstreets;
+  /* streets share no site, so they are sampled independently */
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int64_t si = 0; si < ns; si++) {
+    for (uint32_t j = street_first[si]; j < street_first[si + 1]; j++) {
+      uint32_t c = by_street[j];
+      const uint32_t *f = pk->comm_tube_first + PSC_STREAMS * c;
+      uint32_t base = c * 2 * PSC__NEAR_SITES;
+      /* high-risk residents first (single tubes), then the rest */
+      if (f[PSC_STREAM_HIGH_RISK + 1] > f[PSC_STREAM_HIGH_RISK])
+        sample_tubes(&sm, c, x->near_site + c * PSC__NEAR_SITES, (int)base, release[c],
+                     f[PSC_STREAM_HIGH_RISK], f[PSC_STREAM_HIGH_RISK + 1]);
+      if (f[PSC_STREAM_WALK_IN + 1] > f[PSC_STREAM_WALK_IN])
+        sample_tubes(&sm, c, x->near_site + c * PSC__NEAR_SITES, (int)base, release[c],
+                     f[PSC_STREAM_WALK_IN], f[PSC_STREAM_WALK_IN + 1]);
+      if (f[PSC_STREAM_DOOR_TO_DOOR + 1] > f[PSC_STREAM_DOOR_TO_DOOR])
+        sample_tubes(&sm, c, x->near_team + c * PSC__NEAR_SITES, (int)(base + PSC__NEAR_SITES),
+                     release[c], f[PSC_STREAM_DOOR_TO_DOOR], f[PSC_STREAM_DOOR_TO_DOOR + 1]);
+    }
+  }
+  rc = compact_sessions(x, e);
+done:
+  free(cur);
+  free(release);
+  free(avail);
+  free(by_street);
+  free(street_first);
+  return rc;
 }
