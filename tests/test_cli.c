@@ -5,6 +5,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Each argument list, run in dir (NULL: here), exits with status 2. */
+static void expect_usage_errors(const char *dir, const char *const *args, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "cd %s && %s%s", dir ? dir : ".", PSC_CLI_PATH, args[i]);
+    if (tu_run(cmd, NULL, NULL) != 2)
+      fail_msg("expected exit 2 from:%s", args[i]);
+  }
+}
+
 static void test_validate_default(void **state) {
   (void)state;
   char *out, *err;
@@ -156,12 +166,7 @@ static void test_otc(void **state) {
       " otc --prevalence 0.1 --se 0.9 --sp 0.9 --design D3:12",
       " otc --prevalence 0.1 --se 0.9 --sp 0.9 --algorithms D9",
       " otc --se 0.9 --sp 0.9"};
-  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "%s%s", PSC_CLI_PATH, bad[i]);
-    if (tu_run(cmd, NULL, NULL) != 2)
-      fail_msg("expected exit 2 from:%s", bad[i]);
-  }
+  expect_usage_errors(NULL, bad, sizeof bad / sizeof bad[0]);
 }
 
 /* First line of dir/name, newline included. */
@@ -184,11 +189,7 @@ static void test_gen(void **state) {
   free(so);
   static const char *bad[] = {" gen -o x", " gen --residents 0 -o x", " gen --residents 12x -o x",
                               " gen --residents 100", " gen --residents 100 -o x --seed -"};
-  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-    snprintf(cmd, sizeof cmd, "cd %s && %s%s", out, PSC_CLI_PATH, bad[i]);
-    if (tu_run(cmd, NULL, NULL) != 2)
-      fail_msg("expected exit 2 from:%s", bad[i]);
-  }
+  expect_usage_errors(out, bad, sizeof bad / sizeof bad[0]);
   assert_int_equal(tu_entries(out), 1);
   tu_rmtree(out);
   free(out);
@@ -213,11 +214,7 @@ static void test_simulate(void **state) {
   assert_memory_equal(line, "\x89HDF", 4);
   static const char *bad[] = {" simulate --replicates 0", " simulate -r x", " simulate -t 0",
                               " simulate --seed q", " simulate a b"};
-  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-    snprintf(cmd, sizeof cmd, "cd %s && %s%s", out, PSC_CLI_PATH, bad[i]);
-    if (tu_run(cmd, NULL, NULL) != 2)
-      fail_msg("expected exit 2 from:%s", bad[i]);
-  }
+  expect_usage_errors(out, bad, sizeof bad / sizeof bad[0]);
   assert_int_equal(tu_entries(out), 1);
   /* bad [simulation] input: positioned error, exit 2, nothing written */
   char *bad_dir = tu_tiny_copy(), *se;
