@@ -30,6 +30,12 @@ void cli_print_diags(const psc_diags_t *d);
 int cli_load_scenario(const char *path, psc_scenario_t **out);
 /* Formats n with a space every three digits ("567 851") into buf. */
 const char *cli_count(char *buf, size_t size, unsigned long long n);
+/* Minutes after T0 as "T+H:MM" ("-H:MM" before T0), or none when not
+ * finite, into buf. */
+const char *cli_clock(char *buf, size_t size, double min, const char *none);
+/* A length of time as "H:MM" ("-H:MM" when negative, "+H:MM" when positive
+ * with sign set), or "-" when not finite, into buf. */
+const char *cli_duration(char *buf, size_t size, double min, int sign);
 /* Reports a usage error for a command and returns CLI_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

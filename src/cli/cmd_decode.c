@@ -28,14 +28,6 @@ static void help(FILE *out) {
           "  -o, --output OUTDIR  default: poolscreen-decode\n");
 }
 
-static const char *hm(char *b, size_t n, double m) {
-  if (!isfinite(m))
-    snprintf(b, n, "incomplete");
-  else
-    snprintf(b, n, "T+%ld:%02ld", lround(m) / 60, lround(m) % 60);
-  return b;
-}
-
 int cmd_decode(int argc, char **argv) {
   static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
                                        {"output", required_argument, NULL, 'o'},
@@ -84,7 +76,8 @@ int cmd_decode(int argc, char **argv) {
            "%u after\n",
            s->units_met_before, s->units, s->units_met_after, s->units);
     printf("District complete: %s before retests, %s after\n",
-           hm(a, sizeof a, s->district_complete_before), hm(b, sizeof b, s->district_complete_after));
+           cli_clock(a, sizeof a, s->district_complete_before, "incomplete"),
+           cli_clock(b, sizeof b, s->district_complete_after, "incomplete"));
   } else {
     printf("Retest results: %u confirmed positive, %u released from control, %u invalid "
            "(rerun), %u pending (still under control)\n",

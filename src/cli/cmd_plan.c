@@ -31,18 +31,6 @@ static void help(FILE *out) {
           "poolscreen-out", psc_scenario_default_path());
 }
 
-/* "T+HH:MM" (or "-HH:MM" for a negative slack) from minutes. */
-static const char *hm(char *buf, size_t n, double min, int sign) {
-  if (!isfinite(min)) {
-    snprintf(buf, n, "-");
-    return buf;
-  }
-  const char *s = min < 0 ? "-" : (sign ? "+" : "T+");
-  long m = lround(fabs(min));
-  snprintf(buf, n, "%s%ld:%02ld", s, m / 60, m % 60);
-  return buf;
-}
-
 static void print_plan(const psc_plan_t *p) {
   const psc_scenario_t *s = psc_plan_scenario(p);
   const psc_params_t *par = psc_scenario_params(s);
@@ -78,12 +66,12 @@ static void print_plan(const psc_plan_t *p) {
     uint32_t st = order[k];
     const psc_verdict_t *v = psc_plan_street(p, st);
     char span[40];
-    snprintf(span, sizeof span, "%s-%s", hm(a, sizeof a, v->sampling_start, 0),
-             hm(b, sizeof b, v->sampling_end, 0) + 2);
+    snprintf(span, sizeof span, "%s-%s", cli_clock(a, sizeof a, v->sampling_start, "-"),
+             cli_duration(b, sizeof b, v->sampling_end, 0));
     printf("%-14.14s %9s %7u %-17s %9s %9s %8s  %s\n", sv->name[st],
            cli_count(c, sizeof c, v->residents), v->tubes, span,
-           hm(e, sizeof e, v->complete, 0), hm(f, sizeof f, v->deadline, 0),
-           hm(a, sizeof a, v->slack, 1), v->met ? "met" : "MISSED");
+           cli_clock(e, sizeof e, v->complete, "-"), cli_clock(f, sizeof f, v->deadline, "-"),
+           cli_duration(a, sizeof a, v->slack, 1), v->met ? "met" : "MISSED");
   }
   uint32_t nkey = 0, kmet = 0;
   double worst = INFINITY;
@@ -102,21 +90,21 @@ static void print_plan(const psc_plan_t *p) {
   printf("\nKey communities: %u of %u met the %g h deadline", kmet, nkey, par->deadline_key_h);
   if (nkey && isfinite(worst))
     printf("; tightest %s (%s), complete %s, slack %s", cm->id[worst_c], cm->name[worst_c],
-           hm(a, sizeof a, psc_plan_community(p, worst_c)->complete, 0),
-           hm(b, sizeof b, worst, 1));
+           cli_clock(a, sizeof a, psc_plan_community(p, worst_c)->complete, "-"),
+           cli_duration(b, sizeof b, worst, 1));
   printf(".\n");
   for (uint32_t i = 0; i < cm->count; i++) {
     const psc_verdict_t *v = psc_plan_community(p, i);
     if (cm->key[i] && !v->met)
       printf("  MISSED %s (%s): complete %s, late by %s\n", cm->id[i], cm->name[i],
-             hm(a, sizeof a, v->complete, 0), hm(b, sizeof b, -v->slack, 0) + 2);
+             cli_clock(a, sizeof a, v->complete, "-"), cli_duration(b, sizeof b, -v->slack, 0));
   }
-  printf("District: complete %s, deadline %s, slack %s: %s\n", hm(a, sizeof a, d->complete, 0),
-         hm(b, sizeof b, d->deadline, 0), hm(c, sizeof c, d->slack, 1),
-         d->met ? "met" : "MISSED");
+  printf("District: complete %s, deadline %s, slack %s: %s\n",
+         cli_clock(a, sizeof a, d->complete, "-"), cli_clock(b, sizeof b, d->deadline, "-"),
+         cli_duration(c, sizeof c, d->slack, 1), d->met ? "met" : "MISSED");
   double lb = psc_plan_lower_bound(p);
   printf("Lower bound from total capacities: %s; the plan is %s above it.\n",
-         hm(a, sizeof a, lb, 0), hm(b, sizeof b, d->complete - lb, 0) + 2);
+         cli_clock(a, sizeof a, lb, "-"), cli_duration(b, sizeof b, d->complete - lb, 0));
   const psc_utilisation_t *u = psc_plan_utilisation(p);
   const psc_sites_t *st = psc_scenario_sites(s);
   const psc_labs_t *lb_ = psc_scenario_labs(s);
@@ -143,11 +131,11 @@ static void print_plan(const psc_plan_t *p) {
   if (adv->missed_before) {
     if (adv->found)
       printf("Fix: %s -> every deadline met, district complete %s.\n", adv->what,
-             hm(a, sizeof a, adv->district_after, 0));
+             cli_clock(a, sizeof a, adv->district_after, "-"));
     else if (adv->missed_after < adv->missed_before)
       printf("Best single addition: %s -> %u of %u missed deadlines left, district %s.\n",
              adv->what, adv->missed_after, adv->missed_before,
-             hm(a, sizeof a, adv->district_after, 0));
+             cli_clock(a, sizeof a, adv->district_after, "-"));
     else
       printf("Advice: %s.\n", adv->what);
   }

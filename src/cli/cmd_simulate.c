@@ -40,14 +40,6 @@ static void progress(void *ctx, uint32_t done, uint32_t total) {
   }
 }
 
-static const char *hm(char *b, size_t n, double m) {
-  if (!isfinite(m))
-    snprintf(b, n, "-");
-  else
-    snprintf(b, n, "T+%ld:%02ld", lround(m) / 60, lround(m) % 60);
-  return b;
-}
-
 int cmd_simulate(int argc, char **argv) {
   static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
                                        {"replicates", required_argument, NULL, 'r'},
@@ -136,7 +128,8 @@ int cmd_simulate(int argc, char **argv) {
     const char *name = u->level == 0 ? cm->id[u->index] : u->level == 1 ? sv->name[u->index] : "district";
     printf("%-10s %-28.28s %7.3f   [%.3f, %.3f] %10s %10s\n",
            u->level == 0 ? "key" : u->level == 1 ? "street" : "district", name, u->p_met,
-           u->p_met_lo, u->p_met_hi, hm(a, sizeof a, u->complete_p50), hm(b, sizeof b, u->complete_p95));
+           u->p_met_lo, u->p_met_hi, cli_clock(a, sizeof a, u->complete_p50, "-"),
+           cli_clock(b, sizeof b, u->complete_p95, "-"));
   }
   printf("\nTests per person %.5f (standard error %.5f); positives %.1f, found %.1f, missed %.1f "
          "(%.2f %%) per round\n",

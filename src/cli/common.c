@@ -1,6 +1,8 @@
-/* Helpers shared by the commands: loading with diagnostics, number format. */
+/* Helpers shared by the commands: loading with diagnostics, number and time
+ * formats. */
 #include "cli.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -45,6 +47,28 @@ const char *cli_count(char *buf, size_t size, unsigned long long n) {
     buf[o++] = digits[i];
   }
   buf[o] = '\0';
+  return buf;
+}
+
+const char *cli_duration(char *buf, size_t size, double min, int sign) {
+  if (!isfinite(min)) {
+    snprintf(buf, size, "-");
+    return buf;
+  }
+  long m = lround(fabs(min));
+  snprintf(buf, size, "%s%ld:%02ld", min < 0 ? "-" : sign ? "+" : "", m / 60, m % 60);
+  return buf;
+}
+
+const char *cli_clock(char *buf, size_t size, double min, const char *none) {
+  if (!isfinite(min))
+    snprintf(buf, size, "%s", none);
+  else if (min < 0)
+    cli_duration(buf, size, min, 1);
+  else {
+    buf[0] = 'T';
+    cli_duration(buf + 1, size - 1, min, 1);
+  }
   return buf;
 }
 
