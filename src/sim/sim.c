@@ -28,6 +28,8 @@ void psc_sim_free(psc_sim_t *sim) {
   free(sim->queue);
   free(sim->units);
   free(sim->group_first);
+  free(sim->team_rate);
+  free(sim->comm_walk);
   free(sim);
 }
 
@@ -58,9 +60,10 @@ double psc_sim_peak_queue_max(const psc_sim_t *sim, uint32_t site) {
 typedef struct {
   psc__eval_t e;
   double *site_mult, *tube_ct, *iso;
+  double *sweep_result, *swept; /* per community, per street (turnout < 1) */
   uint8_t *tube_pos, *infected, *tube_called, *cell;
   float *res_ct;
-  uint32_t *touched, *inf_list, *pos_tubes;
+  uint32_t *touched, *inf_list, *pos_tubes, *no_shows;
   uint32_t ntouched, ninf, niso;
 } work_t;
 
@@ -77,6 +80,9 @@ static void work_free(work_t *w) {
   free(w->touched);
   free(w->inf_list);
   free(w->pos_tubes);
+  free(w->sweep_result);
+  free(w->swept);
+  free(w->no_shows);
 }
 
 static int work_alloc(work_t *w, const psc_sim_t *sim) {
@@ -95,9 +101,13 @@ static int work_alloc(work_t *w, const psc_sim_t *sim) {
   w->touched = psc__malloc(nt + 1, 4);
   w->inf_list = psc__malloc(nr + 1, 4);
   w->pos_tubes = psc__malloc(nt + 1, 4);
+  uint32_t nc = psc_scenario_communities(sim->s)->count;
+  w->sweep_result = calloc(nc + 1, 8);
+  w->swept = calloc(sim->nstreets + 1, 8);
+  w->no_shows = calloc(nc + 1, 4);
   if (rc || !w->site_mult || !w->tube_ct || !w->iso || !w->tube_pos || !w->tube_called ||
-      !w->cell || !w->infected ||
-      !w->res_ct || !w->touched || !w->inf_list || !w->pos_tubes) {
+      !w->cell || !w->infected || !w->res_ct || !w->touched || !w->inf_list || !w->pos_tubes ||
+      !w->sweep_result || !w->swept || !w->no_shows) {
     work_free(w);
     return PSC_ENOMEM;
   }
@@ -143,22 +153,15 @@ static int cmp_double(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-/* One replicate, into sim's arrays at row r. */
-static int replicate(const psc_sim_t *sim, uint32_t r, work_t *w) {
+/* Operations: each site's rate multiplier (service time, staff), then the
+ * plan played with them, run failures and outages into w->e; the peak
+ * queue per site (fluid: residents arrive at the planned rate and are
+ * served at m times it, so a slower site ends with (1 - m) of its work
+ * waiting) into queue. */
+static int operations(const psc_sim_t *sim, uint32_t r, gsl_rng *g, work_t *w, double *queue) {
   const psc_plan_t *p = sim->plan;
-  const psc_scenario_t *s = sim->s;
-  const psc_params_t *par = psc_scenario_params(s);
-  const psc_roster_t *ro = psc_scenario_roster(s);
-  const psc_communities_t *cm = psc_scenario_communities(s);
-  const psc_sites_t *st = psc_scenario_sites(s);
-  const psc__pack_t *pk = &p->pk;
-  gsl_rng *g = psc__rng_stream(sim->seed, PSC__RNG_SIM, r);
-  if (!g)
-    return PSC_ENOMEM;
-  psc_sim_replicate_t *out = &sim->rep[r];
-  memset(out, 0, sizeof(*out));
-  /* operations: site rates and staff, run failures, outages */
-  double *queue = sim->queue + (size_t)r * sim->nsites;
+  const psc_params_t *par = psc_scenario_params(sim->s);
+  const psc_sites_t *st = psc_scenario_sites(sim->s);
   for (uint32_t i = 0; i < sim->nsites; i++) {
     double m = 1;
     if (par->sim_service_cv > 0) {
@@ -176,111 +179,89 @@ static int replicate(const psc_sim_t *sim, uint32_t r, work_t *w) {
   v.site_mult = w->site_mult;
   v.run_failure = par->sim_run_failure;
   v.fail_seed = psc__mix64(sim->seed ^ psc__mix64(r + 1));
-  v.outages = s->noutages > 0;
+  v.outages = sim->s->noutages > 0;
   int rc = psc__evaluate(&p->x, &v, &w->e);
-  if (rc) {
-    gsl_rng_free(g);
+  if (rc)
     return rc;
-  }
-  const psc__eval_t *e = &w->e;
-  /* peak queue per site (fluid): residents arrive at the planned rate and are
-   * served at m times it, so a slower site ends with (1 - m) of its work
-   * waiting */
   for (uint32_t i = 0; i < sim->nsites; i++)
     queue[i] = 0;
-  for (uint32_t k = 0; k < e->nsessions; k++) {
-    uint32_t i = e->ses_site[k];
-    queue[i] += e->ses_residents[k] * fmax(0, 1 - w->site_mult[i]);
+  for (uint32_t k = 0; k < w->e.nsessions; k++) {
+    uint32_t i = w->e.ses_site[k];
+    queue[i] += w->e.ses_residents[k] * fmax(0, 1 - w->site_mult[i]);
   }
-  /* turnout: no-shows of each community, swept door to door after their
-   * street's sampling; their results come a transport batch, a trip and a
-   * run after the sweep */
-  double *street_done = sim->street_complete + (size_t)r * sim->nstreets;
+  return 0;
+}
+
+/* Turnout: each community's no-shows, swept door to door by its street's
+ * teams in the plan's priority order (key communities first), each once
+ * the community's own sampling is over; their results come sim->sweep_tail
+ * after the sweep (w->sweep_result), moving street_done and *district.
+ * Returns the sweep's pooled tubes. */
+static double sweep(const psc_sim_t *sim, gsl_rng *g, work_t *w, psc_sim_replicate_t *out,
+                    double *street_done, double *district) {
+  const psc_params_t *par = psc_scenario_params(sim->s);
+  const psc_communities_t *cm = psc_scenario_communities(sim->s);
+  const psc__eval_t *e = &w->e;
+  double extra_tubes = 0;
+  for (uint32_t c = 0; c < cm->count; c++) {
+    w->no_shows[c] = gsl_ran_binomial(g, 1 - par->sim_turnout, sim->comm_walk[c]);
+    out->no_shows += w->no_shows[c];
+    extra_tubes += ceil((double)w->no_shows[c] / par->pool_size);
+    w->sweep_result[c] = 0;
+  }
   for (uint32_t k = 0; k < sim->nstreets; k++)
-    street_done[k] = e->street[k].complete;
-  double district = e->district.complete;
-  double extra_tubes = 0, retests = 0;
-  double *sweep_result = NULL;
-  if (par->sim_turnout < 1) {
-    /* per community: its no-shows' results; teams sweep each street's
-     * communities in the plan's priority order (key communities first),
-     * each once its sampling is over */
-    sweep_result = calloc(cm->count + 1, sizeof(double));
-    double *swept = calloc(sim->nstreets + 1, sizeof(double));
-    double *team_rate = calloc(sim->nstreets + 1, sizeof(double));
-    uint32_t *ns = calloc(cm->count + 1, sizeof(uint32_t));
-    if (!sweep_result || !swept || !team_rate || !ns) {
-      free(sweep_result);
-      free(swept);
-      free(team_rate);
-      free(ns);
-      gsl_rng_free(g);
-      return PSC_ENOMEM;
-    }
-    for (uint32_t i = 0; i < sim->nsites; i++)
-      if (st->kind[i] == PSC_SITE_DOOR_TO_DOOR)
-        team_rate[st->street[i]] += st->booths[i] * st->rate[i] / 60.0;
-    for (uint32_t c = 0; c < cm->count; c++) {
-      uint32_t walk = 0;
-      for (uint32_t t = pk->comm_tube_first[PSC_STREAMS * c];
-           t < pk->comm_tube_first[PSC_STREAMS * c + 1]; t++)
-        walk += pk->tube_work[t];
-      ns[c] = gsl_ran_binomial(g, 1 - par->sim_turnout, walk);
-      out->no_shows += ns[c];
-      extra_tubes += ceil((double)ns[c] / par->pool_size);
-    }
-    double min_run = INFINITY;
-    const psc_labs_t *lb = psc_scenario_labs(s);
-    for (uint32_t l = 0; l < lb->count; l++)
-      min_run = fmin(min_run, lb->run_minutes[l]);
-    double tail = par->batch_minutes + 30 + par->handover_minutes + min_run + par->report_minutes;
-    for (uint32_t j = 0; j < cm->count; j++) {
-      uint32_t c = p->x.order[j], k = cm->street[c];
-      if (!ns[c] || team_rate[k] <= 0)
-        continue; /* a street without a team cannot sweep: those residents stay untested */
-      /* the street's teams (swept[k]: when they are next free) go as soon
-       * as the community's own sampling is over */
-      double start = fmax(swept[k], e->comm[c].sampling_end);
-      swept[k] = start + ns[c] / team_rate[k];
-      sweep_result[c] = swept[k] + tail;
-      street_done[k] = fmax(street_done[k], sweep_result[c]);
-      district = fmax(district, sweep_result[c]);
-    }
-    free(swept);
-    free(team_rate);
-    free(ns);
+    w->swept[k] = 0; /* when the street's teams are next free */
+  for (uint32_t j = 0; j < cm->count; j++) {
+    uint32_t c = sim->plan->x.order[j], k = cm->street[c], ns = w->no_shows[c];
+    if (!ns || sim->team_rate[k] <= 0)
+      continue; /* a street without a team cannot sweep: those residents stay untested */
+    double start = fmax(w->swept[k], e->comm[c].sampling_end);
+    w->swept[k] = start + ns / sim->team_rate[k];
+    w->sweep_result[c] = w->swept[k] + sim->sweep_tail;
+    street_done[k] = fmax(street_done[k], w->sweep_result[c]);
+    *district = fmax(*district, w->sweep_result[c]);
   }
-  out->district_complete = district;
-  for (uint32_t j = 0; j < sim->nkey; j++) {
-    uint32_t c = sim->key_comm[j];
-    double done = e->comm[c].complete;
-    if (sweep_result && sweep_result[c] > 0)
-      done = fmax(done, sweep_result[c]);
-    sim->key_complete[(size_t)r * sim->nkey + j] = done;
-  }
-  /* infections: index households by geometric skips, then secondary cases
-   * within them; each infected resident gets a Ct */
-  w->ninf = w->ntouched = w->niso = 0;
+  return extra_tubes;
+}
+
+/* Infections: index households by geometric skips, then secondary cases
+ * within them; each infected resident gets a Ct (w->infected, w->res_ct,
+ * w->inf_list). */
+static void infect(const psc_sim_t *sim, gsl_rng *g, work_t *w) {
+  const psc_params_t *par = psc_scenario_params(sim->s);
+  const psc_roster_t *ro = psc_scenario_roster(sim->s);
   double ph = sim->p_household;
-  if (ph > 0) {
-    for (int64_t h = -1;;) {
-      h += ph >= 1 ? 1 : (int64_t)gsl_ran_geometric(g, ph);
-      if (h >= (int64_t)ro->households)
-        break;
-      uint32_t a = ro->hh_first[h], b = ro->hh_first[h + 1], size = b - a;
-      uint32_t index = a + (uint32_t)gsl_rng_uniform_int(g, size);
-      for (uint32_t i = a; i < b; i++) {
-        if (i != index && !(gsl_rng_uniform(g) < par->sim_sar))
-          continue;
-        w->infected[i] = 1;
-        w->res_ct[i] = (float)(par->sim_ct_mean + gsl_ran_gaussian(g, par->sim_ct_sd));
-        w->inf_list[w->ninf++] = i;
-      }
+  if (ph <= 0)
+    return;
+  for (int64_t h = -1;;) {
+    h += ph >= 1 ? 1 : (int64_t)gsl_ran_geometric(g, ph);
+    if (h >= (int64_t)ro->households)
+      break;
+    uint32_t a = ro->hh_first[h], b = ro->hh_first[h + 1], size = b - a;
+    uint32_t index = a + (uint32_t)gsl_rng_uniform_int(g, size);
+    for (uint32_t i = a; i < b; i++) {
+      if (i != index && !(gsl_rng_uniform(g) < par->sim_sar))
+        continue;
+      w->infected[i] = 1;
+      w->res_ct[i] = (float)(par->sim_ct_mean + gsl_ran_gaussian(g, par->sim_ct_sd));
+      w->inf_list[w->ninf++] = i;
     }
   }
-  out->positives = w->ninf;
-  /* tubes holding positives; no-shows go to the sweep instead */
-  uint32_t found_sweep = 0;
+}
+
+/* Pooled results and the retest round: the tubes holding positives
+ * (no-shows go to the sweep instead), detected by the dilution model and
+ * Se, the others false positive with 1 - Sp (geometric skips over tubes);
+ * then every member of a positive pooled tube alone and, in an array with
+ * a positive row or column, the residents the A2 rule names. Returns the
+ * individual retests; counts positives found in the sweep into
+ * *found_sweep. */
+static double retest_round(const psc_sim_t *sim, gsl_rng *g, work_t *w, psc_sim_replicate_t *out,
+                           uint32_t *found_sweep) {
+  const psc_params_t *par = psc_scenario_params(sim->s);
+  const psc__pack_t *pk = &sim->plan->pk;
+  const psc__eval_t *e = &w->e;
+  double retests = 0;
   for (uint32_t k = 0; k < w->ninf; k++) {
     uint32_t i = w->inf_list[k], t = pk->res_tube[i];
     if (t == PSC__NONE)
@@ -289,7 +270,7 @@ static int replicate(const psc_sim_t *sim, uint32_t r, work_t *w) {
         !(gsl_rng_uniform(g) < par->sim_turnout)) {
       w->infected[i] = 2; /* a no-show, tested in a sweep pool */
       if (detect(g, par, w->res_ct[i], (uint32_t)par->pool_size) && detect(g, par, w->res_ct[i], 1))
-        found_sweep++;
+        (*found_sweep)++;
       continue;
     }
     for (int side = 0; side < 2; side++) { /* an array resident is also in a column */
@@ -303,8 +284,6 @@ static int replicate(const psc_sim_t *sim, uint32_t r, work_t *w) {
       w->tube_ct[tt] = fmin(w->tube_ct[tt], w->res_ct[i]);
     }
   }
-  /* pooled results: tubes with positives by the dilution model and Se;
-   * the others false positive with 1 - Sp (geometric skips over tubes) */
   uint32_t npos = 0;
   for (uint32_t k = 0; k < w->ntouched; k++) {
     uint32_t t = w->touched[k];
@@ -321,8 +300,6 @@ static int replicate(const psc_sim_t *sim, uint32_t r, work_t *w) {
         w->pos_tubes[npos++] = (uint32_t)t;
     }
   }
-  /* retests: every member of a positive pooled tube alone; in an array
-   * with a positive row or column, the residents the A2 rule names */
   for (uint32_t k = 0; k < npos; k++)
     w->tube_called[w->pos_tubes[k]] = 1;
   for (uint32_t k = 0; k < npos; k++) {
@@ -358,6 +335,44 @@ static int replicate(const psc_sim_t *sim, uint32_t r, work_t *w) {
   }
   for (uint32_t k = 0; k < npos; k++)
     w->tube_called[w->pos_tubes[k]] = 0;
+  return retests;
+}
+
+/* One replicate, into sim's arrays at row r. */
+static int replicate(const psc_sim_t *sim, uint32_t r, work_t *w) {
+  const psc_plan_t *p = sim->plan;
+  const psc_params_t *par = psc_scenario_params(sim->s);
+  const psc_roster_t *ro = psc_scenario_roster(sim->s);
+  const psc_labs_t *lb = psc_scenario_labs(sim->s);
+  gsl_rng *g = psc__rng_stream(sim->seed, PSC__RNG_SIM, r);
+  if (!g)
+    return PSC_ENOMEM;
+  psc_sim_replicate_t *out = &sim->rep[r];
+  memset(out, 0, sizeof(*out));
+  int rc = operations(sim, r, g, w, sim->queue + (size_t)r * sim->nsites);
+  if (rc) {
+    gsl_rng_free(g);
+    return rc;
+  }
+  const psc__eval_t *e = &w->e;
+  double *street_done = sim->street_complete + (size_t)r * sim->nstreets;
+  for (uint32_t k = 0; k < sim->nstreets; k++)
+    street_done[k] = e->street[k].complete;
+  double district = e->district.complete;
+  double extra_tubes = par->sim_turnout < 1 ? sweep(sim, g, w, out, street_done, &district) : 0;
+  out->district_complete = district;
+  for (uint32_t j = 0; j < sim->nkey; j++) {
+    uint32_t c = sim->key_comm[j];
+    double done = e->comm[c].complete;
+    if (w->sweep_result[c] > 0)
+      done = fmax(done, w->sweep_result[c]);
+    sim->key_complete[(size_t)r * sim->nkey + j] = done;
+  }
+  w->ninf = w->ntouched = w->niso = 0;
+  infect(sim, g, w);
+  out->positives = w->ninf;
+  uint32_t found_sweep = 0;
+  double retests = retest_round(sim, g, w, out, &found_sweep);
   out->found += found_sweep;
   out->missed = out->positives - out->found;
   /* sweep pools: each detected positive's pool, and false-positive pools,
@@ -365,8 +380,7 @@ static int replicate(const psc_sim_t *sim, uint32_t r, work_t *w) {
   if (extra_tubes > 0)
     retests += (found_sweep + gsl_ran_binomial(g, 1 - par->sim_sp, (unsigned)extra_tubes)) *
                (double)par->pool_size;
-  out->tests_per_person =
-      (pk->ntubes + extra_tubes + retests) / (double)ro->residents;
+  out->tests_per_person = (p->pk.ntubes + extra_tubes + retests) / (double)ro->residents;
   out->failed_runs = e->failed_runs;
   if (w->niso) {
     double sum = 0;
@@ -379,7 +393,6 @@ static int replicate(const psc_sim_t *sim, uint32_t r, work_t *w) {
     out->isolation_mean = out->isolation_p95 = NAN;
   }
   /* lab utilisation up to the district's completion */
-  const psc_labs_t *lb = psc_scenario_labs(s);
   double used = 0, avail = 0;
   for (uint32_t k = 0; k < e->nruns; k++)
     used += fmax(0, fmin(e->run_end[k], district) - e->run_begin[k]);
@@ -393,7 +406,6 @@ static int replicate(const psc_sim_t *sim, uint32_t r, work_t *w) {
   }
   for (uint32_t k = 0; k < w->ninf; k++)
     w->infected[w->inf_list[k]] = 0;
-  free(sweep_result);
   gsl_rng_free(g);
   return 0;
 }
@@ -407,9 +419,11 @@ static void wilson(uint32_t k, uint32_t n, double *lo, double *hi) {
   *hi = fmin(1, centre + half);
 }
 
-static void summarise(psc_sim_t *sim, psc_sim_unit_t *u, const double *complete, size_t stride,
-                      double deadline) {
+static int summarise(psc_sim_t *sim, psc_sim_unit_t *u, const double *complete, size_t stride,
+                     double deadline) {
   double *v = psc__malloc(sim->R + 1, 8);
+  if (!v)
+    return PSC_ENOMEM;
   uint32_t met = 0;
   for (uint32_t r = 0; r < sim->R; r++) {
     v[r] = complete[(size_t)r * stride];
@@ -421,61 +435,61 @@ static void summarise(psc_sim_t *sim, psc_sim_unit_t *u, const double *complete,
   u->complete_p50 = v[(size_t)ceil(0.50 * sim->R) - 1];
   u->complete_p95 = v[(size_t)ceil(0.95 * sim->R) - 1];
   free(v);
+  return 0;
 }
 
-int psc_sim_run(const psc_scenario_t *s, const psc_sim_options_t *opt, psc_sim_t **out) {
-  if (!s || !out)
-    return PSC_EINVAL;
-  *out = NULL;
-  psc_sim_options_t o = opt ? *opt : psc_sim_options_default();
-  if (o.replicates < 1 || o.replicates > 10000000)
-    return PSC_EINVAL;
-  psc_sim_t *sim = calloc(1, sizeof(*sim));
-  if (!sim)
-    return PSC_ENOMEM;
-  sim->s = s;
-  sim->R = o.replicates;
+/* What every replicate shares, from the scenario and its plan: the key
+ * communities, the output arrays, each array's tubes, the turnout sweep's
+ * rates and the chance a household has an index case. */
+static int prepare(psc_sim_t *sim) {
+  const psc_scenario_t *s = sim->s;
   const psc_params_t *par = psc_scenario_params(s);
-  sim->seed = o.seed ? o.seed : par->seed;
-  psc_plan_options_t po = psc_plan_options_default();
-  po.threads = o.threads;
-  po.advise = 0;
-  int rc = psc_plan_create(s, &po, &sim->plan);
-  if (rc) {
-    psc_sim_free(sim);
-    return rc;
-  }
   const psc_communities_t *cm = psc_scenario_communities(s);
   const psc_roster_t *ro = psc_scenario_roster(s);
+  const psc_sites_t *st = psc_scenario_sites(s);
+  const psc_labs_t *lb = psc_scenario_labs(s);
+  const psc__pack_t *pk = &sim->plan->pk;
   sim->nstreets = psc_scenario_streets(s)->count;
-  sim->nsites = psc_scenario_sites(s)->count;
+  sim->nsites = st->count;
   sim->key_comm = psc__malloc(cm->count + 1, 4);
-  for (uint32_t c = 0; sim->key_comm && c < cm->count; c++)
-    if (cm->key[c] && cm->population[c])
-      sim->key_comm[sim->nkey++] = c;
   sim->rep = calloc(sim->R, sizeof(psc_sim_replicate_t));
   sim->street_complete = psc__malloc((size_t)sim->R * sim->nstreets + 1, 8);
-  sim->key_complete = psc__malloc((size_t)sim->R * sim->nkey + 1, 8);
   sim->queue = psc__malloc((size_t)sim->R * sim->nsites + 1, 8);
-  if (!sim->key_comm || !sim->rep || !sim->street_complete || !sim->key_complete || !sim->queue) {
-    psc_sim_free(sim);
+  sim->group_first = psc__malloc(2 * (size_t)pk->narrays + 1, 4);
+  sim->team_rate = calloc(sim->nstreets + 1, 8);
+  sim->comm_walk = calloc(cm->count + 1, 4);
+  if (!sim->key_comm || !sim->rep || !sim->street_complete || !sim->queue || !sim->group_first ||
+      !sim->team_rate || !sim->comm_walk)
     return PSC_ENOMEM;
-  }
+  for (uint32_t c = 0; c < cm->count; c++)
+    if (cm->key[c] && cm->population[c])
+      sim->key_comm[sim->nkey++] = c;
+  sim->key_complete = psc__malloc((size_t)sim->R * sim->nkey + 1, 8);
+  if (!sim->key_complete)
+    return PSC_ENOMEM;
   /* each array's tubes: group_first[2g] .. group_first[2g + 1] */
-  const psc__pack_t *pk0 = &sim->plan->pk;
-  sim->group_first = psc__malloc(2 * (size_t)pk0->narrays + 1, 4);
-  if (!sim->group_first) {
-    psc_sim_free(sim);
-    return PSC_ENOMEM;
-  }
-  for (uint32_t t = 0; t < pk0->ntubes; t++) {
-    uint32_t grp = pk0->tube_group[t];
+  for (uint32_t t = 0; t < pk->ntubes; t++) {
+    uint32_t grp = pk->tube_group[t];
     if (grp == PSC__NONE)
       continue;
-    if (t == 0 || pk0->tube_group[t - 1] != grp)
+    if (t == 0 || pk->tube_group[t - 1] != grp)
       sim->group_first[2 * grp] = t;
     sim->group_first[2 * grp + 1] = t + 1;
   }
+  /* the sweep: its teams' rates, who could be a no-show, and the results
+   * a transport batch, a trip, the shortest run and the report after it */
+  for (uint32_t i = 0; i < sim->nsites; i++)
+    if (st->kind[i] == PSC_SITE_DOOR_TO_DOOR)
+      sim->team_rate[st->street[i]] += st->booths[i] * st->rate[i] / 60.0;
+  for (uint32_t c = 0; c < cm->count; c++)
+    for (uint32_t t = pk->comm_tube_first[PSC_STREAMS * c];
+         t < pk->comm_tube_first[PSC_STREAMS * c + 1]; t++)
+      sim->comm_walk[c] += pk->tube_work[t];
+  double min_run = INFINITY;
+  for (uint32_t l = 0; l < lb->count; l++)
+    min_run = fmin(min_run, lb->run_minutes[l]);
+  sim->sweep_tail =
+      par->batch_minutes + 30 + par->handover_minutes + min_run + par->report_minutes;
   /* households are infected with the probability that gives the prevalence
    * once secondary cases are counted */
   double expected_per_hh = 0;
@@ -483,9 +497,15 @@ int psc_sim_run(const psc_scenario_t *s, const psc_sim_options_t *opt, psc_sim_t
     expected_per_hh += 1 + (ro->hh_first[h + 1] - ro->hh_first[h] - 1) * par->sim_sar;
   sim->p_household =
       expected_per_hh > 0 ? fmin(1, par->sim_prevalence * ro->residents / expected_per_hh) : 0;
+  return 0;
+}
+
+/* Every replicate, in parallel (each its own random stream and working
+ * memory, so the results do not depend on the thread count). */
+static int run_replicates(psc_sim_t *sim, const psc_sim_options_t *o) {
   int saved = omp_get_max_threads();
-  if (o.threads > 0)
-    omp_set_num_threads(o.threads);
+  if (o->threads > 0)
+    omp_set_num_threads(o->threads);
   int failed = 0;
   uint32_t done = 0;
   const int64_t R = sim->R;
@@ -509,46 +529,72 @@ int psc_sim_run(const psc_scenario_t *s, const psc_sim_options_t *opt, psc_sim_t
 #pragma omp critical(psc_sim_progress)
       {
         done++;
-        if (o.progress)
-          o.progress(o.progress_ctx, done, sim->R);
+        if (o->progress)
+          o->progress(o->progress_ctx, done, sim->R);
       }
     }
     if (!wrc)
       work_free(&w);
   }
   omp_set_num_threads(saved);
-  if (failed) {
-    psc_sim_free(sim);
-    return failed;
-  }
-  /* aggregate: streets, key communities, the district */
+  return failed;
+}
+
+/* The units' chances and quantiles: streets, key communities, the district. */
+static int aggregate(psc_sim_t *sim) {
+  const psc_params_t *par = psc_scenario_params(sim->s);
   sim->nunits = sim->nstreets + sim->nkey + 1;
   sim->units = calloc(sim->nunits, sizeof(psc_sim_unit_t));
-  if (!sim->units) {
-    psc_sim_free(sim);
-    return PSC_ENOMEM;
-  }
-  size_t u = 0;
-  for (uint32_t k = 0; k < sim->nstreets; k++, u++) {
-    sim->units[u] = (psc_sim_unit_t){1, k, 0, 0, 0, 0, 0};
-    summarise(sim, &sim->units[u], sim->street_complete + k, sim->nstreets,
-              psc_plan_street(sim->plan, k)->deadline);
-  }
-  for (uint32_t j = 0; j < sim->nkey; j++, u++) {
-    sim->units[u] = (psc_sim_unit_t){0, sim->key_comm[j], 0, 0, 0, 0, 0};
-    summarise(sim, &sim->units[u], sim->key_complete + j, sim->nkey,
-              par->deadline_key_h * 60.0);
-  }
-  sim->units[u] = (psc_sim_unit_t){2, 0, 0, 0, 0, 0, 0};
   double *district = psc__malloc(sim->R + 1, 8);
-  if (!district) {
-    psc_sim_free(sim);
-    return PSC_ENOMEM;
+  int rc = sim->units && district ? 0 : PSC_ENOMEM;
+  size_t u = 0;
+  for (uint32_t k = 0; !rc && k < sim->nstreets; k++, u++) {
+    sim->units[u] = (psc_sim_unit_t){1, k, 0, 0, 0, 0, 0};
+    rc = summarise(sim, &sim->units[u], sim->street_complete + k, sim->nstreets,
+                   psc_plan_street(sim->plan, k)->deadline);
   }
-  for (uint32_t r = 0; r < sim->R; r++)
-    district[r] = sim->rep[r].district_complete;
-  summarise(sim, &sim->units[u], district, 1, par->deadline_district_h * 60.0);
+  for (uint32_t j = 0; !rc && j < sim->nkey; j++, u++) {
+    sim->units[u] = (psc_sim_unit_t){0, sim->key_comm[j], 0, 0, 0, 0, 0};
+    rc = summarise(sim, &sim->units[u], sim->key_complete + j, sim->nkey,
+                   par->deadline_key_h * 60.0);
+  }
+  if (!rc) {
+    sim->units[u] = (psc_sim_unit_t){2, 0, 0, 0, 0, 0, 0};
+    for (uint32_t r = 0; r < sim->R; r++)
+      district[r] = sim->rep[r].district_complete;
+    rc = summarise(sim, &sim->units[u], district, 1, par->deadline_district_h * 60.0);
+  }
   free(district);
+  return rc;
+}
+
+int psc_sim_run(const psc_scenario_t *s, const psc_sim_options_t *opt, psc_sim_t **out) {
+  if (!s || !out)
+    return PSC_EINVAL;
+  *out = NULL;
+  psc_sim_options_t o = opt ? *opt : psc_sim_options_default();
+  if (o.replicates < 1 || o.replicates > 10000000)
+    return PSC_EINVAL;
+  psc_sim_t *sim = calloc(1, sizeof(*sim));
+  if (!sim)
+    return PSC_ENOMEM;
+  sim->s = s;
+  sim->R = o.replicates;
+  sim->seed = o.seed ? o.seed : psc_scenario_params(s)->seed;
+  psc_plan_options_t po = psc_plan_options_default();
+  po.threads = o.threads;
+  po.advise = 0;
+  int rc = psc_plan_create(s, &po, &sim->plan);
+  if (!rc)
+    rc = prepare(sim);
+  if (!rc)
+    rc = run_replicates(sim, &o);
+  if (!rc)
+    rc = aggregate(sim);
+  if (rc) {
+    psc_sim_free(sim);
+    return rc;
+  }
   *out = sim;
   return 0;
 }

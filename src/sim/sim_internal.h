@@ -17,6 +17,11 @@ struct psc_sim {
   double *key_complete;       /* R x nkey */
   double *queue;              /* R x nsites: peak queue */
   uint32_t *group_first;      /* per array: first tube, one past its last */
+  /* the turnout sweep: door-to-door swabs a minute per street, walk-in
+   * swabs per community, and minutes from a sweep's end to its results */
+  double *team_rate;
+  uint32_t *comm_walk;
+  double sweep_tail;
   psc_sim_unit_t *units;
   size_t nunits;
 };
