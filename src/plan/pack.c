@@ -191,159 +191,82 @@ void psc__pack_free(psc__pack_t *pk) {
   memset(pk, 0, sizeof(*pk));
 }
 
-int psc__pack(const psc_scenario_t *s, psc__pack_t *pk) {
-  memset(pk, 0, sizeof(*pk));
-  const psc_roster_t *r = psc_scenario_roster(s);
-  const psc_communities_t *cm = psc_scenario_communities(s);
-  const psc_sites_t *st = psc_scenario_sites(s);
-  const psc_params_t *par = psc_scenario_params(s);
-  uint32_t nc = cm->count;
+/* What both passes over the communities share. */
+typedef struct {
+  const psc_roster_t *r;
+  const psc_communities_t *cm;
+  psc__pack_t *pk;
+  const uint8_t *has_team;           /* per street: has a door-to-door team */
+  const uint32_t *comm_member_first; /* pass 2: each (community, stream)'s members */
   uint32_t pool[PSC_STREAMS];
-  pool[PSC_STREAM_WALK_IN] = (uint32_t)par->pool_size;
-  pool[PSC_STREAM_HIGH_RISK] = (uint32_t)par->high_risk_pool_size;
-  pool[PSC_STREAM_DOOR_TO_DOOR] = (uint32_t)par->pool_size;
-  uint32_t kmax = pool[0] > pool[1] ? pool[0] : pool[1];
-  const int arrays = par->design && !strcmp(par->design, "array");
-  /* streets with a door-to-door team */
-  uint8_t *has_team = calloc(psc_scenario_streets(s)->count + 1, 1);
-  pk->comm_tube_first = psc__malloc((size_t)nc * PSC_STREAMS + 1, 4);
-  pk->res_tube = psc__malloc(r->residents, 4);
-  pk->res_exception = calloc(r->residents ? r->residents : 1, 1);
-  uint32_t maxhh = 0, maxres = 0;
-  for (uint32_t c = 0; c < nc; c++) {
-    uint32_t n = r->comm_hh_first[c + 1] - r->comm_hh_first[c];
-    maxhh = n > maxhh ? n : maxhh;
-    maxres = cm->population[c] > maxres ? cm->population[c] : maxres;
+  uint32_t array_size; /* 0: pooled tubes only */
+  uint32_t maxhh, kmax, maxres;
+} job_t;
+
+/* Pass 1: community c's tube count per stream into comm_tube_first. */
+static void count_tubes(const job_t *j, uint32_t c, scratch_t *sc) {
+  psc__pack_t *pk = j->pk;
+  for (int k = 0; k < PSC_STREAMS; k++) {
+    int none = k == PSC_STREAM_DOOR_TO_DOOR && !j->has_team[j->cm->street[c]];
+    pk->comm_tube_first[PSC_STREAMS * c + k] =
+        none ? 0
+        : j->array_size && k == PSC_STREAM_WALK_IN
+            ? pack_arrays(j->r, c, k, j->array_size, pk, 0, 0, 0, NULL)
+            : pack_stream(j->r, c, k, j->pool[k], sc, pk, 0, 0, 0);
   }
-  if (!has_team || !pk->comm_tube_first || !pk->res_tube || !pk->res_exception) {
-    free(has_team);
-    psc__pack_free(pk);
-    return PSC_ENOMEM;
+}
+
+/* Pass 2: community c's tubes, sizes and members, into its own ranges. */
+static void fill_tubes(const job_t *j, uint32_t c, scratch_t *sc) {
+  psc__pack_t *pk = j->pk;
+  for (int k = 0; k < PSC_STREAMS; k++) {
+    uint32_t t0 = pk->comm_tube_first[PSC_STREAMS * c + k];
+    uint32_t t1 = pk->comm_tube_first[PSC_STREAMS * c + k + 1];
+    if (t1 == t0)
+      continue;
+    pk->member_first[t0] = j->comm_member_first[PSC_STREAMS * c + k];
+    for (uint32_t t = t0; t < t1; t++) {
+      pk->tube_comm[t] = c;
+      pk->tube_stream[t] = (uint8_t)k;
+    }
+    if (j->array_size && k == PSC_STREAM_WALK_IN) {
+      pack_arrays(j->r, c, k, j->array_size, pk, t0, t1, 1, sc->buf);
+    } else {
+      pack_stream(j->r, c, k, j->pool[k], sc, pk, t0, t1, 1);
+      for (uint32_t t = t0; t < t1; t++) {
+        pk->tube_kind[t] = PSC__TUBE_POOL;
+        pk->tube_work[t] = pk->tube_swabs[t];
+      }
+    }
   }
-  for (uint32_t i = 0; i < st->count; i++)
-    if (st->kind[i] == PSC_SITE_DOOR_TO_DOOR)
-      has_team[st->street[i]] = 1;
+}
+
+/* Runs fn on every community in parallel, each thread with its scratch.
+ * 0 or PSC_ENOMEM. */
+static int each_community(const job_t *j, void (*fn)(const job_t *, uint32_t, scratch_t *)) {
   int failed = 0;
-  const int64_t nc64 = nc;
-  /* pass 1: tube counts per community and stream */
+  const int64_t nc = j->cm->count;
 #pragma omp parallel
   {
     scratch_t sc;
-    if (scratch_alloc(&sc, maxhh, kmax, maxres)) {
-      scratch_free(&sc);
-      sc = (scratch_t){0};
+    int none = scratch_alloc(&sc, j->maxhh, j->kmax, j->maxres);
+    if (none) {
 #pragma omp atomic write
       failed = 1;
     }
 #pragma omp for schedule(dynamic, 8)
-    for (int64_t ci = 0; ci < nc64; ci++) {
-      uint32_t c = (uint32_t)ci;
-      for (int k = 0; k < PSC_STREAMS; k++) {
-        int none = k == PSC_STREAM_DOOR_TO_DOOR && !has_team[cm->street[c]];
-        pk->comm_tube_first[PSC_STREAMS * c + k] =
-            (none || !sc.g)        ? 0
-            : arrays && k == PSC_STREAM_WALK_IN
-                ? pack_arrays(r, c, k, (uint32_t)par->array_size, pk, 0, 0, 0, NULL)
-                : pack_stream(r, c, k, pool[k], &sc, pk, 0, 0, 0);
-      }
-    }
+    for (int64_t ci = 0; ci < nc; ci++)
+      if (!none)
+        fn(j, (uint32_t)ci, &sc);
     scratch_free(&sc);
   }
-  if (failed) {
-    free(has_team);
-    psc__pack_free(pk);
-    return PSC_ENOMEM;
-  }
-  /* prefix sums: tube ranges, then member ranges */
-  uint64_t acc = 0;
-  for (uint32_t j = 0; j < nc * PSC_STREAMS; j++) {
-    uint32_t n = pk->comm_tube_first[j];
-    pk->comm_tube_first[j] = (uint32_t)acc;
-    acc += n;
-  }
-  pk->comm_tube_first[nc * PSC_STREAMS] = (uint32_t)acc;
-  pk->ntubes = (uint32_t)acc;
+  return failed ? PSC_ENOMEM : 0;
+}
+
+/* Residents -> tubes (rows and columns of arrays apart), arrays numbered in
+ * tube order, and the exception list. */
+static void index_residents(const psc_roster_t *r, psc__pack_t *pk) {
   uint32_t nt = pk->ntubes;
-  pk->tube_comm = psc__malloc(nt, 4);
-  pk->tube_stream = psc__malloc(nt, 1);
-  pk->tube_swabs = psc__malloc(nt, 1);
-  pk->member_first = psc__malloc((size_t)nt + 1, 4);
-  pk->members = psc__malloc((size_t)r->residents * (arrays ? 2 : 1) + 1, 4);
-  pk->tube_kind = psc__malloc(nt + 1, 1);
-  pk->tube_work = psc__malloc(nt + 1, 1);
-  pk->tube_group = psc__malloc(nt + 1, 4);
-  pk->res_tube2 = psc__malloc(r->residents + 1, 4);
-  if (!pk->tube_comm || !pk->tube_stream || !pk->tube_swabs || !pk->member_first || !pk->members ||
-      !pk->tube_kind || !pk->tube_work || !pk->tube_group || !pk->res_tube2) {
-    free(has_team);
-    psc__pack_free(pk);
-    return PSC_ENOMEM;
-  }
-  /* pass 2: sizes and members. A tube's member range is known only after
-   * its size, so each community's tubes are packed into its own range: the
-   * residents of a community's stream fill exactly that many member slots. */
-  uint32_t *comm_member_first = psc__malloc((size_t)nc * PSC_STREAMS + 1, 4);
-  if (!comm_member_first) {
-    free(has_team);
-    psc__pack_free(pk);
-    return PSC_ENOMEM;
-  }
-  acc = 0;
-  for (uint32_t c = 0; c < nc; c++) {
-    uint32_t cnt[PSC_STREAMS] = {0};
-    for (uint32_t i = r->hh_first[r->comm_hh_first[c]]; i < r->hh_first[r->comm_hh_first[c + 1]]; i++)
-      cnt[stream_of(r->res_flags[i])]++;
-    for (int k = 0; k < PSC_STREAMS; k++) {
-      comm_member_first[PSC_STREAMS * c + k] = (uint32_t)acc;
-      if (!(k == PSC_STREAM_DOOR_TO_DOOR && !has_team[cm->street[c]]))
-        acc += cnt[k] * (arrays && k == PSC_STREAM_WALK_IN ? 2u : 1u);
-    }
-  }
-  comm_member_first[nc * PSC_STREAMS] = (uint32_t)acc;
-#pragma omp parallel
-  {
-    scratch_t sc;
-    if (scratch_alloc(&sc, maxhh, kmax, maxres)) {
-      scratch_free(&sc);
-      sc = (scratch_t){0};
-#pragma omp atomic write
-      failed = 1;
-    }
-#pragma omp for schedule(dynamic, 8)
-    for (int64_t ci = 0; ci < nc64; ci++) {
-      uint32_t c = (uint32_t)ci;
-      for (int k = 0; k < PSC_STREAMS && sc.g; k++) {
-        uint32_t t0 = pk->comm_tube_first[PSC_STREAMS * c + k];
-        uint32_t t1 = pk->comm_tube_first[PSC_STREAMS * c + k + 1];
-        if (t1 == t0)
-          continue;
-        pk->member_first[t0] = comm_member_first[PSC_STREAMS * c + k];
-        for (uint32_t t = t0; t < t1; t++) {
-          pk->tube_comm[t] = c;
-          pk->tube_stream[t] = (uint8_t)k;
-        }
-        if (arrays && k == PSC_STREAM_WALK_IN) {
-          pack_arrays(r, c, k, (uint32_t)par->array_size, pk, t0, t1, 1, sc.buf);
-        } else {
-          pack_stream(r, c, k, pool[k], &sc, pk, t0, t1, 1);
-          for (uint32_t t = t0; t < t1; t++) {
-            pk->tube_kind[t] = PSC__TUBE_POOL;
-            pk->tube_work[t] = pk->tube_swabs[t];
-          }
-        }
-      }
-    }
-    scratch_free(&sc);
-  }
-  free(comm_member_first);
-  free(has_team);
-  if (failed) {
-    psc__pack_free(pk);
-    return PSC_ENOMEM;
-  }
-  pk->member_first[nt] = pk->ntubes ? pk->member_first[nt - 1] + pk->tube_swabs[nt - 1] : 0;
-  /* residents -> tubes (rows and columns of arrays apart), arrays numbered
-   * in tube order, and the exception list */
   for (uint32_t i = 0; i < r->residents; i++)
     pk->res_tube[i] = pk->res_tube2[i] = PSC__NONE;
   uint32_t group = PSC__NONE;
@@ -370,5 +293,92 @@ int psc__pack(const psc_scenario_t *s, psc__pack_t *pk) {
       pk->exceptions++;
     }
   }
-  return 0;
+}
+
+int psc__pack(const psc_scenario_t *s, psc__pack_t *pk) {
+  memset(pk, 0, sizeof(*pk));
+  const psc_roster_t *r = psc_scenario_roster(s);
+  const psc_communities_t *cm = psc_scenario_communities(s);
+  const psc_sites_t *st = psc_scenario_sites(s);
+  const psc_params_t *par = psc_scenario_params(s);
+  uint32_t nc = cm->count;
+  job_t j = {.r = r, .cm = cm, .pk = pk};
+  j.pool[PSC_STREAM_WALK_IN] = (uint32_t)par->pool_size;
+  j.pool[PSC_STREAM_HIGH_RISK] = (uint32_t)par->high_risk_pool_size;
+  j.pool[PSC_STREAM_DOOR_TO_DOOR] = (uint32_t)par->pool_size;
+  j.kmax = j.pool[0] > j.pool[1] ? j.pool[0] : j.pool[1];
+  const int arrays = par->design && !strcmp(par->design, "array");
+  j.array_size = arrays ? (uint32_t)par->array_size : 0;
+  for (uint32_t c = 0; c < nc; c++) {
+    uint32_t n = r->comm_hh_first[c + 1] - r->comm_hh_first[c];
+    j.maxhh = n > j.maxhh ? n : j.maxhh;
+    j.maxres = cm->population[c] > j.maxres ? cm->population[c] : j.maxres;
+  }
+  uint8_t *has_team = calloc(psc_scenario_streets(s)->count + 1, 1);
+  uint32_t *comm_member_first = psc__malloc((size_t)nc * PSC_STREAMS + 1, 4);
+  j.has_team = has_team;
+  j.comm_member_first = comm_member_first;
+  pk->comm_tube_first = psc__malloc((size_t)nc * PSC_STREAMS + 1, 4);
+  pk->res_tube = psc__malloc(r->residents, 4);
+  pk->res_exception = calloc(r->residents ? r->residents : 1, 1);
+  int rc = !has_team || !comm_member_first || !pk->comm_tube_first || !pk->res_tube ||
+                   !pk->res_exception
+               ? PSC_ENOMEM
+               : 0;
+  if (rc)
+    goto done;
+  for (uint32_t i = 0; i < st->count; i++)
+    if (st->kind[i] == PSC_SITE_DOOR_TO_DOOR)
+      has_team[st->street[i]] = 1;
+  if ((rc = each_community(&j, count_tubes)))
+    goto done;
+  /* prefix sums: tube ranges, then member ranges */
+  uint64_t acc = 0;
+  for (uint32_t k = 0; k < nc * PSC_STREAMS; k++) {
+    uint32_t n = pk->comm_tube_first[k];
+    pk->comm_tube_first[k] = (uint32_t)acc;
+    acc += n;
+  }
+  pk->comm_tube_first[nc * PSC_STREAMS] = (uint32_t)acc;
+  pk->ntubes = (uint32_t)acc;
+  uint32_t nt = pk->ntubes;
+  pk->tube_comm = psc__malloc(nt, 4);
+  pk->tube_stream = psc__malloc(nt, 1);
+  pk->tube_swabs = psc__malloc(nt, 1);
+  pk->member_first = psc__malloc((size_t)nt + 1, 4);
+  pk->members = psc__malloc((size_t)r->residents * (arrays ? 2 : 1) + 1, 4);
+  pk->tube_kind = psc__malloc(nt + 1, 1);
+  pk->tube_work = psc__malloc(nt + 1, 1);
+  pk->tube_group = psc__malloc(nt + 1, 4);
+  pk->res_tube2 = psc__malloc(r->residents + 1, 4);
+  if (!pk->tube_comm || !pk->tube_stream || !pk->tube_swabs || !pk->member_first || !pk->members ||
+      !pk->tube_kind || !pk->tube_work || !pk->tube_group || !pk->res_tube2) {
+    rc = PSC_ENOMEM;
+    goto done;
+  }
+  /* pass 2: sizes and members. A tube's member range is known only after
+   * its size, so each community's tubes are packed into its own range: the
+   * residents of a community's stream fill exactly that many member slots. */
+  acc = 0;
+  for (uint32_t c = 0; c < nc; c++) {
+    uint32_t cnt[PSC_STREAMS] = {0};
+    for (uint32_t i = r->hh_first[r->comm_hh_first[c]]; i < r->hh_first[r->comm_hh_first[c + 1]]; i++)
+      cnt[stream_of(r->res_flags[i])]++;
+    for (int k = 0; k < PSC_STREAMS; k++) {
+      comm_member_first[PSC_STREAMS * c + k] = (uint32_t)acc;
+      if (!(k == PSC_STREAM_DOOR_TO_DOOR && !has_team[cm->street[c]]))
+        acc += cnt[k] * (arrays && k == PSC_STREAM_WALK_IN ? 2u : 1u);
+    }
+  }
+  comm_member_first[nc * PSC_STREAMS] = (uint32_t)acc;
+  if ((rc = each_community(&j, fill_tubes)))
+    goto done;
+  pk->member_first[nt] = pk->ntubes ? pk->member_first[nt - 1] + pk->tube_swabs[nt - 1] : 0;
+  index_residents(r, pk);
+done:
+  free(comm_member_first);
+  free(has_team);
+  if (rc)
+    psc__pack_free(pk);
+  return rc;
 }
