@@ -238,6 +238,72 @@ static void fill_views(psc_plan_t *p) {
                                  e->ses_tubes, e->ses_stream,   e->ses_start, e->ses_end};
 }
 
+/* The search: each point of the grid (lead, waste weight), paced over
+ * rounds by the labs' progress in the round before, is a whole plan; the
+ * best is kept in p->e with its variant in p->v (and its pacing in
+ * p->best_p0/p1). trial is working memory. */
+static int search(psc_plan_t *p, const psc_plan_options_t *o, psc__eval_t *trial) {
+  p->v = (psc__variant_t){.lead_min = o->lead_hours >= 0 ? o->lead_hours * 60.0 : 0,
+                          .waste_weight = o->waste_weight >= 0 ? o->waste_weight : 0,
+                          .extra_lab = -1,
+                          .extra_site = -1};
+  int have = 0, rc = 0;
+  psc__variant_t best = p->v;
+  size_t ns = p->x.nstreets + 1;
+  double *p0 = psc__malloc(ns, 8), *p1 = psc__malloc(ns, 8);
+  p->best_p0 = psc__malloc(ns, 8);
+  p->best_p1 = psc__malloc(ns, 8);
+  if (!p0 || !p1 || !p->best_p0 || !p->best_p1)
+    rc = PSC_ENOMEM;
+  /* larger plans search a smaller grid, so that a 25-million-resident city
+   * is planned in seconds: up to 200 000 tubes the whole grid, up to a
+   * million the leads only, beyond that one point */
+  uint32_t nt = p->pk.ntubes;
+  size_t nleads = nt <= 1000000 ? NLEADS : 1, nwaste = nt <= 200000 ? NWASTE : 1;
+  int rounds = nt <= 200000 ? PACING_ROUNDS : nt <= 1000000 ? 3 : 2;
+  for (size_t i = 0; !rc && i < nleads; i++) {
+    for (size_t k = 0; !rc && k < nwaste; k++) {
+      if ((o->lead_hours >= 0 && i) || (o->waste_weight >= 0 && k))
+        continue; /* a fixed lead or weight is one point of its axis */
+      psc__variant_t v = p->v;
+      if (o->lead_hours < 0)
+        v.lead_min = LEADS[i] * 60.0;
+      if (o->waste_weight < 0)
+        v.waste_weight = WASTE[k];
+      v.street_p0 = v.street_p1 = NULL;
+      for (int round = 0; round < rounds; round++) {
+        if ((rc = psc__evaluate(&p->x, &v, trial)) != 0)
+          break;
+        int take = !have || better(trial, &p->e);
+        if (take) {
+          psc__eval_t tmp = p->e;
+          p->e = *trial;
+          *trial = tmp;
+          best = v;
+          if (v.street_p0) {
+            memcpy(p->best_p0, p0, p->x.nstreets * 8ull);
+            memcpy(p->best_p1, p1, p->x.nstreets * 8ull);
+            best.street_p0 = p->best_p0;
+            best.street_p1 = p->best_p1;
+          }
+          have = 1;
+        }
+        /* pace the next round by this round's lab progress */
+        const psc__eval_t *last = take ? &p->e : trial;
+        memcpy(p0, last->street_p0, p->x.nstreets * 8ull);
+        memcpy(p1, last->street_p1, p->x.nstreets * 8ull);
+        v.street_p0 = p0;
+        v.street_p1 = p1;
+      }
+    }
+  }
+  free(p0);
+  free(p1);
+  if (!rc)
+    p->v = best;
+  return rc;
+}
+
 int psc_plan_create(const psc_scenario_t *s, const psc_plan_options_t *opt, psc_plan_t **out) {
   if (!s || !out)
     return PSC_EINVAL;
@@ -265,83 +331,10 @@ int psc_plan_create(const psc_scenario_t *s, const psc_plan_options_t *opt, psc_
     rc = psc__eval_alloc(&p->e, &p->x);
   if (!rc)
     rc = psc__eval_alloc(&trial, &p->x);
+  if (!rc)
+    rc = search(p, &o, &trial);
   if (rc)
     goto fail;
-  /* search: each point of the grid is a whole plan; keep the best */
-  p->v = (psc__variant_t){.lead_min = o.lead_hours >= 0 ? o.lead_hours * 60.0 : 0,
-                          .waste_weight = o.waste_weight >= 0 ? o.waste_weight : 0,
-                          .extra_lab = -1,
-                          .extra_site = -1};
-  int have = 0;
-  psc__variant_t best = p->v;
-  double *p0 = psc__malloc(p->x.nstreets + 1, 8), *p1 = psc__malloc(p->x.nstreets + 1, 8);
-  double *best_p0 = psc__malloc(p->x.nstreets + 1, 8), *best_p1 = psc__malloc(p->x.nstreets + 1, 8);
-  if (!p0 || !p1 || !best_p0 || !best_p1) {
-    free(p0);
-    free(p1);
-    free(best_p0);
-    free(best_p1);
-    rc = PSC_ENOMEM;
-    goto fail;
-  }
-  /* larger plans search a smaller grid, so that a 25-million-resident city
-   * is planned in seconds: up to 200 000 tubes the whole grid, up to a
-   * million the leads only, beyond that one point */
-  uint32_t nt = p->pk.ntubes;
-  size_t nleads = nt <= 1000000 ? NLEADS : 1, nwaste = nt <= 200000 ? NWASTE : 1;
-  int rounds = nt <= 200000 ? PACING_ROUNDS : nt <= 1000000 ? 3 : 2;
-  for (size_t i = 0; i < nleads; i++) {
-    for (size_t k = 0; k < nwaste; k++) {
-      psc__variant_t v = p->v;
-      if (o.lead_hours < 0)
-        v.lead_min = LEADS[i] * 60.0;
-      else if (i)
-        continue;
-      if (o.waste_weight < 0)
-        v.waste_weight = WASTE[k];
-      else if (k)
-        continue;
-      v.street_p0 = v.street_p1 = NULL;
-      for (int round = 0; round < rounds; round++) {
-        if ((rc = psc__evaluate(&p->x, &v, &trial)) != 0)
-          break;
-        int take = !have || better(&trial, &p->e);
-        if (take) {
-          psc__eval_t tmp = p->e;
-          p->e = trial;
-          trial = tmp;
-          best = v;
-          if (v.street_p0) {
-            memcpy(best_p0, p0, p->x.nstreets * 8ull);
-            memcpy(best_p1, p1, p->x.nstreets * 8ull);
-            best.street_p0 = best_p0;
-            best.street_p1 = best_p1;
-          }
-          have = 1;
-        }
-        /* pace the next round by this round's lab progress */
-        const psc__eval_t *last = take ? &p->e : &trial;
-        memcpy(p0, last->street_p0, p->x.nstreets * 8ull);
-        memcpy(p1, last->street_p1, p->x.nstreets * 8ull);
-        v.street_p0 = p0;
-        v.street_p1 = p1;
-      }
-      if (rc)
-        break;
-    }
-    if (rc)
-      break;
-  }
-  free(p0);
-  free(p1);
-  if (rc) {
-    free(best_p0);
-    free(best_p1);
-    goto fail;
-  }
-  p->best_p0 = best_p0;
-  p->best_p1 = best_p1;
-  p->v = best;
   snprintf(p->advice.what, sizeof p->advice.what, "every deadline is met");
   p->advice.found = 1;
   if (p->e.missed && o.advise && (rc = advise(p, &trial)) != 0)
