@@ -82,13 +82,7 @@ int psc__plan_view_load(const char *path, psc__plan_view_t *v, psc_diags_t *d) {
   RD(tube_reported, "tubes/reported", H5T_NATIVE_DOUBLE, double);
   RD(res_tube, "residents/tube", H5T_NATIVE_INT32, int32_t);
   v->nres = n;
-
-  {
-    uint32_t *hc = psc__h5_read(f, "households/community", H5T_NATIVE_UINT32, 4, &n);
-    bad |= !hc;
-    v->nhh = n;
-    free(hc);
-  }
+  bad |= psc__h5_length(f, "households/community", &v->nhh) != 0;
   RDS(comm_id, "communities/id");
   v->ncomm = n;
   RD(comm_street, "communities/street", H5T_NATIVE_UINT32, uint32_t);

@@ -21,11 +21,25 @@ static hid_t open_dataset(hid_t f, const char *path, hsize_t *n) {
   return d;
 }
 
+int psc__h5_length(hid_t f, const char *path, uint32_t *n) {
+  hsize_t len = 0;
+  hid_t d = open_dataset(f, path, &len);
+  if (d < 0)
+    return -1;
+  H5Dclose(d);
+  *n = (uint32_t)len;
+  return len > UINT32_MAX ? -1 : 0;
+}
+
 void *psc__h5_read(hid_t f, const char *path, hid_t mem, size_t elem, uint32_t *n) {
   hsize_t len = 0;
   hid_t d = open_dataset(f, path, &len);
-  if (d < 0 || len > UINT32_MAX)
+  if (d < 0)
     return NULL;
+  if (len > UINT32_MAX) {
+    H5Dclose(d);
+    return NULL;
+  }
   void *buf = psc__malloc(len ? len : 1, elem);
   if (buf && len && H5Dread(d, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) {
     free(buf);

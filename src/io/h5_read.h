@@ -9,6 +9,8 @@
 
 /* A 1-D dataset as n elements of the memory type; NULL when missing. */
 void *psc__h5_read(hid_t f, const char *path, hid_t mem, size_t elem, uint32_t *n);
+/* The length of a 1-D dataset, without reading it; 0 or -1 when missing. */
+int psc__h5_length(hid_t f, const char *path, uint32_t *n);
 /* A column of fixed-width strings, each NUL-terminated in place: string i
  * is raw + i * stride. */
 typedef struct {
