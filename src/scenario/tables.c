@@ -158,27 +158,24 @@ static int comm_row(void *ud, const psc__csv_row_t *row) {
   char *id = NULL, *street = NULL, *name = NULL;
   uint32_t pop = 0, hh = 0, key = 0, d2d = 0, hr = 0;
   double xk = 0, yk = 0;
-  int bad = 0, rc;
-  if ((rc = get_text(&x->c, &f[C_ID], "id", &id)) == PSC_ENOMEM)
+  /* every problem goes to the diagnostics list; a row with errors is still
+   * kept, for the cross-checks that follow */
+  if (get_text(&x->c, &f[C_ID], "id", &id) == PSC_ENOMEM ||
+      get_text(&x->c, &f[C_STREET], "street", &street) == PSC_ENOMEM ||
+      (f[C_NAME].text && f[C_NAME].len &&
+       get_text(&x->c, &f[C_NAME], "name", &name) == PSC_ENOMEM)) {
+    free(id);
+    free(street);
     return PSC_ENOMEM;
-  bad |= rc;
-  if ((rc = get_text(&x->c, &f[C_STREET], "street", &street)) == PSC_ENOMEM)
-    return rc;
-  bad |= rc;
-  if (f[C_NAME].text && f[C_NAME].len) {
-    if (get_text(&x->c, &f[C_NAME], "name", &name) == PSC_ENOMEM)
-      return PSC_ENOMEM;
   }
   int bad_pop = get_u32(&x->c, &f[C_POP], "population", 0, 50000000, &pop);
   int bad_hh = get_u32(&x->c, &f[C_HH], "households", 0, 50000000, &hh);
-  bad |= bad_pop | bad_hh;
   if (f[C_KEY].text)
-    bad |= get_u32(&x->c, &f[C_KEY], "key", 0, 1, &key);
+    get_u32(&x->c, &f[C_KEY], "key", 0, 1, &key);
   int bad_d = f[C_D2D].text ? get_u32(&x->c, &f[C_D2D], "door_to_door", 0, 50000000, &d2d) : 0;
   int bad_h = f[C_HR].text ? get_u32(&x->c, &f[C_HR], "high_risk", 0, 50000000, &hr) : 0;
-  bad |= bad_d | bad_h;
-  bad |= get_double(&x->c, &f[C_X], "x_km", -MAX_COORD_KM, MAX_COORD_KM, &xk);
-  bad |= get_double(&x->c, &f[C_Y], "y_km", -MAX_COORD_KM, MAX_COORD_KM, &yk);
+  get_double(&x->c, &f[C_X], "x_km", -MAX_COORD_KM, MAX_COORD_KM, &xk);
+  get_double(&x->c, &f[C_Y], "y_km", -MAX_COORD_KM, MAX_COORD_KM, &yk);
   if (!bad_pop && !bad_hh) {
     uint32_t lo = (pop + 19) / 20;
     if (hh < lo || hh > pop) {
@@ -186,7 +183,6 @@ static int comm_row(void *ud, const psc__csv_row_t *row) {
                  "households %u outside its bounds for population %u (from ceil(population/20) "
                  "= %u to population = %u)",
                  hh, pop, lo, pop);
-      bad = 1;
     }
   }
   if (!bad_pop && !bad_d && !bad_h && (uint64_t)d2d + hr > pop) {
@@ -194,7 +190,6 @@ static int comm_row(void *ud, const psc__csv_row_t *row) {
     psc__error(x->c.d, x->c.file, at->line, at->col,
                "door_to_door + high_risk = %llu exceeds population %u",
                (unsigned long long)d2d + hr, pop);
-    bad = 1;
   }
   cm->line[i] = row->line;
   x->s->comm_cols[5 * i + 4] = f[C_STREET].col;
@@ -202,6 +197,7 @@ static int comm_row(void *ud, const psc__csv_row_t *row) {
   x->s->comm_cols[5 * i + 1] = f[C_HH].col;
   x->s->comm_cols[5 * i + 2] = f[C_D2D].text ? f[C_D2D].col : 1;
   x->s->comm_cols[5 * i + 3] = f[C_HR].text ? f[C_HR].col : 1;
+  int rc;
   if (id && (rc = add_id(&x->c, &x->ids, &f[C_ID], "community", id, i, cm->line)) != 0) {
     free(id);
     free(street);
@@ -247,7 +243,6 @@ static int comm_row(void *ud, const psc__csv_row_t *row) {
   cm->x_km[i] = xk;
   cm->y_km[i] = yk;
   cm->count++;
-  (void)bad; /* errors are in the list; the row is kept for later cross-checks */
   return 0;
 }
 
