@@ -36,6 +36,9 @@ const char *cli_clock(char *buf, size_t size, double min, const char *none);
 /* A length of time as "H:MM" ("-H:MM" when negative, "+H:MM" when positive
  * with sign set), or "-" when not finite, into buf. */
 const char *cli_duration(char *buf, size_t size, double min, int sign);
+/* Reports the outcome of writing a command's outputs: "Written: OUTDIR
+ * (files)" on stdout, or the error on stderr. Returns the exit status. */
+int cli_written(const char *cmd, const char *outdir, int err, const char *files);
 /* Reports a usage error for a command and returns CLI_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

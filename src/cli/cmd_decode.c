@@ -86,11 +86,7 @@ int cmd_decode(int argc, char **argv) {
            "all tested negative, flagged for a rerun\n",
            s->household_members, s->pools_all_negative);
   }
-  rc = psc_decode_write(dc, outdir);
-  if (rc)
-    fprintf(stderr, "poolscreen decode: cannot write %s: %s\n", outdir, psc_strerror(rc));
-  else
-    printf("Written: %s\n", outdir);
+  rc = cli_written("decode", outdir, psc_decode_write(dc, outdir), "");
   psc_decode_free(dc);
-  return rc ? CLI_FAILURE : CLI_OK;
+  return rc;
 }

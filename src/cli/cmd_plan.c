@@ -204,13 +204,11 @@ int cmd_plan(int argc, char **argv) {
     return CLI_FAILURE;
   }
   print_plan(p);
-  err = psc_plan_write(p, outdir, csv, o.threads);
-  if (err)
-    fprintf(stderr, "poolscreen plan: cannot write %s: %s\n", outdir, psc_strerror(err));
-  else
-    printf("Written: %s (plan.h5%s)\n", outdir,
-           csv ? ", summary.csv, site_schedule.csv, tube_manifest.csv, exceptions.csv" : "");
+  err = cli_written("plan", outdir, psc_plan_write(p, outdir, csv, o.threads),
+                    csv ? "plan.h5, summary.csv, site_schedule.csv, tube_manifest.csv, "
+                          "exceptions.csv"
+                        : "plan.h5");
   psc_plan_free(p);
   psc_scenario_free(s);
-  return err ? CLI_FAILURE : CLI_OK;
+  return err;
 }

@@ -145,12 +145,8 @@ int cmd_simulate(int argc, char **argv) {
   if (st->count)
     printf("Largest peak queue: %s, %.0f residents on average, %.0f at most\n", st->id[busiest],
            psc_sim_peak_queue_mean(sim, busiest), psc_sim_peak_queue_max(sim, busiest));
-  err = psc_sim_write(sim, outdir);
-  if (err)
-    fprintf(stderr, "poolscreen simulate: cannot write %s: %s\n", outdir, psc_strerror(err));
-  else
-    printf("Written: %s (sim.h5, sim_summary.csv)\n", outdir);
+  rc = cli_written("simulate", outdir, psc_sim_write(sim, outdir), "sim.h5, sim_summary.csv");
   psc_sim_free(sim);
   psc_scenario_free(s);
-  return err ? CLI_FAILURE : CLI_OK;
+  return rc;
 }

@@ -72,6 +72,15 @@ const char *cli_clock(char *buf, size_t size, double min, const char *none) {
   return buf;
 }
 
+int cli_written(const char *cmd, const char *outdir, int err, const char *files) {
+  if (err) {
+    fprintf(stderr, "poolscreen %s: cannot write %s: %s\n", cmd, outdir, psc_strerror(err));
+    return CLI_FAILURE;
+  }
+  printf("Written: %s%s%s%s\n", outdir, *files ? " (" : "", files, *files ? ")" : "");
+  return CLI_OK;
+}
+
 int cli_usage_error(const char *cmd, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
