@@ -94,7 +94,8 @@ static void test_plan_tiny(void **state) {
            PSC_TEST_DATA, out);
   assert_int_equal(tu_run(cmd, &so, &se), 0);
   assert_non_null(strstr(so, "District: complete T+"));
-  assert_non_null(strstr(so, "Lower bound from total capacities"));
+  assert_non_null(strstr(so, "Lower bound (whole runs, plates, hours, earliest arrivals, "
+                             "sampling): T+"));
   static const char *files[] = {"plan.h5", "summary.csv", "site_schedule.csv",
                                 "tube_manifest.csv", "exceptions.csv"};
   char dir[512];

@@ -190,6 +190,24 @@ static void check_plan(const psc_plan_t *p, uint64_t seed, int pool, int array) 
         CHECK(ss->start[b] >= ss->end[a] - 1e-6 || ss->start[a] >= ss->end[b] - 1e-6,
               "sessions %u and %u overlap at site %u", sd, a, b, i);
   }
+  /* every unit's lower bound is at most what the plan achieved, and a unit
+   * reported infeasible is missed */
+  for (uint32_t c = 0; c < psc_scenario_communities(s)->count; c++) {
+    const psc_verdict_t *v = psc_plan_community(p, c);
+    CHECK(!v->tubes || v->bound <= v->complete + 1e-6, "community %u bound %g above %g", sd, c,
+          v->bound, v->complete);
+    CHECK(!v->infeasible || !v->met, "community %u infeasible but met", sd, c);
+  }
+  for (uint32_t k = 0; k < psc_scenario_streets(s)->count; k++) {
+    const psc_verdict_t *v = psc_plan_street(p, k);
+    CHECK(!v->tubes || v->bound <= v->complete + 1e-6, "street %u bound %g above %g", sd, k,
+          v->bound, v->complete);
+    CHECK(!v->infeasible || !v->met, "street %u infeasible but met", sd, k);
+  }
+  const psc_verdict_t *dv = psc_plan_district(p);
+  CHECK(!dv->tubes || dv->bound <= dv->complete + 1e-6, "district bound %g above %g", sd,
+        dv->bound, dv->complete);
+  CHECK(!dv->infeasible || !dv->met, "district infeasible but met", sd);
   free(seen);
 }
 
@@ -221,6 +239,7 @@ static char *hand_scenario(const char *site_hours) {
   char *dir = tu_tmpdir();
   tu_write(dir, "scenario.ini",
            "[scenario]\nstart = 2022-05-01 06:00\n[pooling]\npool_size = 5\n"
+           "[lab]\nrun_start = eager\n"
            "[tables]\ncommunities = c.csv\nsites = s.csv\nlabs = l.csv\n");
   tu_write(dir, "c.csv", "id,street,population,households,x_km,y_km\nA,S,20,20,0,0\n");
   char buf[256];
@@ -421,12 +440,59 @@ static void test_array_packing(void **state) {
   free(dir);
 }
 
+/* The search keeps the best plan: on generated scenarios no single setting
+ * of its grid (margin, hold) gives a lexicographically better verdict
+ * (fewer key communities missed, then streets, then the district). */
+static void test_search_no_worse(void **state) {
+  (void)state;
+  static const double margins[] = {0.5, 2.0}, holds[] = {1.0, 0.25};
+  for (uint64_t seed = 1; seed <= 24; seed++) {
+    int pool;
+    char *dir = random_scenario(seed, &pool);
+    psc_scenario_t *s = tu_load(dir);
+    psc_plan_options_t o = psc_plan_options_default();
+    o.advise = 0;
+    psc_plan_t *best = NULL;
+    assert_int_equal(psc_plan_create(s, &o, &best), 0);
+    const psc_communities_t *cm = psc_scenario_communities(s);
+    uint32_t bk = 0, bs = 0;
+    for (uint32_t c = 0; c < cm->count; c++)
+      bk += cm->key[c] && !psc_plan_community(best, c)->met;
+    for (uint32_t k = 0; k < psc_scenario_streets(s)->count; k++)
+      bs += !psc_plan_street(best, k)->met;
+    for (int i = 0; i < 2; i++)
+      for (int j = 0; j < 2; j++) {
+        o.margin_hours = margins[i];
+        o.hold = holds[j];
+        psc_plan_t *p = NULL;
+        assert_int_equal(psc_plan_create(s, &o, &p), 0);
+        uint32_t mk = 0, ms = 0;
+        for (uint32_t c = 0; c < cm->count; c++)
+          mk += cm->key[c] && !psc_plan_community(p, c)->met;
+        for (uint32_t k = 0; k < psc_scenario_streets(s)->count; k++)
+          ms += !psc_plan_street(p, k)->met;
+        int better = mk < bk || (mk == bk && ms < bs) ||
+                     (mk == bk && ms == bs && psc_plan_district(p)->met &&
+                      !psc_plan_district(best)->met);
+        if (better)
+          fail_msg("seed %llu: margin %g hold %g meets more than the search (%u/%u vs %u/%u)",
+                   (unsigned long long)seed, margins[i], holds[j], mk, ms, bk, bs);
+        psc_plan_free(p);
+      }
+    psc_plan_free(best);
+    psc_scenario_free(s);
+    tu_rmtree(dir);
+    free(dir);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_hand_worked),       cmocka_unit_test(test_tube_ids),
       cmocka_unit_test(test_output_set),
       cmocka_unit_test(test_deterministic_threads), cmocka_unit_test(test_invariants_many_seeds),
       cmocka_unit_test(test_default_scenario),  cmocka_unit_test(test_array_packing),
+      cmocka_unit_test(test_search_no_worse),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

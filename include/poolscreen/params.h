@@ -39,6 +39,11 @@ typedef struct {
   /* [lab] */
   int report_minutes;
   double max_sample_age_hours;
+  char *run_start;     /* "planned" (default) or "eager" */
+  int run_start_eager; /* derived: run_start is eager */
+  /* [costs]: what one more resource costs, for the cheapest-fix advice */
+  double cost_instrument_96, cost_instrument_384, cost_booth, cost_team;
+  double cost_lab_hour, cost_site_hour;
   /* [simulation] */
   double sim_prevalence, sim_sar, sim_ct_mean, sim_ct_sd, sim_lod, sim_se, sim_sp;
   double sim_turnout, sim_service_cv, sim_run_failure, sim_staff_shortfall;

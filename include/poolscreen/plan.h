@@ -28,14 +28,16 @@ typedef enum {
 typedef enum { PSC_EXC_NO_TEAM = 1 /* door-to-door resident, street has no team */ } psc_exception_t;
 
 typedef struct {
-  int threads;          /* OpenMP threads; 0 = the runtime's default */
-  int advise;           /* 1: when a deadline is missed, search one added resource that fixes it */
-  double lead_hours;    /* < 0: search the release lead (default); >= 0: use this lead */
-  double waste_weight;  /* < 0: search (default); >= 0: cost of an empty well in the lab
-                           choice, in run lengths */
+  int threads;         /* OpenMP threads; 0 = the runtime's default */
+  int advise;          /* 1: when a deadline is missed, search the cheapest set of added
+                          resources that makes the planner meet every deadline */
+  double margin_hours; /* < 0: search (default); >= 0: each street opens this long after
+                          the latest time its own deadline allows, as the labs progress */
+  double hold;         /* < 0: search (default); >= 0: with run_start = planned, a run may
+                          wait for its plate up to hold x run length x its empty share */
 } psc_plan_options_t;
 
-/* Default options: threads 0, advise 1, lead_hours -1. */
+/* Default options: threads 0, advise 1, margin_hours -1, hold -1. */
 PSC_API psc_plan_options_t psc_plan_options_default(void);
 
 /* Tubes, in packing order (by community, then stream). Times are minutes
@@ -65,11 +67,18 @@ typedef struct {
 } psc_sessions_t;
 
 /* Verdict of one unit (community, street or the district). Times in minutes
- * after T0; NaN where the unit has no resident. */
+ * after T0; NaN where the unit has no resident. `bound` is a valid lower
+ * bound on the unit's completion under any schedule of these resources
+ * (whole PCR runs, plate sizes, opening hours, earliest arrivals, sampling
+ * capacity; docs/plan.md). `infeasible` is 1 when the deadline is below
+ * what these resources allow: for a street, when the bound on the time
+ * from its first swab to its last result exceeds the street deadline. */
 typedef struct {
   uint32_t residents, tubes, exceptions;
   double sampling_start, sampling_end, complete, deadline, slack;
   int met;
+  double bound;
+  int infeasible;
 } psc_verdict_t;
 
 /* Utilisation of one resource over [0, district completion]. */
@@ -84,10 +93,35 @@ typedef struct {
   double wait_transport, travel, wait_lab, run_and_report;
 } psc_utilisation_t;
 
-/* One added resource and what it does to the plan. */
+/* A resource the advice adds. */
+typedef enum {
+  PSC_ADD_INSTRUMENT = 0, /* one more instrument at lab `index` */
+  PSC_ADD_BOOTH = 1,      /* one more booth at walk-in site `index` */
+  PSC_ADD_TEAM = 2,       /* one more door-to-door team at site `index` */
+  PSC_ADD_LAB_HOUR = 3,   /* lab `index` opens one hour longer a day */
+  PSC_ADD_SITE_HOUR = 4   /* site `index` opens one hour longer a day */
+} psc_addition_kind_t;
+
 typedef struct {
-  int found;               /* 0: no single resource tried fixes every missed deadline */
-  char what[256];          /* e.g. "1 more instrument at lab L05 (...)" */
+  psc_addition_kind_t kind;
+  uint32_t index; /* lab or site */
+  uint32_t count; /* how many of this kind at this place */
+  double cost;    /* count x the unit cost from the scenario's [costs] */
+} psc_addition_t;
+
+#define PSC_ADVICE_MAX 16
+
+/* The cheapest fix: the least costly set of additions, by the scenario's
+ * [costs], with which the planner meets every deadline, verified by
+ * planning with it. */
+typedef struct {
+  int needed;        /* 1 when the plan misses a deadline */
+  int found;         /* 1 when a set was found and verified (or none was needed) */
+  uint32_t count;    /* additions, kinds and places apart */
+  psc_addition_t items[PSC_ADVICE_MAX];
+  double cost;       /* their total cost */
+  uint32_t plans;    /* whole plans evaluated by the search */
+  char what[512];    /* in words: "2 more instruments at lab L04 (...), ..." */
   uint32_t missed_before, missed_after;
   double district_before, district_after;
 } psc_advice_t;
@@ -127,10 +161,15 @@ PSC_API const psc_verdict_t *psc_plan_district(const psc_plan_t *p);
 PSC_API const uint32_t *psc_plan_street_order(const psc_plan_t *p);
 
 PSC_API const psc_utilisation_t *psc_plan_utilisation(const psc_plan_t *p);
-/* Lower bound on district completion from total capacities (minutes). */
+/* Lower bound on the district's completion (minutes after T0): the
+ * district verdict's `bound`. */
 PSC_API double psc_plan_lower_bound(const psc_plan_t *p);
-/* The release lead the plan used, in hours. */
-PSC_API double psc_plan_lead_hours(const psc_plan_t *p);
+/* The street margin the plan used, in hours (see psc_plan_options_t). */
+PSC_API double psc_plan_margin_hours(const psc_plan_t *p);
+/* The run-hold factor the plan used (0 with run_start = eager). */
+PSC_API double psc_plan_hold(const psc_plan_t *p);
+/* When street st's ordinary communities were released (minutes after T0). */
+PSC_API double psc_plan_street_open(const psc_plan_t *p, uint32_t st);
 /* Tubes whose first swab waited longer than max_sample_age_hours for a run. */
 PSC_API uint32_t psc_plan_aged_tubes(const psc_plan_t *p);
 PSC_API const psc_advice_t *psc_plan_advice(const psc_plan_t *p);

@@ -13,25 +13,34 @@
 
 static void help(FILE *out) {
   fprintf(out,
-          "Usage: poolscreen plan [SCENARIO] [-o OUTDIR] [--threads N] [--lead HOURS]\n"
-          "                       [--no-advice] [--no-csv]\n\n"
+          "Usage: poolscreen plan [SCENARIO] [-o OUTDIR] [--threads N] [--margin HOURS]\n"
+          "                       [--hold F] [--no-advice] [--no-csv]\n\n"
           "Plans one screening round: assigns communities to sites and hours, packs swabs\n"
           "into tubes, routes tubes to labs and PCR runs, and checks every deadline.\n"
-          "Prints verdicts per street, key community and district, the bottleneck and\n"
-          "the capacity lower bound; with a missed deadline, one added resource that\n"
-          "fixes it.\n\n"
+          "Prints verdicts per street, key community and district with each unit's lower\n"
+          "bound (what any schedule of these resources could do) and the gap to it, the\n"
+          "bottleneck, and with a missed deadline the cheapest set of added resources\n"
+          "(by the scenario's [costs]) with which the planner meets every deadline.\n\n"
           "  -o, --output OUTDIR  write plan.h5, summary.csv, site_schedule.csv,\n"
           "                       tube_manifest.csv, exceptions.csv (default: %s)\n"
           "  -t, --threads N      OpenMP threads (default: all); outputs are identical\n"
-          "      --lead HOURS     release lead instead of searching it\n"
-          "      --no-advice      do not search for a resource that fixes a miss\n"
+          "      --margin HOURS   open each street this long after the latest time its\n"
+          "                       deadline allows, instead of searching it\n"
+          "      --hold F         with run_start = planned, hold a run for its plate up\n"
+          "                       to F x run length x empty share (default: searched)\n"
+          "      --no-advice      do not search for the cheapest fix of a miss\n"
           "      --no-csv         write plan.h5 only\n"
           "  -h, --help           this text\n\n"
           "Without SCENARIO: the embedded default (%s).\n",
           "poolscreen-out", psc_scenario_default_path());
 }
 
-static void print_plan(const psc_plan_t *p) {
+/* met, MISSED, or MISSED (infeasible): no schedule of these resources meets it */
+static const char *verdict_word(const psc_verdict_t *v) {
+  return v->met ? "met" : v->infeasible ? "MISSED (infeasible with these resources)" : "MISSED";
+}
+
+static void print_plan(const psc_plan_t *p, int margin_searched) {
   const psc_scenario_t *s = psc_plan_scenario(p);
   const psc_params_t *par = psc_scenario_params(s);
   const psc_streets_t *sv = psc_scenario_streets(s);
@@ -57,10 +66,12 @@ static void print_plan(const psc_plan_t *p) {
          cli_count(a, sizeof a, d->residents), cli_count(b, sizeof b, t->count),
          cli_count(c, sizeof c, pooled), how, cli_count(e, sizeof e, d2d),
          cli_count(f, sizeof f, single), par->high_risk_pool_size, d->exceptions);
-  printf("Release lead %.0f h (searched); streets open in waves in the order below.\n\n",
-         psc_plan_lead_hours(p));
-  printf("%-14s %9s %7s %-17s %9s %9s %8s  %s\n", "street", "residents", "tubes",
-         "sampling", "complete", "deadline", "slack", "verdict");
+  printf("Streets open in waves (order below), each %.1f h after the latest opening its "
+         "deadline allows%s; runs start %s.\n\n",
+         psc_plan_margin_hours(p), margin_searched ? " (searched)" : "",
+         par->run_start_eager ? "eagerly (run_start = eager)" : "as planned (run_start = planned)");
+  printf("%-14s %9s %7s %-17s %9s %9s %8s %9s %6s  %s\n", "street", "residents", "tubes",
+         "sampling", "complete", "deadline", "slack", "bound", "gap", "verdict");
   const uint32_t *order = psc_plan_street_order(p);
   for (uint32_t k = 0; k < sv->count; k++) {
     uint32_t st = order[k];
@@ -68,10 +79,12 @@ static void print_plan(const psc_plan_t *p) {
     char span[40];
     snprintf(span, sizeof span, "%s-%s", cli_clock(a, sizeof a, v->sampling_start, "-"),
              cli_duration(b, sizeof b, v->sampling_end, 0));
-    printf("%-14.14s %9s %7u %-17s %9s %9s %8s  %s\n", sv->name[st],
+    char g1[32], g2[32];
+    printf("%-14.14s %9s %7u %-17s %9s %9s %8s %9s %6s  %s\n", sv->name[st],
            cli_count(c, sizeof c, v->residents), v->tubes, span,
            cli_clock(e, sizeof e, v->complete, "-"), cli_clock(f, sizeof f, v->deadline, "-"),
-           cli_duration(a, sizeof a, v->slack, 1), v->met ? "met" : "MISSED");
+           cli_duration(a, sizeof a, v->slack, 1), cli_clock(g1, sizeof g1, v->bound, "-"),
+           cli_duration(g2, sizeof g2, v->complete - v->bound, 0), verdict_word(v));
   }
   uint32_t nkey = 0, kmet = 0;
   double worst = INFINITY;
@@ -96,15 +109,23 @@ static void print_plan(const psc_plan_t *p) {
   for (uint32_t i = 0; i < cm->count; i++) {
     const psc_verdict_t *v = psc_plan_community(p, i);
     if (cm->key[i] && !v->met)
-      printf("  MISSED %s (%s): complete %s, late by %s\n", cm->id[i], cm->name[i],
-             cli_clock(a, sizeof a, v->complete, "-"), cli_duration(b, sizeof b, -v->slack, 0));
+      printf("  %s %s (%s): complete %s, late by %s, bound %s\n", verdict_word(v), cm->id[i],
+             cm->name[i], cli_clock(a, sizeof a, v->complete, "-"),
+             cli_duration(b, sizeof b, -v->slack, 0), cli_clock(c, sizeof c, v->bound, "-"));
+  }
+  if (nkey) {
+    double kb = -INFINITY;
+    for (uint32_t i = 0; i < cm->count; i++)
+      if (cm->key[i] && psc_plan_community(p, i)->tubes)
+        kb = fmax(kb, psc_plan_community(p, i)->bound);
+    printf("  Latest key-community bound: %s.\n", cli_clock(a, sizeof a, kb, "-"));
   }
   printf("District: complete %s, deadline %s, slack %s: %s\n",
          cli_clock(a, sizeof a, d->complete, "-"), cli_clock(b, sizeof b, d->deadline, "-"),
-         cli_duration(c, sizeof c, d->slack, 1), d->met ? "met" : "MISSED");
-  double lb = psc_plan_lower_bound(p);
-  printf("Lower bound from total capacities: %s; the plan is %s above it.\n",
-         cli_clock(a, sizeof a, lb, "-"), cli_duration(b, sizeof b, d->complete - lb, 0));
+         cli_duration(c, sizeof c, d->slack, 1), verdict_word(d));
+  printf("Lower bound (whole runs, plates, hours, earliest arrivals, sampling): %s; the plan "
+         "is %s above it.\n",
+         cli_clock(a, sizeof a, d->bound, "-"), cli_duration(b, sizeof b, d->complete - d->bound, 0));
   const psc_utilisation_t *u = psc_plan_utilisation(p);
   const psc_sites_t *st = psc_scenario_sites(s);
   const psc_labs_t *lb_ = psc_scenario_labs(s);
@@ -128,26 +149,29 @@ static void print_plan(const psc_plan_t *p) {
     printf("%u tubes waited more than %g h from first swab to their run.\n", aged,
            par->max_sample_age_hours);
   const psc_advice_t *adv = psc_plan_advice(p);
-  if (adv->missed_before) {
+  if (adv->needed) {
     if (adv->found)
-      printf("Fix: %s -> every deadline met, district complete %s.\n", adv->what,
-             cli_clock(a, sizeof a, adv->district_after, "-"));
-    else if (adv->missed_after < adv->missed_before)
-      printf("Best single addition: %s -> %u of %u missed deadlines left, district %s.\n",
-             adv->what, adv->missed_after, adv->missed_before,
+      printf("Cheapest fix found (cost %g, verified by planning with it, %u plans searched): "
+             "%s -> every deadline met, district complete %s.\n",
+             adv->cost, adv->plans, adv->what, cli_clock(a, sizeof a, adv->district_after, "-"));
+    else if (adv->count && adv->missed_after < adv->missed_before)
+      printf("No fix found within the search (%u plans); best found (cost %g): %s -> %u of %u "
+             "missed deadlines left, district %s.\n",
+             adv->plans, adv->cost, adv->what, adv->missed_after, adv->missed_before,
              cli_clock(a, sizeof a, adv->district_after, "-"));
     else
-      printf("Advice: %s.\n", adv->what);
+      printf("No fix found within the search (%u plans): no addition among the candidates "
+             "helps.\n", adv->plans);
   }
 }
 
 int cmd_plan(int argc, char **argv) {
-  enum { OPT_LEAD = 1000, OPT_NO_ADVICE, OPT_NO_CSV, OPT_WASTE };
+  enum { OPT_MARGIN = 1000, OPT_NO_ADVICE, OPT_NO_CSV, OPT_HOLD };
   static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
                                        {"output", required_argument, NULL, 'o'},
                                        {"threads", required_argument, NULL, 't'},
-                                       {"lead", required_argument, NULL, OPT_LEAD},
-                                       {"waste-weight", required_argument, NULL, OPT_WASTE},
+                                       {"margin", required_argument, NULL, OPT_MARGIN},
+                                       {"hold", required_argument, NULL, OPT_HOLD},
                                        {"no-advice", no_argument, NULL, OPT_NO_ADVICE},
                                        {"no-csv", no_argument, NULL, OPT_NO_CSV},
                                        {NULL, 0, NULL, 0}};
@@ -170,15 +194,15 @@ int cmd_plan(int argc, char **argv) {
       if (*end || o.threads < 1 || o.threads > 1024)
         return cli_usage_error("plan", "--threads takes a whole number from 1 to 1024");
       break;
-    case OPT_LEAD:
-      o.lead_hours = strtod(optarg, &end);
-      if (*end || !(o.lead_hours >= 0 && o.lead_hours <= 1e6))
-        return cli_usage_error("plan", "--lead takes hours >= 0");
+    case OPT_MARGIN:
+      o.margin_hours = strtod(optarg, &end);
+      if (*end || !(o.margin_hours >= 0 && o.margin_hours <= 1e4))
+        return cli_usage_error("plan", "--margin takes hours from 0 to 10000");
       break;
-    case OPT_WASTE:
-      o.waste_weight = strtod(optarg, &end);
-      if (*end || !(o.waste_weight >= 0 && o.waste_weight <= 100))
-        return cli_usage_error("plan", "--waste-weight takes a number from 0 to 100");
+    case OPT_HOLD:
+      o.hold = strtod(optarg, &end);
+      if (*end || !(o.hold >= 0 && o.hold <= 100))
+        return cli_usage_error("plan", "--hold takes a number from 0 to 100");
       break;
     case OPT_NO_ADVICE:
       o.advise = 0;
@@ -203,7 +227,7 @@ int cmd_plan(int argc, char **argv) {
     psc_scenario_free(s);
     return CLI_FAILURE;
   }
-  print_plan(p);
+  print_plan(p, o.margin_hours < 0);
   err = cli_written("plan", outdir, psc_plan_write(p, outdir, csv, o.threads),
                     csv ? "plan.h5, summary.csv, site_schedule.csv, tube_manifest.csv, "
                           "exceptions.csv"

@@ -54,6 +54,23 @@ static const psc_param_info_t TABLE[] = {
     {"lab", "max_sample_age_hours", PSC_PARAM_DOUBLE, 0.01, 8760, "24", 0,
      OFF(max_sample_age_hours),
      "A swab should reach a PCR run within this many hours; later ones are flagged."},
+    {"lab", "run_start", PSC_PARAM_STRING, 0, 0, "planned", 0, OFF(run_start),
+     "When a PCR run starts. planned: the planner chooses, e.g. holds a run to fill its "
+     "plate when the wait costs less than the empty wells and makes no tube late; eager: as "
+     "soon as an instrument is free, the lab is open and one tube waits."},
+    {"costs", "instrument_96", PSC_PARAM_DOUBLE, 0, 1e9, "10", 0, OFF(cost_instrument_96),
+     "Cost of one more instrument at a lab whose plates hold at most 96 wells (any unit, "
+     "e.g. 10 000 CNY a round; only the ratios between costs matter)."},
+    {"costs", "instrument_384", PSC_PARAM_DOUBLE, 0, 1e9, "30", 0, OFF(cost_instrument_384),
+     "Cost of one more instrument at a lab whose plates hold more than 96 wells."},
+    {"costs", "booth", PSC_PARAM_DOUBLE, 0, 1e9, "1", 0, OFF(cost_booth),
+     "Cost of one more booth at a fixed, community or temporary site."},
+    {"costs", "team", PSC_PARAM_DOUBLE, 0, 1e9, "1", 0, OFF(cost_team),
+     "Cost of one more door-to-door team."},
+    {"costs", "lab_hour", PSC_PARAM_DOUBLE, 0, 1e9, "2", 0, OFF(cost_lab_hour),
+     "Cost of opening one lab one hour longer each day (labs open round the clock cannot)."},
+    {"costs", "site_hour", PSC_PARAM_DOUBLE, 0, 1e9, "0.5", 0, OFF(cost_site_hour),
+     "Cost of opening one site one hour longer each day."},
     {"simulation", "prevalence", PSC_PARAM_DOUBLE, 1e-9, 0.999999, "0.01", 0, OFF(sim_prevalence),
      "Share of residents infected (simulate)."},
     {"simulation", "secondary_attack_rate", PSC_PARAM_DOUBLE, 0, 1, "0.2", 0, OFF(sim_sar),

@@ -30,7 +30,9 @@ static void summary_row(FILE *f, const char *level, const char *id, const psc_ve
   put_time(f, v->slack);
   fputc(',', f);
   psc__csv_put_text(f, name);
-  fprintf(f, ",%d,%u\n", key, v->exceptions);
+  fprintf(f, ",%d,%u,", key, v->exceptions);
+  put_time(f, v->bound);
+  fprintf(f, ",%d\n", v->infeasible);
 }
 
 static int write_summary(const void *ctx, FILE *f) {
@@ -38,7 +40,7 @@ static int write_summary(const void *ctx, FILE *f) {
   const psc_communities_t *cm = psc_scenario_communities(p->s);
   const psc_streets_t *st = psc_scenario_streets(p->s);
   fputs("level,id,residents,tubes,sampling_start_min,sampling_end_min,complete_min,"
-        "deadline_min,met,slack_min,name,key,exceptions\n",
+        "deadline_min,met,slack_min,name,key,exceptions,bound_min,infeasible\n",
         f);
   for (uint32_t c = 0; c < cm->count; c++)
     summary_row(f, "community", cm->id[c], &p->e.comm[c], cm->name[c], cm->key[c]);

@@ -281,10 +281,14 @@ static void root_attributes(h5ctx_t *c, hid_t f, const psc_plan_t *p) {
       attr_text(c, f, name, *(char *const *)fld);
     }
   }
-  attr_f64(c, f, "lead_hours", psc_plan_lead_hours(p));
+  attr_f64(c, f, "margin_hours", psc_plan_margin_hours(p));
+  attr_f64(c, f, "hold", psc_plan_hold(p));
   attr_f64(c, f, "lower_bound_min", p->lower_bound);
   attr_i64(c, f, "aged_tubes", p->e.aged);
   attr_text(c, f, "advice", p->advice.what);
+  attr_i64(c, f, "advice_needed", p->advice.needed);
+  attr_i64(c, f, "advice_found", p->advice.found);
+  attr_f64(c, f, "advice_cost", p->advice.cost);
   attr_i64(c, f, "start_minute_of_day", par->start_minute_of_day);
   attr_i64(c, f, "tube_date_code", p->date_code);
   attr_text(c, f, "format", "poolscreen plan 1");

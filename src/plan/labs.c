@@ -1,17 +1,33 @@
-/* Transport and labs: tubes leave on batches, each goes to the lab where it
- * would be done soonest, and every lab runs its queue as scenario-format.md
- * says: a run starts as soon as an instrument is free, the lab is open and
- * a tube waits; it takes at most wells_per_run tubes. */
+/* Transport and labs: tubes leave on batches and are pulled into PCR runs.
+ *
+ * Every instrument's next run is an event keyed by the time that run would
+ * end. The earliest-ending run is formed first: it takes, earliest deadline
+ * first, the tubes that can have reached its lab by its start, from any
+ * site that sends to that lab (a site's PSC__NEAR_LABS quickest labs). So a
+ * tube goes to whichever run would report it first, plates are filled from
+ * every lab's catchment at once, and instruments of different run lengths
+ * finish together at the end of the round.
+ *
+ * When a run starts is [lab] run_start: `eager` starts it as soon as the
+ * instrument is free, the lab is open and one tube waits (the contract's
+ * rule, scenario-format.md); `planned` may hold it until its plate fills,
+ * when the wait costs less instrument time than the empty wells would and
+ * no waiting tube is made late by it. In a simulation a run may fail; its
+ * tubes wait again at the same lab from the run's end (at most three failed
+ * runs per tube). */
 #include "plan/plan_internal.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+uint32_t psc__instruments(const psc__ctx_t *x, const psc__variant_t *v, uint32_t l) {
+  return psc_scenario_labs(x->s)->instruments[l] + (v->add_inst ? v->add_inst[l] : 0u);
+}
+
 double psc__lab_rate(const psc__ctx_t *x, const psc__variant_t *v, uint32_t l) {
   const psc_labs_t *lb = psc_scenario_labs(x->s);
-  double instruments = lb->instruments[l] + (v->extra_lab == (int32_t)l);
-  return instruments * lb->wells[l] / lb->run_minutes[l];
+  return (double)psc__instruments(x, v, l) * lb->wells[l] / lb->run_minutes[l];
 }
 
 void psc__lab_rates(const psc__ctx_t *x, const psc__variant_t *v, double *rates) {
@@ -19,52 +35,100 @@ void psc__lab_rates(const psc__ctx_t *x, const psc__variant_t *v, double *rates)
     rates[l] = psc__lab_rate(x, v, l);
 }
 
-typedef struct {
-  double key;
-  uint32_t t;
-} arrival_t;
+/* ---- small heaps ---------------------------------------------------------- */
 
-static int cmp_arrival(const void *a, const void *b) {
-  const arrival_t *x = a, *y = b;
-  if (x->key != y->key)
-    return x->key < y->key ? -1 : 1;
-  return (x->t > y->t) - (x->t < y->t);
+/* A waiting tube: priority (deadline, then arrival) packed in one key. The
+ * top bit of t marks a tube waiting again after a failed run. */
+typedef struct {
+  uint64_t key;
+  uint32_t t;
+} item_t;
+#define REQUEUED 0x80000000u
+
+static uint64_t item_key(double deadline, double arrival) {
+  double d = fmin(fmax(deadline, 0) * 8.0, 16777215.0); /* 24 bits, 1/8 minute */
+  double a = fmin(fmax(arrival, 0) * 1024.0, 1099511627775.0); /* 40 bits */
+  return ((uint64_t)d << 40) | (uint64_t)a;
 }
 
-/* Waiting tubes, earliest deadline first (then earliest arrival, then tube
- * index): a binary min-heap. */
-typedef struct {
-  double deadline, arrival;
-  uint32_t t;
-} waiting_t;
-
-static int before(const waiting_t *a, const waiting_t *b) {
-  if (a->deadline != b->deadline)
-    return a->deadline < b->deadline;
-  if (a->arrival != b->arrival)
-    return a->arrival < b->arrival;
-  return a->t < b->t;
+static int item_before(const item_t *a, const item_t *b) {
+  return a->key != b->key ? a->key < b->key : a->t < b->t;
 }
 
-static void heap_push(waiting_t *h, uint32_t *n, waiting_t w) {
+typedef struct {
+  item_t *h;
+  uint32_t n, cap;
+} iheap_t;
+
+static int iheap_push(iheap_t *q, item_t w) {
+  if (q->n == q->cap) {
+    uint32_t cap = q->cap ? q->cap * 2 : 256;
+    item_t *h = realloc(q->h, cap * sizeof(item_t));
+    if (!h)
+      return PSC_ENOMEM;
+    q->h = h;
+    q->cap = cap;
+  }
+  uint32_t i = q->n++;
+  while (i > 0 && item_before(&w, &q->h[(i - 1) / 2])) {
+    q->h[i] = q->h[(i - 1) / 2];
+    i = (i - 1) / 2;
+  }
+  q->h[i] = w;
+  return 0;
+}
+
+static void iheap_pop(iheap_t *q) {
+  item_t last = q->h[--q->n];
+  uint32_t i = 0, n = q->n;
+  for (;;) {
+    uint32_t c = 2 * i + 1;
+    if (c >= n)
+      break;
+    if (c + 1 < n && item_before(&q->h[c + 1], &q->h[c]))
+      c++;
+    if (!item_before(&q->h[c], &last))
+      break;
+    q->h[i] = q->h[c];
+    i = c;
+  }
+  if (n)
+    q->h[i] = last;
+}
+
+/* An instrument's next run, keyed by its end (then lab, then instrument). */
+typedef struct {
+  double end, start;
+  uint32_t lab, inst;
+} event_t;
+
+static int event_before(const event_t *a, const event_t *b) {
+  if (a->end != b->end)
+    return a->end < b->end;
+  if (a->lab != b->lab)
+    return a->lab < b->lab;
+  return a->inst < b->inst;
+}
+
+static void event_push(event_t *h, uint32_t *n, event_t w) {
   uint32_t i = (*n)++;
-  while (i > 0 && before(&w, &h[(i - 1) / 2])) {
+  while (i > 0 && event_before(&w, &h[(i - 1) / 2])) {
     h[i] = h[(i - 1) / 2];
     i = (i - 1) / 2;
   }
   h[i] = w;
 }
 
-static waiting_t heap_pop(waiting_t *h, uint32_t *n) {
-  waiting_t top = h[0], last = h[--(*n)];
+static event_t event_pop(event_t *h, uint32_t *n) {
+  event_t top = h[0], last = h[--(*n)];
   uint32_t i = 0;
   for (;;) {
     uint32_t c = 2 * i + 1;
     if (c >= *n)
       break;
-    if (c + 1 < *n && before(&h[c + 1], &h[c]))
+    if (c + 1 < *n && event_before(&h[c + 1], &h[c]))
       c++;
-    if (!before(&h[c], &last))
+    if (!event_before(&h[c], &last))
       break;
     h[i] = h[c];
     i = c;
@@ -74,334 +138,543 @@ static waiting_t heap_pop(waiting_t *h, uint32_t *n) {
   return top;
 }
 
+/* ---- the labs' state -------------------------------------------------------- */
+
+/* A future arrival at a lab: a tube and when it would be there. */
+typedef struct {
+  double at;
+  uint32_t t;
+} arr_t;
+
+typedef struct {
+  uint32_t inst, wells;
+  double run_min;
+  /* the catchment: a min-heap of site cursors by their next tube's arrival */
+  uint32_t *cur_site;  /* per cursor: site */
+  uint32_t *cur_pos;   /* per cursor: next position in by_site */
+  double *cur_trip;    /* per cursor: travel + handover from the site */
+  uint32_t ncur;
+  /* arrivals taken off the catchment, not yet due (after the frontier) */
+  arr_t *buf;
+  uint32_t bhead, bn, bcap;
+  /* tubes of failed runs, due again at `at` (in time order) */
+  arr_t *rq;
+  uint32_t rqhead, rqn, rqcap;
+  double frontier; /* every arrival up to here is in the waiting heap */
+  iheap_t wait;    /* arrived tubes, earliest deadline first (lazily cleaned) */
+  uint32_t valid;  /* tubes in `wait` that are still free */
+  uint8_t *parked; /* per instrument: out of work, not in the event heap */
+  gsl_rng *fail;
+} lab_t;
+
+typedef struct {
+  const psc__ctx_t *x;
+  const psc__variant_t *v;
+  psc__eval_t *e;
+  const uint32_t *by_site, *site_first; /* tubes by (site, departure) */
+  const double *deadline;
+  uint8_t *state; /* per tube: FREE, IN_RUN, WAITING_AGAIN */
+  uint8_t *fails; /* per tube: failed runs so far */
+  lab_t *lab;
+  int planned;
+  double hold; /* how long a run may be held, in run lengths x empty share */
+} pull_t;
+
+enum { FREE = 0, IN_RUN = 1, WAITING_AGAIN = 2 };
+
 /* The first time at or after t that lab l is neither closed nor in one of
  * the scenario's outage windows (simulation). */
-static double lab_available(const psc__ctx_t *x, const psc__variant_t *v, uint32_t l, double t) {
+static double lab_available(const pull_t *P, uint32_t l, double t) {
+  const psc_scenario_t *s = P->x->s;
   for (;;) {
-    double u = psc__hours_next_open(&x->lab_hours[l], t);
-    if (v->outages) {
-      const psc_scenario_t *s = x->s;
+    double u = psc__hours_next_open(psc__lab_hours_v(P->x, P->v, l), t);
+    if (P->v->outages)
       for (uint32_t k = 0; k < s->noutages; k++)
         if (s->outage_lab[k] == l && u >= s->outage_start[k] && u < s->outage_end[k])
           u = s->outage_end[k];
-    }
     if (u == t)
       return t;
     t = u;
   }
 }
 
-/* Tubes of failed runs, waiting to be run again: a min-heap by the time
- * they become available (when the failed run ends). */
-typedef struct {
-  double *time;
-  uint32_t *tube, n;
-} requeue_t;
-
-static void rq_push(requeue_t *r, double t, uint32_t tube) {
-  uint32_t i = r->n++;
-  while (i > 0 && t < r->time[(i - 1) / 2]) {
-    r->time[i] = r->time[(i - 1) / 2];
-    r->tube[i] = r->tube[(i - 1) / 2];
-    i = (i - 1) / 2;
-  }
-  r->time[i] = t;
-  r->tube[i] = tube;
+static double cursor_at(const pull_t *P, const lab_t *L, uint32_t c) {
+  uint32_t site = L->cur_site[c], pos = L->cur_pos[c];
+  if (pos >= P->site_first[site + 1])
+    return INFINITY;
+  return P->e->departed[P->by_site[pos]] + L->cur_trip[c];
 }
 
-static uint32_t rq_pop(requeue_t *r) {
-  uint32_t top = r->tube[0], i = 0, n = --r->n;
-  double lt = r->time[n];
-  uint32_t lu = r->tube[n];
+static void cursor_sift(const pull_t *P, lab_t *L, uint32_t i) {
+  uint32_t n = L->ncur;
   for (;;) {
-    uint32_t c = 2 * i + 1;
-    if (c >= n)
-      break;
-    if (c + 1 < n && r->time[c + 1] < r->time[c])
-      c++;
-    if (!(r->time[c] < lt))
-      break;
-    r->time[i] = r->time[c];
-    r->tube[i] = r->tube[c];
-    i = c;
+    uint32_t c = 2 * i + 1, best = i;
+    if (c < n && cursor_at(P, L, c) < cursor_at(P, L, best))
+      best = c;
+    if (c + 1 < n && cursor_at(P, L, c + 1) < cursor_at(P, L, best))
+      best = c + 1;
+    if (best == i)
+      return;
+    uint32_t s = L->cur_site[i], p = L->cur_pos[i];
+    double tr = L->cur_trip[i];
+    L->cur_site[i] = L->cur_site[best];
+    L->cur_pos[i] = L->cur_pos[best];
+    L->cur_trip[i] = L->cur_trip[best];
+    L->cur_site[best] = s;
+    L->cur_pos[best] = p;
+    L->cur_trip[best] = tr;
+    i = best;
   }
-  if (n) {
-    r->time[i] = lt;
-    r->tube[i] = lu;
-  }
-  return top;
 }
 
-/* Runs one lab's queue (q: its tubes by arrival); returns the number of
- * runs, written from slot run0 (failed runs included). A run starts as soon
- * as an instrument is free, the lab is open and a tube waits; it takes the
- * waiting tubes with the earliest deadlines, at most wells_per_run of them.
- * In a simulation a run may fail: its tubes wait again from its end. */
-static uint32_t run_lab(const psc__ctx_t *x, const psc__variant_t *v, psc__eval_t *e, uint32_t l,
-                        const arrival_t *q, uint32_t n, uint32_t run0, double *free_at,
-                        const double *deadline, waiting_t *heap, uint32_t *failed_runs) {
-  const psc_labs_t *lb = psc_scenario_labs(x->s);
-  const psc_params_t *par = psc_scenario_params(x->s);
-  uint32_t inst = lb->instruments[l] + (v->extra_lab == (int32_t)l);
-  for (uint32_t k = 0; k < inst; k++)
-    free_at[k] = 0;
-  gsl_rng *fr = v->run_failure > 0 ? psc__rng_stream(v->fail_seed, PSC__RNG_FAIL, l) : NULL;
-  requeue_t rq = {NULL, NULL, 0};
-  if (fr) {
-    rq.time = psc__malloc(n + 1, sizeof(double));
-    rq.tube = psc__malloc(n + 1, 4);
-    if (!rq.time || !rq.tube) { /* without memory, no failures: still a valid schedule */
-      gsl_rng_free(fr);
-      fr = NULL;
-    }
-  }
-  uint32_t runs = 0, next = 0, waiting = 0;
-  *failed_runs = 0;
-  double now = 0; /* runs are made in time order: no run starts before the last */
-  while (next < n || waiting || rq.n) {
-    uint32_t best = 0;
-    for (uint32_t k = 1; k < inst; k++)
-      if (free_at[k] < free_at[best])
-        best = k;
-    double t = fmax(free_at[best], now);
-    if (!waiting) {
-      double first = next < n ? q[next].key : INFINITY;
-      if (rq.n && rq.time[0] < first)
-        first = rq.time[0];
-      t = fmax(t, first);
-    }
-    t = lab_available(x, v, l, t);
-    while (next < n && q[next].key <= t) {
-      uint32_t tube = q[next++].t;
-      heap_push(heap, &waiting, (waiting_t){deadline[tube], e->arrived[tube], tube});
-    }
-    while (rq.n && rq.time[0] <= t) {
-      uint32_t tube = rq_pop(&rq);
-      heap_push(heap, &waiting, (waiting_t){deadline[tube], e->arrived[tube], tube});
-    }
-    now = t;
-    double end = t + lb->run_minutes[l];
-    uint32_t r = run0 + runs, taken = 0;
-    /* failures are capped at three runs per tube of the lab, which bounds
-     * the runs a lab can make (its slots) */
-    int failed = fr && runs < 3 * n && gsl_rng_uniform(fr) < v->run_failure;
-    while (waiting && taken < lb->wells[l]) {
-      uint32_t tube = heap_pop(heap, &waiting).t;
-      if (failed) {
-        rq_push(&rq, end, tube);
+/* Moves the catchment's next free tube into the lookahead buffer; 0 when
+ * the catchment is empty. */
+static int take_next(pull_t *P, lab_t *L) {
+  while (L->ncur && isfinite(cursor_at(P, L, 0))) {
+    double at = cursor_at(P, L, 0);
+    uint32_t t = P->by_site[L->cur_pos[0]++];
+    cursor_sift(P, L, 0);
+    if (P->state[t] != FREE)
+      continue;
+    if (L->bhead + L->bn == L->bcap) {
+      if (L->bhead > L->bcap / 2) {
+        memmove(L->buf, L->buf + L->bhead, L->bn * sizeof(arr_t));
+        L->bhead = 0;
       } else {
-        e->run[tube] = r;
-        e->run_start[tube] = t;
-        e->reported[tube] = end + par->report_minutes;
+        uint32_t cap = L->bcap ? L->bcap * 2 : 256;
+        arr_t *b = realloc(L->buf, cap * sizeof(arr_t));
+        if (!b)
+          return -1;
+        L->buf = b;
+        L->bcap = cap;
       }
-      taken++;
     }
-    *failed_runs += (uint32_t)failed;
-    e->run_lab[r] = l;
-    e->run_instrument[r] = best;
-    e->run_tubes[r] = failed ? 0 : taken;
-    e->run_begin[r] = t;
-    e->run_end[r] = end;
-    free_at[best] = end;
-    runs++;
+    L->buf[L->bhead + L->bn++] = (arr_t){at, t};
+    return 1;
   }
-  if (fr)
-    gsl_rng_free(fr);
-  free(rq.time);
-  free(rq.tube);
-  return runs;
+  return 0;
 }
 
-/* A lab as the assignment sees it: when each instrument is next free
- * (ascending), the run that started last (tubes arriving by its start may
- * still join it), and the tubes queued for later runs. */
-typedef struct {
-  double *free_at;
-  uint32_t inst, wells;
-  double run_min;
-  double open_start;
-  uint32_t open_count;
-  uint32_t pending;
-  double pending_first;
-} lab_proj_t;
-
-static void proj_sort(lab_proj_t *L) {
-  for (uint32_t i = 1; i < L->inst; i++) {
-    double v = L->free_at[i];
-    uint32_t j = i;
-    while (j > 0 && L->free_at[j - 1] > v) {
-      L->free_at[j] = L->free_at[j - 1];
-      j--;
-    }
-    L->free_at[j] = v;
-  }
+static int waiting_valid(const pull_t *P, uint32_t l, uint32_t tagged) {
+  uint32_t t = tagged & ~REQUEUED;
+  if (tagged & REQUEUED)
+    return P->state[t] == WAITING_AGAIN && P->e->lab[t] == l;
+  return P->state[t] == FREE;
 }
 
-/* Starts the queued runs that begin by time a. */
-static void proj_flush(lab_proj_t *L, const psc__hours_t *h, double a) {
-  while (L->pending) {
-    double s = psc__hours_next_open(h, fmax(L->free_at[0], L->pending_first));
-    if (s > a)
+/* Everything due at lab l by time s joins its waiting heap. */
+static int advance(pull_t *P, uint32_t l, double s) {
+  lab_t *L = &P->lab[l];
+  for (;;) {
+    if (!L->bn) {
+      int got = take_next(P, L);
+      if (got < 0)
+        return PSC_ENOMEM;
+      if (!got)
+        break;
+    }
+    arr_t a = L->buf[L->bhead];
+    if (a.at > s)
       break;
-    uint32_t take = L->pending < L->wells ? L->pending : L->wells;
-    L->free_at[0] = s + L->run_min;
-    proj_sort(L);
-    L->open_start = s;
-    L->open_count = take;
-    L->pending -= take;
-    L->pending_first = s;
+    L->bhead++;
+    L->bn--;
+    if (P->state[a.t] != FREE)
+      continue;
+    if (iheap_push(&L->wait, (item_t){item_key(P->deadline[a.t], a.at), a.t}))
+      return PSC_ENOMEM;
+    L->valid++;
+  }
+  while (L->rqn && L->rq[L->rqhead].at <= s) {
+    arr_t a = L->rq[L->rqhead++];
+    L->rqn--;
+    if (iheap_push(&L->wait, (item_t){item_key(P->deadline[a.t], a.at), a.t | REQUEUED}))
+      return PSC_ENOMEM;
+    L->valid++;
+  }
+  L->frontier = fmax(L->frontier, s);
+  return 0;
+}
+
+/* The time the k-th (k >= 1) free tube not yet due would reach lab l,
+ * INFINITY when fewer than k will. */
+static double kth_arrival(pull_t *P, uint32_t l, uint32_t k) {
+  lab_t *L = &P->lab[l];
+  uint32_t i = 0, j = 0, seen = 0;
+  for (;;) {
+    while (i >= L->bn) {
+      int got = take_next(P, L);
+      if (got <= 0)
+        break;
+    }
+    double ab = i < L->bn ? L->buf[L->bhead + i].at : INFINITY;
+    double ar = j < L->rqn ? L->rq[L->rqhead + j].at : INFINITY;
+    if (!isfinite(ab) && !isfinite(ar))
+      return INFINITY;
+    if (ab <= ar) {
+      if (P->state[L->buf[L->bhead + i].t] == FREE && ++seen == k)
+        return ab;
+      i++;
+    } else {
+      if (++seen == k)
+        return ar;
+      j++;
+    }
   }
 }
 
-enum { JOIN_OPEN, NEW_RUN, QUEUE };
-
-/* When a tube arriving at a would leave its run, and how it would get there. */
-static double proj_estimate(const lab_proj_t *L, const psc__hours_t *h, double a, int *how) {
-  if (L->open_count && L->open_count < L->wells && a <= L->open_start) {
-    *how = JOIN_OPEN;
-    return L->open_start + L->run_min;
-  }
-  if (!L->pending && L->free_at[0] <= a) {
-    *how = NEW_RUN;
-    return psc__hours_next_open(h, a) + L->run_min;
-  }
-  /* queued: run number k among the runs to come, on instruments in turn */
-  *how = QUEUE;
-  uint32_t k = L->pending / L->wells; /* the tube is pending + 1st in line */
-  double start = L->free_at[k % L->inst] + (double)(k / L->inst) * L->run_min;
-  start = fmax(start, fmax(a, L->pending_first));
-  return psc__hours_next_open(h, start) + L->run_min;
+/* Drops tubes taken elsewhere from the top of lab l's waiting heap. */
+static void clean_top(pull_t *P, uint32_t l) {
+  lab_t *L = &P->lab[l];
+  while (L->wait.n && !waiting_valid(P, l, L->wait.h[0].t))
+    iheap_pop(&L->wait);
 }
 
-static void proj_take(lab_proj_t *L, const psc__hours_t *h, double a, int how) {
-  if (how == JOIN_OPEN) {
-    L->open_count++;
-  } else if (how == NEW_RUN) {
-    double s = psc__hours_next_open(h, a);
-    L->free_at[0] = s + L->run_min;
-    proj_sort(L);
-    L->open_start = s;
-    L->open_count = 1;
+/* Tubes waiting at lab l by time s (s >= its frontier), without moving it. */
+static uint32_t waiting_by(pull_t *P, uint32_t l, double s) {
+  lab_t *L = &P->lab[l];
+  uint32_t n = L->valid;
+  for (uint32_t i = 0;; i++) {
+    while (i >= L->bn && take_next(P, L) > 0) {
+    }
+    if (i >= L->bn || L->buf[L->bhead + i].at > s)
+      break;
+    n += P->state[L->buf[L->bhead + i].t] == FREE;
+  }
+  for (uint32_t j = 0; j < L->rqn && L->rq[L->rqhead + j].at <= s; j++)
+    n++;
+  return n;
+}
+
+/* When instrument-free-at-f's next run at lab l starts (INFINITY: no tube
+ * will come). Only looks: the lab's frontier moves when a run is formed,
+ * since other instruments' runs may start before this one. */
+static int next_start(pull_t *P, uint32_t l, double f, double *start) {
+  lab_t *L = &P->lab[l];
+  const psc_params_t *par = psc_scenario_params(P->x->s);
+  double s = lab_available(P, l, fmax(f, L->frontier));
+  uint32_t n = waiting_by(P, l, s);
+  if (!n) {
+    double a = kth_arrival(P, l, 1);
+    if (!isfinite(a)) {
+      *start = INFINITY;
+      return 0;
+    }
+    s = lab_available(P, l, fmax(a, s));
+    n = waiting_by(P, l, s);
+  }
+  if (P->planned && n < L->wells) {
+    /* hold for a full plate while the wait costs less instrument time than
+     * the empty wells would, and makes no waiting tube late */
+    double fill = kth_arrival(P, l, L->wells - L->valid);
+    double limit = P->hold * L->run_min * (1.0 - (double)n / L->wells);
+    clean_top(P, l);
+    double urgent = INFINITY;
+    if (L->wait.n)
+      urgent = P->deadline[L->wait.h[0].t & ~REQUEUED] - L->run_min - par->report_minutes;
+    if (isfinite(fill) && fill > s && fill - s <= limit && fill <= urgent)
+      s = lab_available(P, l, fill);
+  }
+  *start = s;
+  return 0;
+}
+
+/* Forms instrument k's run at lab l from start s: the waiting tubes with the
+ * earliest deadlines, at most a plate. A failed run (simulation) holds its
+ * tubes until its end; they then wait again at this lab. */
+static int form_run(pull_t *P, uint32_t l, uint32_t k, double s, uint32_t *taken_list) {
+  lab_t *L = &P->lab[l];
+  psc__eval_t *e = P->e;
+  const psc__ctx_t *x = P->x;
+  const psc_params_t *par = psc_scenario_params(x->s);
+  double end = s + L->run_min;
+  int rc = advance(P, l, s);
+  if (rc)
+    return rc;
+  uint32_t r = e->nruns++, taken = 0;
+  int failed = L->fail && gsl_rng_uniform(L->fail) < P->v->run_failure;
+  while (L->wait.n && taken < L->wells) {
+    item_t w = L->wait.h[0];
+    iheap_pop(&L->wait);
+    if (!waiting_valid(P, l, w.t))
+      continue;
+    uint32_t t = w.t & ~REQUEUED;
+    L->valid--;
+    if (!(w.t & REQUEUED)) {
+      /* the tube leaves every other lab's waiting count */
+      uint32_t site = e->site[t];
+      const uint32_t *near = x->near_lab + (size_t)site * PSC__NEAR_LABS;
+      const double *mins = x->near_lab_min + (size_t)site * PSC__NEAR_LABS;
+      for (int j = 0; j < PSC__NEAR_LABS && near[j] != PSC__NONE; j++) {
+        if (near[j] == l)
+          e->arrived[t] = e->departed[t] + mins[j];
+        else if (e->departed[t] + mins[j] <= P->lab[near[j]].frontier)
+          P->lab[near[j]].valid--;
+      }
+    }
+    P->state[t] = IN_RUN;
+    e->lab[t] = l;
+    /* no tube fails more than three runs: such a run is not failed again */
+    if (P->fails[t] >= 3)
+      failed = 0;
+    taken_list[taken++] = t;
+  }
+  if (failed) {
+    if (L->rqhead + L->rqn + taken > L->rqcap) {
+      memmove(L->rq, L->rq + L->rqhead, L->rqn * sizeof(arr_t));
+      L->rqhead = 0;
+      if (L->rqn + taken > L->rqcap) {
+        uint32_t cap = (L->rqn + taken) * 2;
+        arr_t *q = realloc(L->rq, cap * sizeof(arr_t));
+        if (!q)
+          return PSC_ENOMEM;
+        L->rq = q;
+        L->rqcap = cap;
+      }
+    }
+    for (uint32_t j = 0; j < taken; j++) {
+      uint32_t t = taken_list[j];
+      P->state[t] = WAITING_AGAIN;
+      P->fails[t]++;
+      L->rq[L->rqhead + L->rqn++] = (arr_t){end, t};
+    }
+    e->failed_runs++;
   } else {
-    if (!L->pending || a < L->pending_first)
-      L->pending_first = a;
-    L->pending++;
+    for (uint32_t j = 0; j < taken; j++) {
+      uint32_t t = taken_list[j];
+      e->run[t] = r;
+      e->run_start[t] = s;
+      e->reported[t] = end + par->report_minutes;
+    }
   }
+  e->run_lab[r] = l;
+  e->run_instrument[r] = k;
+  e->run_tubes[r] = failed ? 0 : taken;
+  e->run_begin[r] = s;
+  e->run_end[r] = end;
+  return 0;
 }
 
-static int assign_labs(const psc__ctx_t *x, const psc__variant_t *v, psc__eval_t *e,
-                       const uint32_t *order) {
+/* Sets up every lab's catchment (cursors over the sites that send to it),
+ * instruments and failure stream. */
+static int labs_init(pull_t *P) {
+  const psc__ctx_t *x = P->x;
   const psc_labs_t *lb = psc_scenario_labs(x->s);
-  lab_proj_t *L = calloc(x->nlabs + 1, sizeof(*L));
-  uint64_t slots = 0;
+  uint32_t *ncur = calloc(x->nlabs + 1, 4);
+  if (!ncur)
+    return PSC_ENOMEM;
+  for (uint32_t i = 0; i < x->nsites; i++)
+    for (int j = 0; j < PSC__NEAR_LABS && x->near_lab[(size_t)i * PSC__NEAR_LABS + j] != PSC__NONE; j++)
+      ncur[x->near_lab[(size_t)i * PSC__NEAR_LABS + j]]++;
+  int rc = 0;
+  for (uint32_t l = 0; l < x->nlabs && !rc; l++) {
+    lab_t *L = &P->lab[l];
+    L->inst = psc__instruments(x, P->v, l);
+    L->wells = lb->wells[l];
+    L->run_min = lb->run_minutes[l];
+    L->frontier = -INFINITY;
+    L->cur_site = psc__malloc(ncur[l] + 1, 4);
+    L->cur_pos = psc__malloc(ncur[l] + 1, 4);
+    L->cur_trip = psc__malloc(ncur[l] + 1, 8);
+    L->parked = calloc(L->inst + 1, 1);
+    if (!L->cur_site || !L->cur_pos || !L->cur_trip || !L->parked)
+      rc = PSC_ENOMEM;
+    if (!rc && P->v->run_failure > 0 && !(L->fail = psc__rng_stream(P->v->fail_seed, PSC__RNG_FAIL, l)))
+      rc = PSC_ENOMEM;
+  }
+  for (uint32_t i = 0; i < x->nsites && !rc; i++) {
+    for (int j = 0; j < PSC__NEAR_LABS; j++) {
+      uint32_t l = x->near_lab[(size_t)i * PSC__NEAR_LABS + j];
+      if (l == PSC__NONE)
+        break;
+      lab_t *L = &P->lab[l];
+      L->cur_site[L->ncur] = i;
+      L->cur_pos[L->ncur] = P->site_first[i];
+      L->cur_trip[L->ncur] = x->near_lab_min[(size_t)i * PSC__NEAR_LABS + j];
+      L->ncur++;
+    }
+  }
+  for (uint32_t l = 0; l < x->nlabs && !rc; l++)
+    for (uint32_t c = P->lab[l].ncur; c-- > 0;)
+      cursor_sift(P, &P->lab[l], c);
+  free(ncur);
+  return rc;
+}
+
+static void labs_free(pull_t *P) {
+  for (uint32_t l = 0; P->lab && l < P->x->nlabs; l++) {
+    lab_t *L = &P->lab[l];
+    free(L->cur_site);
+    free(L->cur_pos);
+    free(L->cur_trip);
+    free(L->buf);
+    free(L->rq);
+    free(L->wait.h);
+    free(L->parked);
+    if (L->fail)
+      gsl_rng_free(L->fail);
+  }
+  free(P->lab);
+}
+
+/* The pull: instruments' next runs, earliest end first. */
+static int pull(pull_t *P, uint32_t *taken_list) {
+  const psc__ctx_t *x = P->x;
+  uint32_t ninst = 0, nev = 0;
   for (uint32_t l = 0; l < x->nlabs; l++)
-    slots += lb->instruments[l] + 1u;
-  double *pool = calloc(slots + 1, sizeof(double));
-  if (!L || !pool) {
-    free(L);
-    free(pool);
+    ninst += P->lab[l].inst;
+  event_t *ev = psc__malloc(ninst + 1, sizeof(event_t));
+  if (!ev)
+    return PSC_ENOMEM;
+  int rc = 0;
+  for (uint32_t l = 0; l < x->nlabs && !rc; l++)
+    for (uint32_t k = 0; k < P->lab[l].inst && !rc; k++) {
+      double s;
+      rc = next_start(P, l, 0, &s);
+      if (!rc && isfinite(s))
+        event_push(ev, &nev, (event_t){s + P->lab[l].run_min, s, l, k});
+      else
+        P->lab[l].parked[k] = 1;
+    }
+  while (!rc && nev) {
+    event_t top = event_pop(ev, &nev);
+    lab_t *L = &P->lab[top.lab];
+    /* things changed since this run was planned: tubes were taken */
+    double s;
+    if ((rc = next_start(P, top.lab, top.start, &s)))
+      break;
+    if (!isfinite(s)) {
+      L->parked[top.inst] = 1;
+      continue;
+    }
+    if (s > top.start + 1e-9) {
+      event_push(ev, &nev, (event_t){s + L->run_min, s, top.lab, top.inst});
+      continue;
+    }
+    uint32_t before = L->rqn;
+    if ((rc = form_run(P, top.lab, top.inst, s, taken_list)))
+      break;
+    double end = s + L->run_min;
+    /* tubes waiting again wake the lab's idle instruments */
+    if (L->rqn > before)
+      for (uint32_t k = 0; k < L->inst; k++)
+        if (L->parked[k]) {
+          L->parked[k] = 0;
+          event_push(ev, &nev, (event_t){end + L->run_min, end, top.lab, k});
+        }
+    double next;
+    if ((rc = next_start(P, top.lab, end, &next)))
+      break;
+    if (isfinite(next))
+      event_push(ev, &nev, (event_t){next + L->run_min, next, top.lab, top.inst});
+    else
+      L->parked[top.inst] = 1;
+  }
+  free(ev);
+  return rc;
+}
+
+/* Runs in lab order, each lab's in start order (the runs view's promise);
+ * tubes follow their runs. */
+static int sort_runs(const psc__ctx_t *x, psc__eval_t *e) {
+  uint32_t nr = e->nruns;
+  uint32_t *first = calloc(x->nlabs + 1, 4), *pos = psc__malloc(nr + 1, 4);
+  uint32_t *u32 = psc__malloc(nr + 1, 4);
+  double *f64 = psc__malloc(nr + 1, 8);
+  if (!first || !pos || !u32 || !f64) {
+    free(first);
+    free(pos);
+    free(u32);
+    free(f64);
     return PSC_ENOMEM;
   }
-  double *at = pool;
-  for (uint32_t l = 0; l < x->nlabs; l++) {
-    L[l].free_at = at;
-    L[l].inst = lb->instruments[l] + (v->extra_lab == (int32_t)l);
-    at += lb->instruments[l] + 1u;
-    L[l].wells = lb->wells[l];
-    L[l].run_min = lb->run_minutes[l];
+  /* counting sort by lab: first[l] = runs of the labs before l */
+  for (uint32_t r = 0; r < nr; r++)
+    if (e->run_lab[r] + 1 < x->nlabs)
+      first[e->run_lab[r] + 1]++;
+  for (uint32_t l = 0; l + 1 < x->nlabs; l++)
+    first[l + 1] += first[l];
+  /* within a lab, pop order is start order; ties keep instrument order */
+  for (uint32_t r = 0; r < nr; r++)
+    pos[r] = first[e->run_lab[r]]++;
+  uint32_t *u[] = {e->run_lab, e->run_instrument, e->run_tubes};
+  for (int k = 0; k < 3; k++) {
+    for (uint32_t r = 0; r < nr; r++)
+      u32[pos[r]] = u[k][r];
+    memcpy(u[k], u32, nr * 4ull);
   }
-  uint32_t trip_end = 0;
-  for (uint32_t j = 0; j < x->pk->ntubes; j++) {
-    uint32_t t = order[j], site = e->site[t];
-    /* the rest of this tube's trip: same site, same departure */
-    if (j >= trip_end) {
-      trip_end = j + 1;
-      while (trip_end < x->pk->ntubes && e->site[order[trip_end]] == site &&
-             e->departed[order[trip_end]] == e->departed[t])
-        trip_end++;
-    }
-    uint32_t trip_left = trip_end - j;
-    const uint32_t *near = x->near_lab + (size_t)site * PSC__NEAR_LABS;
-    const double *mins = x->near_lab_min + (size_t)site * PSC__NEAR_LABS;
-    double best_score = INFINITY, best_arrive = 0;
-    uint32_t best = PSC__NONE;
-    int best_how = QUEUE;
-    for (int k = 0; k < PSC__NEAR_LABS && near[k] != PSC__NONE; k++) {
-      uint32_t l = near[k];
-      double arrive = e->departed[t] + mins[k];
-      proj_flush(&L[l], &x->lab_hours[l], arrive);
-      int how;
-      double done = proj_estimate(&L[l], &x->lab_hours[l], arrive, &how);
-      /* labs are kept busy by choosing the earliest run start (the run's end
-       * breaks ties); a new run holds an instrument for a whole run, so it
-       * is charged for the plate capacity this trip would leave empty */
-      double score = done - L[l].run_min; /* the run's start */
-      if (how == NEW_RUN) {
-        double fill = (double)(trip_left < L[l].wells ? trip_left : L[l].wells) / L[l].wells;
-        score += v->waste_weight * L[l].run_min * (1.0 - fill);
-      }
-      if (score < best_score - 1e-9) {
-        best_score = score;
-        best = l;
-        best_arrive = arrive;
-        best_how = how;
-      }
-    }
-    proj_take(&L[best], &x->lab_hours[best], best_arrive, best_how);
-    e->lab[t] = best;
-    e->arrived[t] = best_arrive;
+  double *d[] = {e->run_begin, e->run_end};
+  for (int k = 0; k < 2; k++) {
+    for (uint32_t r = 0; r < nr; r++)
+      f64[pos[r]] = d[k][r];
+    memcpy(d[k], f64, nr * 8ull);
   }
-  free(pool);
-  free(L);
+  for (uint32_t t = 0; t < x->pk->ntubes; t++)
+    e->run[t] = pos[e->run[t]];
+  free(first);
+  free(pos);
+  free(u32);
+  free(f64);
   return 0;
 }
 
 int psc__transport_and_labs(const psc__ctx_t *x, const psc__variant_t *v, psc__eval_t *e) {
   const psc__pack_t *pk = x->pk;
   const psc_params_t *par = psc_scenario_params(x->s);
+  const psc_communities_t *cm = psc_scenario_communities(x->s);
   const uint32_t nt = pk->ntubes;
   const double batch = par->batch_minutes;
-  /* departures, then tubes ordered by (departure, site, tube) with two
-   * stable counting sorts */
+  /* departures, then tubes by (site, departure): two stable counting sorts */
   uint32_t maxb = 0;
   for (uint32_t t = 0; t < nt; t++) {
     double b = ceil(e->sealed[t] / batch - 1e-9);
     e->departed[t] = b * batch;
     maxb = (uint32_t)b > maxb ? (uint32_t)b : maxb;
   }
-  uint32_t nb = maxb + 1, ncnt = (nb > x->nsites ? nb : x->nsites) + 1;
-  const psc_communities_t *cm = psc_scenario_communities(x->s);
-  uint32_t *by_site = psc__malloc(nt, 4), *order = psc__malloc(nt, 4);
-  uint32_t *cnt = calloc(ncnt, 4), *lab_first = calloc(x->nlabs + 2, 4);
-  uint32_t *runs_of = calloc(x->nlabs + 1, 4), *failed_of = calloc(x->nlabs + 1, 4);
-  arrival_t *q = psc__malloc(nt, sizeof(arrival_t));
-  double *deadline = psc__malloc(nt, 8), *street_start = psc__malloc(x->nstreets + 1, 8);
-  waiting_t *heap = psc__malloc(nt, sizeof(waiting_t));
+  uint32_t nb = maxb + 2;
+  uint32_t *cnt = calloc(nb + 1, 4), *by_dep = psc__malloc(nt + 1, 4);
+  uint32_t *by_site = psc__malloc(nt + 1, 4), *site_first = calloc(x->nsites + 2, 4);
+  uint32_t max_wells = 1;
+  for (uint32_t l = 0; l < x->nlabs; l++)
+    max_wells = psc_scenario_labs(x->s)->wells[l] > max_wells ? psc_scenario_labs(x->s)->wells[l] : max_wells;
+  uint32_t *taken = psc__malloc(max_wells + 1, 4);
+  double *deadline = psc__malloc(nt + 1, 8), *street_start = psc__malloc(x->nstreets + 1, 8);
+  uint8_t *state = calloc(nt + 1, 1), *fails = calloc(nt + 1, 1);
+  pull_t P = {x, v, e, by_site, site_first, deadline, state, fails, NULL,
+              !par->run_start_eager, v->hold};
+  P.lab = calloc(x->nlabs + 1, sizeof(lab_t));
   int rc = 0;
-  if (!by_site || !order || !cnt || !lab_first || !runs_of || !failed_of || !q || !deadline ||
-      !street_start || !heap) {
+  if (!cnt || !by_dep || !by_site || !site_first || !taken || !deadline || !street_start ||
+      !state || !fails || !P.lab) {
     rc = PSC_ENOMEM;
     goto done;
   }
   for (uint32_t t = 0; t < nt; t++)
-    cnt[e->site[t] + 1]++;
-  for (uint32_t i = 0; i < x->nsites; i++)
-    cnt[i + 1] += cnt[i];
-  for (uint32_t t = 0; t < nt; t++)
-    by_site[cnt[e->site[t]]++] = t;
-  memset(cnt, 0, ncnt * 4ull);
-  for (uint32_t t = 0; t < nt; t++)
     cnt[(uint32_t)(e->departed[t] / batch + 0.5) + 1]++;
   for (uint32_t b = 0; b < nb; b++)
     cnt[b + 1] += cnt[b];
-  for (uint32_t j = 0; j < nt; j++) {
-    uint32_t t = by_site[j];
-    order[cnt[(uint32_t)(e->departed[t] / batch + 0.5)]++] = t;
+  for (uint32_t t = 0; t < nt; t++)
+    by_dep[cnt[(uint32_t)(e->departed[t] / batch + 0.5)]++] = t;
+  for (uint32_t t = 0; t < nt; t++)
+    site_first[e->site[t] + 1]++;
+  for (uint32_t i = 0; i < x->nsites; i++)
+    site_first[i + 1] += site_first[i];
+  {
+    uint32_t *cur = cnt; /* reuse: per site cursor (nb >= nsites is not given) */
+    if (nb < x->nsites + 1) {
+      cur = calloc(x->nsites + 1, 4);
+      if (!cur) {
+        rc = PSC_ENOMEM;
+        goto done;
+      }
+    }
+    memcpy(cur, site_first, x->nsites * 4ull);
+    for (uint32_t j = 0; j < nt; j++) {
+      uint32_t t = by_dep[j];
+      by_site[cur[e->site[t]]++] = t;
+    }
+    if (cur != cnt)
+      free(cur);
   }
-  /* each tube to the lab where its run would end first, by a projection of
-   * every lab's runs as tubes are assigned */
-  if ((rc = assign_labs(x, v, e, order)))
-    goto done;
   /* each tube's deadline: its key community's, or its street's (which the
    * sampling schedule has just fixed by the street's first swab) */
   for (uint32_t i = 0; i < x->nstreets; i++)
@@ -414,89 +687,27 @@ int psc__transport_and_labs(const psc__ctx_t *x, const psc__variant_t *v, psc__e
     uint32_t c = pk->tube_comm[t];
     deadline[t] = cm->key[c] ? par->deadline_key_h * 60.0
                              : street_start[cm->street[c]] + par->deadline_street_h * 60.0;
+    e->run[t] = PSC__NONE;
   }
-  /* per lab queues, by arrival */
-  for (uint32_t t = 0; t < nt; t++)
-    lab_first[e->lab[t] + 2]++;
-  for (uint32_t l = 0; l < x->nlabs; l++)
-    lab_first[l + 2] += lab_first[l + 1];
-  for (uint32_t t = 0; t < nt; t++)
-    q[lab_first[e->lab[t] + 1]++] = (arrival_t){e->arrived[t], t};
-  /* lab_first[l] .. lab_first[l+1] now hold lab l's tubes */
-  const psc_labs_t *lb = psc_scenario_labs(x->s);
-  uint32_t maxinst = 1;
-  for (uint32_t l = 0; l < x->nlabs; l++)
-    maxinst = lb->instruments[l] + 1 > maxinst ? lb->instruments[l] + 1 : maxinst;
-  int failed = 0;
-  /* at most one run per tube, and (simulation) three failed runs per tube */
-  const uint32_t mult = v->run_failure > 0 ? 4 : 1;
-  uint64_t run_slots = (uint64_t)nt * mult;
-  if (!failed && e->runs_cap < run_slots) {
-    void *a = realloc(e->run_lab, run_slots * 4), *b = realloc(e->run_instrument, run_slots * 4);
-    void *c = realloc(e->run_tubes, run_slots * 4), *d = realloc(e->run_begin, run_slots * 8);
-    void *f = realloc(e->run_end, run_slots * 8);
-    if (a) e->run_lab = a;
-    if (b) e->run_instrument = b;
-    if (c) e->run_tubes = c;
-    if (d) e->run_begin = d;
-    if (f) e->run_end = f;
-    failed = !a || !b || !c || !d || !f;
-    if (!failed)
-      e->runs_cap = run_slots;
-  }
-  const int64_t nl = x->nlabs;
-#pragma omp parallel if (!failed)
-  {
-    double *free_at = psc__malloc(maxinst, 8);
-#pragma omp for schedule(dynamic, 1)
-    for (int64_t li = 0; li < nl; li++) {
-      uint32_t l = (uint32_t)li, a0 = lab_first[l], n = lab_first[l + 1] - a0;
-      uint32_t slot0 = a0 * mult; /* a lab's runs go in its own slots */
-      if (!free_at) {
-#pragma omp atomic write
-        failed = 1;
-        continue;
-      }
-      qsort(q + a0, n, sizeof(arrival_t), cmp_arrival);
-      runs_of[l] = run_lab(x, v, e, l, q + a0, n, slot0, free_at, deadline, heap + a0,
-                           &failed_of[l]);
-    }
-    free(free_at);
-  }
-  if (!failed) {
-    /* compact the runs: lab by lab, in start order */
-    uint32_t nr = 0;
-    for (uint32_t l = 0; l < x->nlabs; l++) {
-      uint32_t a0 = lab_first[l] * mult;
-      for (uint32_t k = 0; k < runs_of[l]; k++) {
-        uint32_t from = a0 + k;
-        e->run_lab[nr] = e->run_lab[from];
-        e->run_instrument[nr] = e->run_instrument[from];
-        e->run_tubes[nr] = e->run_tubes[from];
-        e->run_begin[nr] = e->run_begin[from];
-        e->run_end[nr] = e->run_end[from];
-        nr++;
-      }
-      /* tubes point at slots; shift them to the compacted index */
-      for (uint32_t j = lab_first[l]; j < lab_first[l + 1]; j++)
-        e->run[q[j].t] -= a0 - (nr - runs_of[l]);
-    }
-    e->nruns = nr;
-    e->failed_runs = 0;
-    for (uint32_t l = 0; l < x->nlabs; l++)
-      e->failed_runs += failed_of[l];
-  }
-  rc = failed ? PSC_ENOMEM : 0;
+  e->nruns = 0;
+  e->failed_runs = 0;
+  if ((rc = labs_init(&P)) || (rc = pull(&P, taken)))
+    goto done;
+  for (uint32_t t = 0; t < nt && !rc; t++)
+    if (e->run[t] == PSC__NONE)
+      rc = PSC_EINFEASIBLE; /* a tube no lab it can reach ever runs */
+  if (!rc)
+    rc = sort_runs(x, e);
 done:
-  free(runs_of);
-  free(failed_of);
+  labs_free(&P);
+  free(cnt);
+  free(by_dep);
+  free(by_site);
+  free(site_first);
+  free(taken);
   free(deadline);
   free(street_start);
-  free(heap);
-  free(by_site);
-  free(order);
-  free(cnt);
-  free(lab_first);
-  free(q);
+  free(state);
+  free(fails);
   return rc;
 }

@@ -116,6 +116,31 @@ static uint32_t pack_stream(const psc_roster_t *r, uint32_t c, int stream, uint3
   return tubes;
 }
 
+/* keep_households = false: the stream's residents in swab order (the
+ * roster's order) fill tubes of k one after another, households or not.
+ * Counts tubes (emit == 0) or writes them at t0.. (emit == 1). */
+static uint32_t pack_in_order(const psc_roster_t *r, uint32_t c, int stream, uint32_t k,
+                              psc__pack_t *pk, uint32_t t0, uint32_t tend, int emit) {
+  uint32_t n = 0, tubes = 0;
+  for (uint32_t h = r->comm_hh_first[c]; h < r->comm_hh_first[c + 1]; h++)
+    for (uint32_t i = r->hh_first[h]; i < r->hh_first[h + 1]; i++) {
+      if (stream_of(r->res_flags[i]) != stream)
+        continue;
+      if (n % k == 0) {
+        if (emit && tubes > 0 && t0 + tubes < tend)
+          pk->member_first[t0 + tubes] = pk->member_first[t0 + tubes - 1] + k;
+        tubes++;
+      }
+      if (emit) {
+        uint32_t t = t0 + tubes - 1;
+        pk->members[pk->member_first[t] + n % k] = i;
+        pk->tube_swabs[t] = (uint8_t)(n % k + 1);
+      }
+      n++;
+    }
+  return tubes;
+}
+
 /* Arrays: the stream's residents, households in order, fill r x r arrays
  * row by row; each array gives one tube per row, then one per column (the
  * last array may be smaller). Counts tubes (emit == 0) or writes them at
@@ -200,6 +225,7 @@ typedef struct {
   const uint32_t *comm_member_first; /* pass 2: each (community, stream)'s members */
   uint32_t pool[PSC_STREAMS];
   uint32_t array_size; /* 0: pooled tubes only */
+  int keep_households; /* 0: strictly in swab order */
   uint32_t maxhh, kmax, maxres;
 } job_t;
 
@@ -212,7 +238,8 @@ static void count_tubes(const job_t *j, uint32_t c, scratch_t *sc) {
         none ? 0
         : j->array_size && k == PSC_STREAM_WALK_IN
             ? pack_arrays(j->r, c, k, j->array_size, pk, 0, 0, 0, NULL)
-            : pack_stream(j->r, c, k, j->pool[k], sc, pk, 0, 0, 0);
+        : !j->keep_households ? pack_in_order(j->r, c, k, j->pool[k], pk, 0, 0, 0)
+                              : pack_stream(j->r, c, k, j->pool[k], sc, pk, 0, 0, 0);
   }
 }
 
@@ -232,7 +259,10 @@ static void fill_tubes(const job_t *j, uint32_t c, scratch_t *sc) {
     if (j->array_size && k == PSC_STREAM_WALK_IN) {
       pack_arrays(j->r, c, k, j->array_size, pk, t0, t1, 1, sc->buf);
     } else {
-      pack_stream(j->r, c, k, j->pool[k], sc, pk, t0, t1, 1);
+      if (j->keep_households)
+        pack_stream(j->r, c, k, j->pool[k], sc, pk, t0, t1, 1);
+      else
+        pack_in_order(j->r, c, k, j->pool[k], pk, t0, t1, 1);
       for (uint32_t t = t0; t < t1; t++) {
         pk->tube_kind[t] = PSC__TUBE_POOL;
         pk->tube_work[t] = pk->tube_swabs[t];
@@ -309,6 +339,7 @@ int psc__pack(const psc_scenario_t *s, psc__pack_t *pk) {
   j.kmax = j.pool[0] > j.pool[1] ? j.pool[0] : j.pool[1];
   const int arrays = par->design && !strcmp(par->design, "array");
   j.array_size = arrays ? (uint32_t)par->array_size : 0;
+  j.keep_households = par->keep_households;
   for (uint32_t c = 0; c < nc; c++) {
     uint32_t n = r->comm_hh_first[c + 1] - r->comm_hh_first[c];
     j.maxhh = n > j.maxhh ? n : j.maxhh;

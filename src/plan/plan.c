@@ -1,6 +1,7 @@
-/* The planner: packs once, searches the release lead over whole-plan
- * evaluations, keeps the best plan, and when a deadline is missed looks for
- * one added resource that fixes it. */
+/* The planner: packs once, chooses the street waves and the run-hold rule
+ * by whole-plan evaluations (docs/plan.md), keeps the best plan, bounds
+ * every unit, and when a deadline is missed searches the cheapest fix
+ * (advice.c). */
 #include "plan/plan_internal.h"
 
 #include <math.h>
@@ -41,8 +42,6 @@ void psc__eval_free(psc__eval_t *e) {
   free(e->run_end);
   free(e->comm);
   free(e->street);
-  free(e->street_p0);
-  free(e->street_p1);
   memset(e, 0, sizeof(*e));
 }
 
@@ -70,13 +69,19 @@ int psc__eval_alloc(psc__eval_t *e, const psc__ctx_t *x) {
   e->ses_tube_list = psc__malloc(nt, 4);
   e->comm = psc__calloc(x->ncomm, sizeof(psc_verdict_t));
   e->street = psc__calloc(x->nstreets, sizeof(psc_verdict_t));
-  e->street_p0 = psc__calloc(x->nstreets, sizeof(double));
-  e->street_p1 = psc__calloc(x->nstreets, sizeof(double));
+  /* a run holds at least one tube; a simulation's failed runs are added
+   * when they happen (labs.c) */
+  e->runs_cap = nt + 1;
+  e->run_lab = psc__malloc(e->runs_cap, 4);
+  e->run_instrument = psc__malloc(e->runs_cap, 4);
+  e->run_tubes = psc__malloc(e->runs_cap, 4);
+  e->run_begin = psc__malloc(e->runs_cap, 8);
+  e->run_end = psc__malloc(e->runs_cap, 8);
   if (!e->site || !e->lab || !e->run || !e->session || !e->first_swab || !e->sealed ||
       !e->departed || !e->arrived || !e->reported || !e->run_start || !e->ses_site ||
       !e->ses_comm || !e->ses_residents || !e->ses_tubes || !e->ses_stream || !e->ses_start ||
       !e->ses_end || !e->ses_tube_first || !e->ses_tube_list || !e->comm || !e->street ||
-      !e->street_p0 || !e->street_p1) {
+      !e->run_lab || !e->run_instrument || !e->run_tubes || !e->run_begin || !e->run_end) {
     psc__eval_free(e);
     return PSC_ENOMEM;
   }
@@ -92,11 +97,16 @@ int psc__evaluate(const psc__ctx_t *x, const psc__variant_t *v, psc__eval_t *e) 
   return rc;
 }
 
-/* Is evaluation a better than b? Fewer missed deadlines, then less total
- * lateness, then earlier district completion, then fewer aged swabs. */
-static int better(const psc__eval_t *a, const psc__eval_t *b) {
-  if (a->missed != b->missed)
-    return a->missed < b->missed;
+/* Is evaluation a better than b? Lexicographic: key communities missed,
+ * then streets, then the district; then total lateness, earliest district
+ * completion, fewest aged swabs. */
+int psc__better(const psc__eval_t *a, const psc__eval_t *b) {
+  if (a->missed_key != b->missed_key)
+    return a->missed_key < b->missed_key;
+  if (a->missed_street != b->missed_street)
+    return a->missed_street < b->missed_street;
+  if (a->district.met != b->district.met)
+    return a->district.met > b->district.met;
   if (fabs(a->lateness - b->lateness) > 1e-6)
     return a->lateness < b->lateness;
   if (fabs(a->district.complete - b->district.complete) > 1e-6)
@@ -104,117 +114,91 @@ static int better(const psc__eval_t *a, const psc__eval_t *b) {
   return a->aged < b->aged;
 }
 
-/* The grid the planner searches: release lead (hours) and the weight of
- * empty wells in the lab choice. Each point is refined by PACING_ROUNDS
- * rounds that pace every street by the labs' real progress in the plan
- * before (a fixed-point iteration on the wave times). */
-static const double LEADS[] = {0, 3};
-static const double WASTE[] = {0, 1};
-#define NLEADS (sizeof(LEADS) / sizeof(LEADS[0]))
-#define NWASTE (sizeof(WASTE) / sizeof(WASTE[0]))
-#define PACING_ROUNDS 4
-
-/* Looks for one added resource (an instrument at a lab, a booth at a site of
- * a street that missed, a team) that fixes every missed deadline. */
-static int advise(psc_plan_t *p, psc__eval_t *trial) {
-  psc__ctx_t *x = &p->x;
-  const psc_labs_t *lb = psc_scenario_labs(p->s);
-  const psc_sites_t *st = psc_scenario_sites(p->s);
-  psc_advice_t *a = &p->advice;
-  a->missed_before = p->e.missed;
-  a->district_before = p->e.district.complete;
-  a->missed_after = p->e.missed;
-  a->district_after = p->e.district.complete;
-  psc__variant_t best = p->v;
-  uint32_t best_missed = p->e.missed;
-  double best_late = p->e.lateness, best_done = p->e.district.complete;
-  int best_kind = 0;
-  uint32_t best_idx = 0;
-  /* candidates: the busiest labs (by instrument-minutes in runs), and the
-   * fixed sites and teams of the streets that missed by the most */
-  enum { MAX_LABS = 6, MAX_STREETS = 3 };
-  uint32_t cand_lab[MAX_LABS], ncl = 0, cand_street[MAX_STREETS], ncs = 0;
-  /* large plans try fewer: each try is a whole plan */
-  uint32_t max_labs = p->pk.ntubes > 1000000 ? 2 : MAX_LABS;
-  uint32_t max_streets = p->pk.ntubes > 1000000 ? 1 : MAX_STREETS;
-  double *busy = calloc(x->nlabs + 1, sizeof(double));
-  if (!busy)
-    return PSC_ENOMEM;
-  for (uint32_t k = 0; k < p->e.nruns; k++)
-    busy[p->e.run_lab[k]] += p->e.run_end[k] - p->e.run_begin[k];
+/* First guess of the waves: streets in wave order take the labs' whole
+ * fluid capacity one after another; each opens as late as its deadline
+ * allows (key streets at T0, when their key communities start). */
+static void initial_openings(const psc__ctx_t *x, const psc__variant_t *v, double margin,
+                             double *open, double *rates) {
+  const psc_communities_t *cm = psc_scenario_communities(x->s);
+  const psc_labs_t *lb = psc_scenario_labs(x->s);
+  const psc_params_t *par = psc_scenario_params(x->s);
+  double tail = par->report_minutes, first = par->batch_minutes + par->handover_minutes;
   for (uint32_t l = 0; l < x->nlabs; l++)
-    busy[l] /= (double)lb->instruments[l];
-  for (; ncl < max_labs && ncl < x->nlabs; ncl++) {
-    uint32_t b = PSC__NONE;
-    for (uint32_t l = 0; l < x->nlabs; l++)
-      if (busy[l] >= 0 && (b == PSC__NONE || busy[l] > busy[b]))
-        b = l;
-    cand_lab[ncl] = b;
-    busy[b] = -1;
+    tail = fmax(tail, lb->run_minutes[l] + par->report_minutes);
+  psc__lab_rates(x, v, rates);
+  double cum = 0;
+  for (uint32_t c = 0; c < x->ncomm; c++)
+    if (cm->key[c])
+      cum += x->comm_tubes[c];
+  for (uint32_t k = 0; k < x->nstreets; k++) {
+    uint32_t st = x->street_order[k];
+    int has_key = 0;
+    for (uint32_t c = 0; c < x->ncomm; c++)
+      if (cm->street[c] == st) {
+        has_key |= cm->key[c];
+        if (!cm->key[c])
+          cum += x->comm_tubes[c];
+      }
+    double done = psc__fluid_time(v->lab_hours ? v->lab_hours : x->lab_hours, rates, x->nlabs,
+                                  first, cum) + tail;
+    open[st] = has_key || !isfinite(done)
+                   ? 0
+                   : fmax(0, done - par->deadline_street_h * 60.0 + margin);
   }
-  free(busy);
-  for (; ncs < max_streets; ncs++) {
-    uint32_t b = PSC__NONE;
-    for (uint32_t s2 = 0; s2 < x->nstreets; s2++) {
-      int taken = 0;
-      for (uint32_t j = 0; j < ncs; j++)
-        taken |= cand_street[j] == s2;
-      if (!taken && !p->e.street[s2].met &&
-          (b == PSC__NONE || p->e.street[s2].slack < p->e.street[b].slack))
-        b = s2;
-    }
-    if (b == PSC__NONE)
+}
+
+int psc__pace(const psc__ctx_t *x, psc__variant_t *v, double margin, int rounds,
+              psc__eval_t *best, psc__eval_t *trial, double *open_best, int *have,
+              int *improved) {
+  const psc_communities_t *cm = psc_scenario_communities(x->s);
+  const psc_params_t *par = psc_scenario_params(x->s);
+  double *open = (double *)v->street_open;
+  uint8_t *keyed = calloc(x->nstreets + 1, 1);
+  if (!keyed)
+    return PSC_ENOMEM;
+  for (uint32_t c = 0; c < x->ncomm; c++)
+    keyed[cm->street[c]] |= cm->key[c] != 0;
+  const psc_labs_t *lb = psc_scenario_labs(x->s);
+  double tail = par->batch_minutes + par->handover_minutes + par->report_minutes;
+  for (uint32_t l = 0; l < x->nlabs; l++)
+    tail = fmax(tail, par->batch_minutes + par->handover_minutes + par->report_minutes +
+                          lb->run_minutes[l]);
+  int rc = 0;
+  for (int round = 0; round < rounds; round++) {
+    if ((rc = psc__evaluate(x, v, trial)) != 0)
       break;
-    cand_street[ncs] = b;
-  }
-  uint32_t ncand = ncl + x->nsites;
-  for (uint32_t k = 0; k < ncand; k++) {
-    psc__variant_t v = p->v;
-    if (k < ncl) {
-      v.extra_lab = (int32_t)cand_lab[k];
-    } else {
-      uint32_t i = k - ncl;
-      int wanted = 0;
-      for (uint32_t j = 0; j < ncs; j++)
-        wanted |= st->street[i] == cand_street[j];
-      if (!wanted || !(st->kind[i] == PSC_SITE_FIXED || st->kind[i] == PSC_SITE_DOOR_TO_DOOR))
+    const psc__eval_t *last = trial;
+    if (!*have || psc__better(trial, best)) {
+      psc__eval_t tmp = *best;
+      *best = *trial;
+      *trial = tmp;
+      memcpy(open_best, open, x->nstreets * sizeof(double));
+      *have = 1;
+      *improved = 1;
+      last = best;
+    }
+    /* each street opens as late as its own clock allows, given when the
+     * labs finished it this round; but the street that ends the round, when
+     * its own sampling decides that (its last swab is within a run and a few
+     * hours of its last result), opens an hour earlier: its sampling, not
+     * the labs, is what is late */
+    double moved = 0;
+    for (uint32_t st = 0; st < x->nstreets; st++) {
+      const psc_verdict_t *sv = &last->street[st];
+      if (keyed[st] || !sv->tubes || !isfinite(sv->complete))
         continue;
-      v.extra_site = (int32_t)i;
+      double want = fmax(0, sv->complete - par->deadline_street_h * 60.0 + margin);
+      if (sv->complete >= last->district.complete - 1e-6 &&
+          sv->complete - sv->sampling_end < tail + 180.0)
+        want = fmax(0, fmin(want, open[st] - 60.0));
+      moved = fmax(moved, fabs(want - open[st]));
+      open[st] = want;
     }
-    int rc = psc__evaluate(x, &v, trial);
-    if (rc)
-      return rc;
-    int improves = trial->missed < best_missed ||
-                   (trial->missed == best_missed && trial->lateness < best_late - 1e-6) ||
-                   (trial->missed == best_missed && fabs(trial->lateness - best_late) <= 1e-6 &&
-                    trial->district.complete < best_done - 1e-6);
-    if (improves) {
-      best = v;
-      best_missed = trial->missed;
-      best_late = trial->lateness;
-      best_done = trial->district.complete;
-      best_kind = k < ncl ? 1 : 2;
-      best_idx = k < ncl ? cand_lab[k] : k - ncl;
-    }
+    if (moved < 1.0)
+      break;
   }
-  a->found = best_missed == 0;
-  a->missed_after = best_missed;
-  a->district_after = best_done;
-  if (best_kind == 1)
-    snprintf(a->what, sizeof a->what,
-             "1 more instrument at lab %s (%u wells per %u-minute run: +%.0f tubes/day)",
-             lb->id[best_idx], lb->wells[best_idx], lb->run_minutes[best_idx],
-             lb->wells[best_idx] * psc_open_minutes(lb->open_min[best_idx], lb->close_min[best_idx]) /
-                 (double)lb->run_minutes[best_idx]);
-  else if (best_kind == 2)
-    snprintf(a->what, sizeof a->what, "1 more %s at site %s (+%.0f %s/hour)",
-             st->kind[best_idx] == PSC_SITE_DOOR_TO_DOOR ? "team" : "booth", st->id[best_idx],
-             st->rate[best_idx],
-             st->kind[best_idx] == PSC_SITE_DOOR_TO_DOOR ? "residents" : "swabs");
-  else
-    snprintf(a->what, sizeof a->what, "no single added instrument, booth or team helps");
-  (void)best;
-  return 0;
+  free(keyed);
+  return rc;
 }
 
 static void fill_views(psc_plan_t *p) {
@@ -238,69 +222,48 @@ static void fill_views(psc_plan_t *p) {
                                  e->ses_tubes, e->ses_stream,   e->ses_start, e->ses_end};
 }
 
-/* The search: each point of the grid (lead, waste weight), paced over
- * rounds by the labs' progress in the round before, is a whole plan; the
- * best is kept in p->e with its variant in p->v (and its pacing in
- * p->best_p0/p1). trial is working memory. */
+/* The margins (hours after the latest opening a street's deadline allows)
+ * and run-hold factors the planner tries; each point is paced over rounds
+ * by the labs' progress in the round before (a fixed point of the waves). */
+static const double MARGINS[] = {0.5, 2.0};
+static const double HOLDS[] = {1.0, 0.25};
+#define NMARGINS (sizeof(MARGINS) / sizeof(MARGINS[0]))
+#define NHOLDS (sizeof(HOLDS) / sizeof(HOLDS[0]))
+#define PACING_ROUNDS 6
+
+/* The search: the best evaluation into p->e, its variant into p->v (with
+ * its openings in p->street_open). trial is working memory. */
 static int search(psc_plan_t *p, const psc_plan_options_t *o, psc__eval_t *trial) {
-  p->v = (psc__variant_t){.lead_min = o->lead_hours >= 0 ? o->lead_hours * 60.0 : 0,
-                          .waste_weight = o->waste_weight >= 0 ? o->waste_weight : 0,
-                          .extra_lab = -1,
-                          .extra_site = -1};
-  int have = 0, rc = 0;
-  psc__variant_t best = p->v;
-  size_t ns = p->x.nstreets + 1;
-  double *p0 = psc__malloc(ns, 8), *p1 = psc__malloc(ns, 8);
-  p->best_p0 = psc__malloc(ns, 8);
-  p->best_p1 = psc__malloc(ns, 8);
-  if (!p0 || !p1 || !p->best_p0 || !p->best_p1)
-    rc = PSC_ENOMEM;
-  /* larger plans search a smaller grid, so that a 25-million-resident city
-   * is planned in seconds: up to 200 000 tubes the whole grid, up to a
-   * million the leads only, beyond that one point */
+  const psc__ctx_t *x = &p->x;
+  const int eager = psc_scenario_params(p->s)->run_start_eager;
+  size_t ns = x->nstreets + 1;
+  double *open = psc__malloc(ns, 8), *rates = psc__malloc(x->nlabs + 1, 8);
+  p->street_open = psc__calloc(ns, 8);
+  int rc = !open || !rates || !p->street_open ? PSC_ENOMEM : 0;
+  /* larger plans try fewer points: each is a whole plan per round */
   uint32_t nt = p->pk.ntubes;
-  size_t nleads = nt <= 1000000 ? NLEADS : 1, nwaste = nt <= 200000 ? NWASTE : 1;
-  int rounds = nt <= 200000 ? PACING_ROUNDS : nt <= 1000000 ? 3 : 2;
-  for (size_t i = 0; !rc && i < nleads; i++) {
-    for (size_t k = 0; !rc && k < nwaste; k++) {
-      if ((o->lead_hours >= 0 && i) || (o->waste_weight >= 0 && k))
-        continue; /* a fixed lead or weight is one point of its axis */
-      psc__variant_t v = p->v;
-      if (o->lead_hours < 0)
-        v.lead_min = LEADS[i] * 60.0;
-      if (o->waste_weight < 0)
-        v.waste_weight = WASTE[k];
-      v.street_p0 = v.street_p1 = NULL;
-      for (int round = 0; round < rounds; round++) {
-        if ((rc = psc__evaluate(&p->x, &v, trial)) != 0)
-          break;
-        int take = !have || better(trial, &p->e);
-        if (take) {
-          psc__eval_t tmp = p->e;
-          p->e = *trial;
-          *trial = tmp;
-          best = v;
-          if (v.street_p0) {
-            memcpy(p->best_p0, p0, p->x.nstreets * 8ull);
-            memcpy(p->best_p1, p1, p->x.nstreets * 8ull);
-            best.street_p0 = p->best_p0;
-            best.street_p1 = p->best_p1;
-          }
-          have = 1;
-        }
-        /* pace the next round by this round's lab progress */
-        const psc__eval_t *last = take ? &p->e : trial;
-        memcpy(p0, last->street_p0, p->x.nstreets * 8ull);
-        memcpy(p1, last->street_p1, p->x.nstreets * 8ull);
-        v.street_p0 = p0;
-        v.street_p1 = p1;
+  size_t nm = nt <= 300000 ? NMARGINS : 1, nh = eager ? 1 : nt <= 300000 ? NHOLDS : 1;
+  int rounds = nt <= 300000 ? PACING_ROUNDS : 3;
+  int have = 0;
+  for (size_t i = 0; !rc && i < nm; i++) {
+    for (size_t k = 0; !rc && k < nh; k++) {
+      if ((o->margin_hours >= 0 && i) || (o->hold >= 0 && k))
+        continue; /* a fixed margin or hold is one point of its axis */
+      double margin = (o->margin_hours >= 0 ? o->margin_hours : MARGINS[i]) * 60.0;
+      psc__variant_t v = {.street_open = open, .hold = eager ? 0 : o->hold >= 0 ? o->hold : HOLDS[k]};
+      initial_openings(x, &v, margin, open, rates);
+      int improved = 0;
+      rc = psc__pace(x, &v, margin, rounds, &p->e, trial, p->street_open, &have, &improved);
+      if (!rc && improved) {
+        /* this point gave the best plan so far */
+        p->v = v;
+        p->margin_min = margin;
       }
     }
   }
-  free(p0);
-  free(p1);
-  if (!rc)
-    p->v = best;
+  p->v.street_open = p->street_open;
+  free(open);
+  free(rates);
   return rc;
 }
 
@@ -335,14 +298,18 @@ int psc_plan_create(const psc_scenario_t *s, const psc_plan_options_t *opt, psc_
     rc = search(p, &o, &trial);
   if (rc)
     goto fail;
+  if ((rc = psc__bounds(&p->x, &p->v, &p->e)) != 0)
+    goto fail;
   snprintf(p->advice.what, sizeof p->advice.what, "every deadline is met");
   p->advice.found = 1;
-  if (p->e.missed && o.advise && (rc = advise(p, &trial)) != 0)
+  p->advice.missed_before = p->advice.missed_after = p->e.missed;
+  p->advice.district_before = p->advice.district_after = p->e.district.complete;
+  if (p->e.missed && o.advise && (rc = psc__advise(p, &trial)) != 0)
     goto fail;
   psc__eval_free(&trial);
   fill_views(p);
   psc__utilisation(p, &p->util);
-  p->lower_bound = psc__lower_bound(p);
+  p->lower_bound = p->e.district.bound;
   omp_set_num_threads(saved);
   *out = p;
   return 0;
@@ -357,8 +324,7 @@ void psc_plan_free(psc_plan_t *p) {
   if (!p)
     return;
   psc__eval_free(&p->e);
-  free(p->best_p0);
-  free(p->best_p1);
+  free(p->street_open);
   psc__ctx_free(&p->x);
   psc__pack_free(&p->pk);
   free(p);
@@ -374,7 +340,9 @@ const psc_verdict_t *psc_plan_district(const psc_plan_t *p) { return &p->e.distr
 const uint32_t *psc_plan_street_order(const psc_plan_t *p) { return p->x.street_order; }
 const psc_utilisation_t *psc_plan_utilisation(const psc_plan_t *p) { return &p->util; }
 double psc_plan_lower_bound(const psc_plan_t *p) { return p->lower_bound; }
-double psc_plan_lead_hours(const psc_plan_t *p) { return p->v.lead_min / 60.0; }
+double psc_plan_margin_hours(const psc_plan_t *p) { return p->margin_min / 60.0; }
+double psc_plan_hold(const psc_plan_t *p) { return p->v.hold; }
+double psc_plan_street_open(const psc_plan_t *p, uint32_t st) { return p->street_open[st]; }
 uint32_t psc_plan_aged_tubes(const psc_plan_t *p) { return p->e.aged; }
 const psc_advice_t *psc_plan_advice(const psc_plan_t *p) { return &p->advice; }
 const uint32_t *psc_plan_session_tube_list(const psc_plan_t *p) { return p->e.ses_tube_list; }

@@ -51,20 +51,23 @@ void psc__pack_free(psc__pack_t *pk);
 #define PSC__NEAR_SITES 6 /* a community is sampled at most at its 6 nearest sites */
 #define PSC__NEAR_LABS 8  /* a site sends tubes to at most its 8 quickest labs */
 
-/* What can vary between evaluations: the release lead and one added resource. */
+/* What can vary between evaluations: the schedule's choices, resources
+ * added by the advice, and (simulation) the round's operations. */
 typedef struct {
-  double lead_min;
-  double waste_weight; /* cost of an empty well, in run-lengths (lab choice) */
-  const double *street_p0, *street_p1; /* when the labs started a street's first and
-                                         last tubes in a previous plan, or NULL: fluid */
+  const double *street_open; /* per street: when its ordinary communities are released
+                                (minutes after T0); NULL: all at T0 */
+  double hold;               /* planned run starts: a run may wait for its plate to fill
+                                up to hold x run length x its empty share */
+  /* resources added (the cheapest fix); NULL: none */
+  const uint16_t *add_inst;             /* per lab: more instruments */
+  const uint16_t *add_booth;            /* per site: more booths (teams) */
+  const psc__hours_t *lab_hours, *site_hours; /* opening hours; NULL: the scenario's */
   /* simulation: per-site rate multipliers (NULL: 1), run failures drawn
    * from streams (fail_seed, lab), lab outages (from the scenario) */
   const double *site_mult;
   double run_failure;
   uint64_t fail_seed;
   int outages;
-  int32_t extra_lab;  /* lab given one more instrument, or -1 */
-  int32_t extra_site; /* site given one more booth (team), or -1 */
 } psc__variant_t;
 
 /* Precomputed, read-only during evaluations. */
@@ -101,8 +104,7 @@ typedef struct {
   double *run_begin, *run_end;
   /* verdicts */
   psc_verdict_t *comm, *street, district;
-  double *street_p0, *street_p1; /* observed: first and last run start per street */
-  uint32_t missed;
+  uint32_t missed, missed_key, missed_street; /* missed = key + street + district */
   double lateness;
   uint32_t aged;
 } psc__eval_t;
@@ -111,6 +113,17 @@ int psc__ctx_init(psc__ctx_t *x, const psc_scenario_t *s, const psc__pack_t *pk)
 void psc__ctx_free(psc__ctx_t *x);
 int psc__eval_alloc(psc__eval_t *e, const psc__ctx_t *x);
 void psc__eval_free(psc__eval_t *e);
+/* Opening hours and resources of lab l and site i under a variant. */
+static inline const psc__hours_t *psc__lab_hours_v(const psc__ctx_t *x, const psc__variant_t *v,
+                                                   uint32_t l) {
+  return v->lab_hours ? &v->lab_hours[l] : &x->lab_hours[l];
+}
+static inline const psc__hours_t *psc__site_hours_v(const psc__ctx_t *x, const psc__variant_t *v,
+                                                    uint32_t i) {
+  return v->site_hours ? &v->site_hours[i] : &x->site_hours[i];
+}
+uint32_t psc__instruments(const psc__ctx_t *x, const psc__variant_t *v, uint32_t l);
+uint32_t psc__booths(const psc__ctx_t *x, const psc__variant_t *v, uint32_t i);
 /* Runs one evaluation: sampling, transport, labs, verdicts. */
 int psc__evaluate(const psc__ctx_t *x, const psc__variant_t *v, psc__eval_t *e);
 /* plan/schedule.c */
@@ -130,7 +143,8 @@ struct psc_plan {
   psc__ctx_t x;
   psc__eval_t e;
   psc__variant_t v;
-  double *best_p0, *best_p1; /* the pacing the kept plan used */
+  double *street_open;       /* the waves the kept plan used (p->v.street_open) */
+  double margin_min;         /* the street margin the kept plan used */
   psc_tubes_t tubes;
   psc_runs_t runs;
   psc_sessions_t sessions;
@@ -151,6 +165,18 @@ int psc__plan_h5_to(const void *out /* psc__plan_out_t */, const char *path);
 
 /* plan/verdict.c */
 void psc__utilisation(const psc_plan_t *p, psc_utilisation_t *u);
-double psc__lower_bound(const psc_plan_t *p);
+/* plan/bound.c: every unit's lower bound and infeasible flag under v, into
+ * e's verdicts (which must hold a plan's completions). */
+int psc__bounds(const psc__ctx_t *x, const psc__variant_t *v, psc__eval_t *e);
+/* plan/advice.c: the cheapest fix (p->advice); trial is working memory. */
+int psc__advise(psc_plan_t *p, psc__eval_t *trial);
+/* plan/plan.c: is evaluation a better than b (the planner's objective)? */
+int psc__better(const psc__eval_t *a, const psc__eval_t *b);
+/* plan/plan.c: plans under v from its street openings, pacing them by the
+ * labs' progress for `rounds` rounds; keeps the best evaluation in *best
+ * (swapping buffers with trial) and its openings in open_best. */
+int psc__pace(const psc__ctx_t *x, psc__variant_t *v, double margin_min, int rounds,
+              psc__eval_t *best, psc__eval_t *trial, double *open_best, int *have,
+              int *improved);
 
 #endif

@@ -1,12 +1,13 @@
 /* The sampling schedule: which community goes to which site and when.
  *
  * Communities are taken in priority order (key communities first, then
- * street by street in wave order). Each is released at the time the labs
- * could start on its tubes, less a lead; the lead is what the planner
- * searches (plan.c). Released work is cut into blocks of whole tubes, and
- * each block goes to whichever of the community's nearest sites finishes
- * it first, so a community is split across sites only when that finishes
- * sooner. A site swabs continuously at booths x rate per open hour. */
+ * street by street in wave order). Key communities are released at T0; a
+ * street's other communities when the variant opens the street (its wave,
+ * chosen by the planner, plan.c). Released work is cut into blocks of whole
+ * tubes, and each block goes to whichever of the community's nearest sites
+ * finishes it first, so a community is split across sites only when that
+ * finishes sooner. A site swabs continuously at booths x rate per open
+ * hour. */
 #include "plan/plan_internal.h"
 
 #include <math.h>
@@ -14,9 +15,6 @@
 #include <string.h>
 
 #define BLOCK_SWABS 200 /* about one building: the unit sent to one site */
-/* The share of a street's site capacity the wave pacing counts on: blocks do
- * not split perfectly across sites. */
-#define SAMPLING_EFFICIENCY 0.8
 
 /* Stable order of indices by a key, descending key then ascending index. */
 typedef struct {
@@ -159,11 +157,14 @@ void psc__ctx_free(psc__ctx_t *x) {
   memset(x, 0, sizeof(*x));
 }
 
+uint32_t psc__booths(const psc__ctx_t *x, const psc__variant_t *v, uint32_t i) {
+  return psc_scenario_sites(x->s)->booths[i] + (v->add_booth ? v->add_booth[i] : 0u);
+}
+
 /* Swabs per open minute at site i under the variant. */
 static double site_rate(const psc__ctx_t *x, const psc__variant_t *v, uint32_t i) {
   const psc_sites_t *st = psc_scenario_sites(x->s);
-  double booths = st->booths[i] + (v->extra_site == (int32_t)i);
-  return booths * st->rate[i] / 60.0 * (v->site_mult ? v->site_mult[i] : 1.0);
+  return psc__booths(x, v, i) * st->rate[i] / 60.0 * (v->site_mult ? v->site_mult[i] : 1.0);
 }
 
 typedef struct {
@@ -192,7 +193,7 @@ static void sample_tubes(sampler_t *sm, uint32_t c, const uint32_t *near, int sl
     double best_end = INFINITY, best_start = 0;
     for (int j = 0; j < PSC__NEAR_SITES && near[j] != PSC__NONE; j++) {
       uint32_t site = near[j];
-      const psc__hours_t *h = &sm->x->site_hours[site];
+      const psc__hours_t *h = psc__site_hours_v(sm->x, sm->v, site);
       double start = psc__hours_next_open(h, fmax(release, sm->avail[site]));
       double end = psc__hours_advance(h, start, swabs / site_rate(sm->x, sm->v, site));
       if (end < best_end) {
@@ -202,7 +203,7 @@ static void sample_tubes(sampler_t *sm, uint32_t c, const uint32_t *near, int sl
       }
     }
     uint32_t site = near[best];
-    const psc__hours_t *h = &sm->x->site_hours[site];
+    const psc__hours_t *h = psc__site_hours_v(sm->x, sm->v, site);
     double rho = site_rate(sm->x, sm->v, site);
     uint32_t slot = (uint32_t)slot_base + (uint32_t)best, done = 0;
     double prev = best_start, group_start = best_start;
@@ -230,87 +231,12 @@ static void sample_tubes(sampler_t *sm, uint32_t c, const uint32_t *near, int sl
   }
 }
 
-/* Each community's release time (minutes after T0) into release[]. */
-static int release_times(const psc__ctx_t *x, const psc__variant_t *v, double *release) {
-  const psc__pack_t *pk = x->pk;
+/* Each community's release time (minutes after T0): key communities at
+ * T0, the others when the variant opens their street. */
+static void release_times(const psc__ctx_t *x, const psc__variant_t *v, double *release) {
   const psc_communities_t *cm = psc_scenario_communities(x->s);
-  double *rates = psc__malloc(x->nlabs, 8), *site_rate_v = calloc(x->nsites + 1, 8);
-  if (!rates || !site_rate_v) {
-    free(rates);
-    free(site_rate_v);
-    return PSC_ENOMEM;
-  }
-  /* release, street by street (a wave). The labs, at an assumed efficiency,
-   * reach the street's first tube at P0 and finish its last at P1; the
-   * street opens as late as it can while its sites, in their opening hours,
-   * still swab it all by P1 less the transit and the lead, and no later than
-   * P0 less the transit and the lead (so the labs never wait for it). Key
-   * communities come first in the order and open at T0. */
-  const psc_params_t *par = psc_scenario_params(x->s);
-  const psc_sites_t *st = psc_scenario_sites(x->s);
-  psc__lab_rates(x, v, rates);
-  double transit = par->batch_minutes + par->handover_minutes + 30.0;
-  double when = 0;
-  for (uint32_t j = 0; j < x->ncomm;) {
-    uint32_t c0 = x->order[j];
-    if (cm->key[c0]) {
-      release[c0] = 0;
-      when = x->comm_tubes[c0]
-                 ? psc__fluid_time(x->lab_hours, rates, x->nlabs, when, x->comm_tubes[c0])
-                 : when;
-      j++;
-      continue;
-    }
-    /* the street block: consecutive non-key communities of one street */
-    uint32_t street = cm->street[c0], j1 = j;
-    double swabs[2] = {0, 0}, tubes = 0;
-    while (j1 < x->ncomm && !cm->key[x->order[j1]] && cm->street[x->order[j1]] == street) {
-      uint32_t c = x->order[j1++];
-      tubes += x->comm_tubes[c];
-      for (uint32_t t = pk->comm_tube_first[PSC_STREAMS * c];
-           t < pk->comm_tube_first[PSC_STREAMS * (c + 1)]; t++)
-        swabs[pk->tube_stream[t] == PSC_STREAM_DOOR_TO_DOOR] += pk->tube_work[t];
-    }
-    double p0 = when;
-    double p1 = tubes > 0 ? psc__fluid_time(x->lab_hours, rates, x->nlabs, when, tubes) : when;
-    when = p1;
-    if (v->street_p0 && isfinite(v->street_p0[street])) {
-      /* the labs' real progress in the previous plan */
-      p0 = v->street_p0[street];
-      p1 = v->street_p1[street];
-    }
-    double end = p1 - transit - v->lead_min;
-    double hi = fmax(0, p0 - transit - v->lead_min);
-    /* walk-in sites and door-to-door teams each must finish by `end`: the
-     * latest start for both, by bisection (sampling ends later when it
-     * starts later); sites are assumed to reach SAMPLING_EFFICIENCY of
-     * their rate, since communities do not split perfectly across them */
-    for (int d2d = 0; d2d <= 1; d2d++) {
-      if (swabs[d2d] <= 0)
-        continue;
-      for (uint32_t i = 0; i < x->nsites; i++)
-        site_rate_v[i] = st->street[i] == street && (st->kind[i] == PSC_SITE_DOOR_TO_DOOR) == d2d
-                             ? site_rate(x, v, i) * SAMPLING_EFFICIENCY
-                             : 0;
-      double lo = 0;
-      if (psc__fluid_time(x->site_hours, site_rate_v, x->nsites, hi, swabs[d2d]) > end) {
-        for (int it = 0; it < 40 && hi - lo > 1.0; it++) {
-          double mid = 0.5 * (lo + hi);
-          if (psc__fluid_time(x->site_hours, site_rate_v, x->nsites, mid, swabs[d2d]) <= end)
-            lo = mid;
-          else
-            hi = mid;
-        }
-        hi = lo;
-      }
-    }
-    for (uint32_t k = j; k < j1; k++)
-      release[x->order[k]] = hi;
-    j = j1;
-  }
-  free(site_rate_v);
-  free(rates);
-  return 0;
+  for (uint32_t c = 0; c < x->ncomm; c++)
+    release[c] = cm->key[c] || !v->street_open ? 0 : v->street_open[cm->street[c]];
 }
 
 /* Compacts the sessions in slot order, then lists each session's tubes in
@@ -369,10 +295,10 @@ int psc__sample(const psc__ctx_t *x, const psc__variant_t *v, psc__eval_t *e) {
   double *avail = calloc(x->nsites + 1, 8);
   uint32_t *by_street = psc__malloc(x->ncomm, 4), *street_first = calloc(x->nstreets + 1, 4);
   uint32_t *cur = psc__malloc(x->nstreets + 1, 4);
-  int rc = !release || !avail || !by_street || !street_first || !cur ? PSC_ENOMEM
-                                                                     : release_times(x, v, release);
+  int rc = !release || !avail || !by_street || !street_first || !cur ? PSC_ENOMEM : 0;
   if (rc)
     goto done;
+  release_times(x, v, release);
   /* priority order split by street (counting sort keeps the order) */
   for (uint32_t c = 0; c < x->ncomm; c++)
     street_first[cm->street[c] + 1]++;

@@ -1,5 +1,5 @@
 /* Verdicts (completion, deadline, slack per community, street and the
- * district), utilisation of sites and labs, and the capacity lower bound. */
+ * district) and utilisation of sites and labs. */
 #include "plan/plan_internal.h"
 
 #include <math.h>
@@ -8,6 +8,7 @@
 
 static void open_unit(psc_verdict_t *v) {
   memset(v, 0, sizeof(*v));
+  v->bound = NAN;
   v->sampling_start = INFINITY;
   v->sampling_end = -INFINITY;
   v->complete = -INFINITY;
@@ -75,31 +76,20 @@ void psc__verdicts(const psc__ctx_t *x, psc__eval_t *e) {
   }
   close_unit(&e->district, par->deadline_district_h * 60.0);
   /* every unit counts once in the objective */
+  e->missed_key = e->missed_street = 0;
   for (uint32_t c = 0; c < x->ncomm; c++)
     if (cm->key[c] && !e->comm[c].met) {
-      e->missed++;
+      e->missed_key++;
       e->lateness += -e->comm[c].slack;
     }
   for (uint32_t st = 0; st < x->nstreets; st++)
     if (!e->street[st].met) {
-      e->missed++;
+      e->missed_street++;
       e->lateness += -e->street[st].slack;
     }
-  if (!e->district.met) {
-    e->missed++;
+  if (!e->district.met)
     e->lateness += -e->district.slack;
-  }
-  for (uint32_t st = 0; st < x->nstreets; st++) {
-    e->street_p0[st] = INFINITY;
-    e->street_p1[st] = -INFINITY;
-  }
-  for (uint32_t t = 0; t < pk->ntubes; t++) {
-    uint32_t c = pk->tube_comm[t], st = cm->street[c];
-    if (cm->key[c])
-      continue;
-    e->street_p0[st] = fmin(e->street_p0[st], e->run_start[t]);
-    e->street_p1[st] = fmax(e->street_p1[st], e->run_start[t]);
-  }
+  e->missed = e->missed_key + e->missed_street + !e->district.met;
   e->aged = 0;
   double max_age = par->max_sample_age_hours * 60.0;
   for (uint32_t t = 0; t < pk->ntubes; t++)
@@ -128,8 +118,8 @@ void psc__utilisation(const psc_plan_t *p, psc_utilisation_t *u) {
   double w[2] = {0, 0}, cap[2] = {0, 0};
   u->busiest_site = PSC__NONE;
   for (uint32_t i = 0; i < x->nsites; i++) {
-    double booths = st->booths[i] + (p->v.extra_site == (int32_t)i);
-    double open = booths * psc__hours_open_between(&x->site_hours[i], 0, horizon);
+    double booths = psc__booths(x, &p->v, i);
+    double open = booths * psc__hours_open_between(psc__site_hours_v(x, &p->v, i), 0, horizon);
     int d2d = st->kind[i] == PSC_SITE_DOOR_TO_DOOR;
     w[d2d] += work[i];
     cap[d2d] += open;
@@ -151,8 +141,8 @@ void psc__utilisation(const psc_plan_t *p, psc_utilisation_t *u) {
   }
   u->busiest_lab = PSC__NONE;
   for (uint32_t l = 0; l < x->nlabs; l++) {
-    double n = lb->instruments[l] + (p->v.extra_lab == (int32_t)l);
-    double open = n * psc__hours_open_between(&x->lab_hours[l], 0, horizon);
+    double n = psc__instruments(x, &p->v, l);
+    double open = n * psc__hours_open_between(psc__lab_hours_v(x, &p->v, l), 0, horizon);
     used += inst[l];
     avail += open;
     double ul = open > 0 ? inst[l] / open : 0;
@@ -178,48 +168,4 @@ void psc__utilisation(const psc_plan_t *p, psc_utilisation_t *u) {
   }
   free(work);
   free(inst);
-}
-
-double psc__lower_bound(const psc_plan_t *p) {
-  const psc__ctx_t *x = &p->x;
-  const psc_sites_t *st = psc_scenario_sites(p->s);
-  const psc_labs_t *lb = psc_scenario_labs(p->s);
-  const psc_params_t *par = psc_scenario_params(p->s);
-  const psc__pack_t *pk = &p->pk;
-  psc__variant_t none = {.lead_min = 0, .waste_weight = 0, .extra_lab = -1, .extra_site = -1};
-  double *rate = calloc((x->nsites > x->nlabs ? x->nsites : x->nlabs) + 1, sizeof(double));
-  if (!rate)
-    return NAN;
-  /* the quickest possible path of any tube from its last swab to a result */
-  double min_trip = INFINITY, min_run = INFINITY;
-  for (uint32_t i = 0; i < x->nsites; i++)
-    min_trip = fmin(min_trip, x->near_lab_min[(size_t)i * PSC__NEAR_LABS]);
-  for (uint32_t l = 0; l < x->nlabs; l++)
-    min_run = fmin(min_run, lb->run_minutes[l]);
-  double tail = min_run + par->report_minutes;
-  /* sampling: every swab of a kind at the full rate of all sites of that
-   * kind, from T0, in their opening hours */
-  double first_seal = INFINITY, bound = 0;
-  for (int d2d = 0; d2d <= 1; d2d++) {
-    double swabs = 0;
-    for (uint32_t t = 0; t < pk->ntubes; t++)
-      swabs += (pk->tube_stream[t] == PSC_STREAM_DOOR_TO_DOOR) == d2d ? pk->tube_work[t] : 0;
-    for (uint32_t i = 0; i < x->nsites; i++)
-      rate[i] = (st->kind[i] == PSC_SITE_DOOR_TO_DOOR) == d2d ? st->booths[i] * st->rate[i] / 60.0 : 0;
-    if (swabs <= 0)
-      continue;
-    first_seal = fmin(first_seal, psc__fluid_time(x->site_hours, rate, x->nsites, 0, 1));
-    bound = fmax(bound, psc__fluid_time(x->site_hours, rate, x->nsites, 0, swabs) + min_trip + tail);
-  }
-  /* labs: every tube at the labs' full fluid rate (wells per run minute)
-   * from the first possible arrival; a run's tubes are done at its end, so
-   * the fluid time is already a bound on the last run's end */
-  psc__lab_rates(x, &none, rate);
-  if (pk->ntubes) {
-    double first_arrival = first_seal + min_trip;
-    double fluid = psc__fluid_time(x->lab_hours, rate, x->nlabs, first_arrival, pk->ntubes);
-    bound = fmax(bound, fmax(fluid, first_arrival + min_run) + par->report_minutes);
-  }
-  free(rate);
-  return bound;
 }

@@ -216,6 +216,14 @@ static int load(const psc__source_t *src, const char *ini_path, psc_diags_t *d,
     psc__error(d, ini_path, at->line, at->col, "design '%s' is not dorfman or array",
                s->params.design);
   }
+  /* run_start: planned or eager */
+  if (strcmp(s->params.run_start, "planned") && strcmp(s->params.run_start, "eager")) {
+    const psc_param_info_t *ri = psc_param_find("lab", "run_start");
+    const psc__ini_pos_t *at = &pos[ri - psc_param_info(0)];
+    psc__error(d, ini_path, at->line, at->col, "run_start '%s' is not planned or eager",
+               s->params.run_start);
+  }
+  s->params.run_start_eager = !strcmp(s->params.run_start, "eager");
   /* pool_size = auto: the optimiser's Dorfman size for the prevalence */
   if (s->params.pool_auto) {
     const psc_param_info_t *ps = psc_param_find("pooling", "pool_size");

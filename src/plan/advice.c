@@ -1,0 +1,378 @@
+/* The cheapest fix: when the plan misses a deadline, the least costly set of
+ * added resources (by the scenario's [costs]) with which the planner meets
+ * every deadline, verified by planning with it.
+ *
+ * Three phases (docs/plan.md, "The cheapest fix"):
+ * 1. bounds: while some unit's lower bound is past its deadline no schedule
+ *    can meet it, so additions are chosen by how much they lower the
+ *    overshoot of the bounds per unit of cost (cheap: no planning);
+ * 2. plans: while the planner still misses, the candidate that improves
+ *    the plan most per unit of cost is added, each judged by planning;
+ * 3. prune: each addition, dearest first, is dropped when the planner
+ *    still meets every deadline without it.
+ * The result is verified: the last plan with exactly those additions met
+ * every deadline, or `found` stays 0 and the text says what is left. */
+#include "plan/plan_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A candidate: one more of `kind` at `index`. */
+typedef struct {
+  psc_addition_kind_t kind;
+  uint32_t index;
+  double cost;
+} cand_t;
+
+typedef struct {
+  psc_plan_t *p;
+  psc__eval_t *trial, best;
+  uint16_t *inst, *booth;         /* additions per lab, per site */
+  psc__hours_t *lh, *sh;           /* opening hours with additions */
+  uint16_t *lab_hours, *site_hours; /* hours added per lab, per site */
+  double *open, *open_best;
+  cand_t *cand;
+  uint32_t ncand;
+  uint32_t plans, max_plans;
+} fix_t;
+
+static int all_day(const psc__hours_t *h) { return h->open == 0 && h->close == 1440; }
+
+/* Hours h opened one more hour each day: an hour earlier, up to round the
+ * clock. */
+static psc__hours_t longer(psc__hours_t h, uint32_t hours) {
+  int32_t span = h.close > h.open ? h.close - h.open : 1440 - h.open + h.close;
+  if (span + 60 * (int32_t)hours >= 1440)
+    return psc__hours(0, 1440, h.t0_clock);
+  int32_t open = ((h.open - 60 * (int32_t)hours) % 1440 + 1440) % 1440;
+  return psc__hours(open, h.close, h.t0_clock);
+}
+
+static void apply(fix_t *F, psc__variant_t *v) {
+  const psc__ctx_t *x = &F->p->x;
+  for (uint32_t l = 0; l < x->nlabs; l++)
+    F->lh[l] = F->lab_hours[l] ? longer(x->lab_hours[l], F->lab_hours[l]) : x->lab_hours[l];
+  for (uint32_t i = 0; i < x->nsites; i++)
+    F->sh[i] = F->site_hours[i] ? longer(x->site_hours[i], F->site_hours[i]) : x->site_hours[i];
+  *v = F->p->v;
+  v->add_inst = F->inst;
+  v->add_booth = F->booth;
+  v->lab_hours = F->lh;
+  v->site_hours = F->sh;
+  v->street_open = F->open;
+}
+
+static void change(fix_t *F, const cand_t *c, int d) {
+  switch (c->kind) {
+  case PSC_ADD_INSTRUMENT: F->inst[c->index] = (uint16_t)(F->inst[c->index] + d); break;
+  case PSC_ADD_BOOTH:
+  case PSC_ADD_TEAM: F->booth[c->index] = (uint16_t)(F->booth[c->index] + d); break;
+  case PSC_ADD_LAB_HOUR: F->lab_hours[c->index] = (uint16_t)(F->lab_hours[c->index] + d); break;
+  case PSC_ADD_SITE_HOUR: F->site_hours[c->index] = (uint16_t)(F->site_hours[c->index] + d); break;
+  }
+}
+
+/* Plans with the current additions into F->best (a short pacing from the
+ * kept plan's waves). */
+static int plan_with(fix_t *F) {
+  psc_plan_t *p = F->p;
+  psc__variant_t v;
+  apply(F, &v);
+  int have = 0, improved = 0, rc = 0;
+  F->plans++;
+  /* the kept plan's margin from its waves, and a wider one: more capacity
+   * moves every street, and the pacing's fixed point with it */
+  const double margins[2] = {p->margin_min, p->margin_min + 90.0};
+  for (int k = 0; k < (p->pk.ntubes > 300000 ? 1 : 2) && !rc; k++) {
+    memcpy(F->open, p->street_open, p->x.nstreets * sizeof(double));
+    rc = psc__pace(&p->x, &v, margins[k], p->pk.ntubes > 300000 ? 2 : 3, &F->best, F->trial,
+                   F->open_best, &have, &improved);
+  }
+  return rc;
+}
+
+/* How far the bounds are from the deadlines with the current additions:
+ * units that cannot be met, then the district's overshoot (minutes). */
+static int overshoot(fix_t *F, double *score) {
+  psc_plan_t *p = F->p;
+  psc__eval_t *e = F->trial;
+  memcpy(e->comm, p->e.comm, p->x.ncomm * sizeof(psc_verdict_t));
+  memcpy(e->street, p->e.street, p->x.nstreets * sizeof(psc_verdict_t));
+  e->district = p->e.district;
+  psc__variant_t v;
+  apply(F, &v);
+  int rc = psc__bounds(&p->x, &v, e);
+  if (rc)
+    return rc;
+  const psc_communities_t *cm = psc_scenario_communities(p->s);
+  double n = 0;
+  for (uint32_t c = 0; c < p->x.ncomm; c++)
+    n += cm->key[c] && e->comm[c].infeasible;
+  for (uint32_t st = 0; st < p->x.nstreets; st++)
+    n += e->street[st].infeasible;
+  *score = n * 1e6 + fmax(0, e->district.bound - e->district.deadline);
+  return 0;
+}
+
+/* How bad a plan is, in one number for comparing gains per cost: misses
+ * weigh a day of lateness each. */
+static double badness(const psc__eval_t *e) { return e->missed * 1440.0 + e->lateness; }
+
+static int add_candidates(fix_t *F) {
+  psc_plan_t *p = F->p;
+  const psc__ctx_t *x = &p->x;
+  const psc_labs_t *lb = psc_scenario_labs(p->s);
+  const psc_sites_t *st = psc_scenario_sites(p->s);
+  const psc_params_t *par = psc_scenario_params(p->s);
+  const psc_communities_t *cm = psc_scenario_communities(p->s);
+  uint8_t *late = calloc(x->nstreets + 1, 1);
+  F->cand = calloc(2 * (x->nlabs + x->nsites) + 1, sizeof(cand_t));
+  if (!late || !F->cand) {
+    free(late);
+    return PSC_ENOMEM;
+  }
+  /* sites matter only in streets with a miss (a key community's or the
+   * street's own) */
+  for (uint32_t s2 = 0; s2 < x->nstreets; s2++)
+    late[s2] = !p->e.street[s2].met;
+  for (uint32_t c = 0; c < x->ncomm; c++)
+    if (cm->key[c] && !p->e.comm[c].met)
+      late[cm->street[c]] = 1;
+  for (uint32_t l = 0; l < x->nlabs; l++) {
+    F->cand[F->ncand++] = (cand_t){PSC_ADD_INSTRUMENT, l,
+                                   lb->wells[l] > 96 ? par->cost_instrument_384 : par->cost_instrument_96};
+    if (!all_day(&x->lab_hours[l]))
+      F->cand[F->ncand++] = (cand_t){PSC_ADD_LAB_HOUR, l, par->cost_lab_hour};
+  }
+  for (uint32_t i = 0; i < x->nsites; i++) {
+    if (!late[st->street[i]])
+      continue;
+    int team = st->kind[i] == PSC_SITE_DOOR_TO_DOOR;
+    F->cand[F->ncand++] = (cand_t){team ? PSC_ADD_TEAM : PSC_ADD_BOOTH, i,
+                                   team ? par->cost_team : par->cost_booth};
+    if (!all_day(&x->site_hours[i]))
+      F->cand[F->ncand++] = (cand_t){PSC_ADD_SITE_HOUR, i, par->cost_site_hour};
+  }
+  free(late);
+  return 0;
+}
+
+/* Phase 1: additions until no bound is past its deadline. */
+static int by_bounds(fix_t *F, uint32_t *steps) {
+  double now;
+  int rc = overshoot(F, &now);
+  while (!rc && now > 1e-9 && *steps < 4 * PSC_ADVICE_MAX) {
+    double best_gain = 0, after = now;
+    int32_t best = -1;
+    for (uint32_t k = 0; k < F->ncand && !rc; k++) {
+      if (F->cand[k].kind == PSC_ADD_BOOTH || F->cand[k].kind == PSC_ADD_SITE_HOUR)
+        continue; /* walk-in sampling is rarely what a bound waits for: kept for phase 2 */
+      double sc;
+      change(F, &F->cand[k], +1);
+      rc = overshoot(F, &sc);
+      change(F, &F->cand[k], -1);
+      double gain = (now - sc) / fmax(F->cand[k].cost, 1e-9);
+      if (!rc && now - sc > 1e-6 && gain > best_gain) {
+        best_gain = gain;
+        best = (int32_t)k;
+        after = sc;
+      }
+    }
+    if (rc || best < 0)
+      break;
+    change(F, &F->cand[best], +1);
+    (*steps)++;
+    now = after;
+  }
+  return rc;
+}
+
+/* Phase 2: additions judged by planning, until the planner meets all.
+ * Each step plans only the few candidates that lower the bounds' overshoot
+ * or the late streets' need the most per unit of cost (planning is what
+ * costs). */
+#define PLANNED_PER_STEP 3
+static int by_plans(fix_t *F, uint32_t *steps) {
+  int rc = plan_with(F);
+  double *gain = psc__malloc(F->ncand + 1, 8);
+  if (!gain)
+    return PSC_ENOMEM;
+  while (!rc && F->best.missed && *steps < 4 * PSC_ADVICE_MAX && F->plans < F->max_plans) {
+    double now = badness(&F->best), base, best_gain = 0;
+    int32_t best = -1;
+    if ((rc = overshoot(F, &base)) != 0)
+      break;
+    double bound_now = F->trial->district.bound;
+    /* a candidate's promise: what it takes off the district bound (a lab)
+     * or 1 (a site of a late street), per unit of cost */
+    for (uint32_t k = 0; k < F->ncand && !rc; k++) {
+      double sc = base;
+      if (F->cand[k].kind == PSC_ADD_INSTRUMENT || F->cand[k].kind == PSC_ADD_LAB_HOUR) {
+        change(F, &F->cand[k], +1);
+        rc = overshoot(F, &sc);
+        change(F, &F->cand[k], -1);
+        sc = F->trial->district.bound;
+        gain[k] = (bound_now - sc + 1e-3) / fmax(F->cand[k].cost, 1e-9);
+      } else {
+        gain[k] = 1.0 / fmax(F->cand[k].cost, 1e-9) * 1e-3;
+      }
+    }
+    for (int pick = 0; pick < PLANNED_PER_STEP && !rc && F->plans < F->max_plans; pick++) {
+      int32_t k = -1;
+      for (uint32_t j = 0; j < F->ncand; j++)
+        if (gain[j] > -INFINITY && (k < 0 || gain[j] > gain[k]))
+          k = (int32_t)j;
+      if (k < 0)
+        break;
+      gain[k] = -INFINITY;
+      change(F, &F->cand[k], +1);
+      rc = plan_with(F);
+      change(F, &F->cand[k], -1);
+      double g = (now - badness(&F->best)) / fmax(F->cand[k].cost, 1e-9);
+      if (!rc && g > best_gain) {
+        best_gain = g;
+        best = k;
+      }
+    }
+    if (rc || best < 0)
+      break;
+    change(F, &F->cand[best], +1);
+    (*steps)++;
+    rc = plan_with(F);
+  }
+  free(gain);
+  return rc;
+}
+
+/* Phase 3: drop additions, dearest first, while the planner still meets
+ * every deadline without them. Leaves F->best planned with the result. */
+static int prune(fix_t *F) {
+  int rc = 0;
+  uint8_t *tried = calloc(F->ncand + 1, 1);
+  if (!tried)
+    return PSC_ENOMEM;
+  for (;;) {
+    int32_t dear = -1;
+    for (uint32_t k = 0; k < F->ncand; k++) {
+      const cand_t *c = &F->cand[k];
+      uint32_t have = c->kind == PSC_ADD_INSTRUMENT  ? F->inst[c->index]
+                      : c->kind == PSC_ADD_LAB_HOUR ? F->lab_hours[c->index]
+                      : c->kind == PSC_ADD_SITE_HOUR ? F->site_hours[c->index]
+                                                     : F->booth[c->index];
+      if (have && !tried[k] && (dear < 0 || c->cost > F->cand[dear].cost))
+        dear = (int32_t)k;
+    }
+    if (dear < 0 || F->plans >= F->max_plans)
+      break;
+    change(F, &F->cand[dear], -1);
+    if ((rc = plan_with(F)) != 0)
+      break;
+    if (F->best.missed) {
+      change(F, &F->cand[dear], +1);
+      tried[dear] = 1;
+    }
+  }
+  free(tried);
+  return rc ? rc : plan_with(F);
+}
+
+static void describe(fix_t *F, psc_advice_t *a) {
+  psc_plan_t *p = F->p;
+  const psc_labs_t *lb = psc_scenario_labs(p->s);
+  const psc_sites_t *st = psc_scenario_sites(p->s);
+  a->count = 0;
+  a->cost = 0;
+  size_t o = 0;
+  a->what[0] = 0;
+  for (uint32_t k = 0; k < F->ncand; k++) {
+    const cand_t *c = &F->cand[k];
+    uint32_t n = c->kind == PSC_ADD_INSTRUMENT  ? F->inst[c->index]
+                 : c->kind == PSC_ADD_LAB_HOUR ? F->lab_hours[c->index]
+                 : c->kind == PSC_ADD_SITE_HOUR ? F->site_hours[c->index]
+                                                : F->booth[c->index];
+    if (!n)
+      continue;
+    if (a->count < PSC_ADVICE_MAX)
+      a->items[a->count++] = (psc_addition_t){c->kind, c->index, n, n * c->cost};
+    a->cost += n * c->cost;
+    char one[160];
+    uint32_t l = c->index;
+    switch (c->kind) {
+    case PSC_ADD_INSTRUMENT:
+      snprintf(one, sizeof one, "%u more instrument%s at lab %s (%u wells per %u-minute run)", n,
+               n > 1 ? "s" : "", lb->id[l], lb->wells[l], lb->run_minutes[l]);
+      break;
+    case PSC_ADD_LAB_HOUR:
+      snprintf(one, sizeof one, "lab %s open %u h longer a day", lb->id[l], n);
+      break;
+    case PSC_ADD_BOOTH:
+      snprintf(one, sizeof one, "%u more booth%s at site %s", n, n > 1 ? "s" : "", st->id[l]);
+      break;
+    case PSC_ADD_TEAM:
+      snprintf(one, sizeof one, "%u more door-to-door team%s at %s", n, n > 1 ? "s" : "", st->id[l]);
+      break;
+    case PSC_ADD_SITE_HOUR:
+      snprintf(one, sizeof one, "site %s open %u h longer a day", st->id[l], n);
+      break;
+    }
+    if (o < sizeof a->what)
+      o += (size_t)snprintf(a->what + o, sizeof a->what - o, "%s%s", o ? ", " : "", one);
+  }
+}
+
+int psc__advise(psc_plan_t *p, psc__eval_t *trial) {
+  const psc__ctx_t *x = &p->x;
+  psc_advice_t *a = &p->advice;
+  fix_t F;
+  memset(&F, 0, sizeof F);
+  F.p = p;
+  F.trial = trial;
+  /* each plan of a large city costs seconds: fewer of them */
+  F.max_plans = p->pk.ntubes > 1000000 ? 4 : p->pk.ntubes > 300000 ? 8 : 16;
+  F.inst = calloc(x->nlabs + 1, 2);
+  F.lab_hours = calloc(x->nlabs + 1, 2);
+  F.booth = calloc(x->nsites + 1, 2);
+  F.site_hours = calloc(x->nsites + 1, 2);
+  F.lh = psc__malloc(x->nlabs + 1, sizeof(psc__hours_t));
+  F.sh = psc__malloc(x->nsites + 1, sizeof(psc__hours_t));
+  F.open = psc__malloc(x->nstreets + 1, 8);
+  F.open_best = psc__malloc(x->nstreets + 1, 8);
+  int rc = !F.inst || !F.lab_hours || !F.booth || !F.site_hours || !F.lh || !F.sh || !F.open ||
+                   !F.open_best
+               ? PSC_ENOMEM
+               : psc__eval_alloc(&F.best, x);
+  uint32_t steps = 0;
+  a->needed = 1;
+  a->missed_before = p->e.missed;
+  a->district_before = p->e.district.complete;
+  if (!rc)
+    rc = add_candidates(&F);
+  if (!rc)
+    rc = by_bounds(&F, &steps);
+  if (!rc)
+    rc = by_plans(&F, &steps);
+  if (!rc && !F.best.missed)
+    rc = prune(&F);
+  if (!rc) {
+    describe(&F, a);
+    a->found = F.best.missed == 0;
+    a->missed_after = F.best.missed;
+    a->district_after = F.best.district.complete;
+    a->plans = F.plans;
+    if (!a->count)
+      snprintf(a->what, sizeof a->what, "no addition among the candidates helps");
+  }
+  psc__eval_free(&F.best);
+  free(F.inst);
+  free(F.lab_hours);
+  free(F.booth);
+  free(F.site_hours);
+  free(F.lh);
+  free(F.sh);
+  free(F.open);
+  free(F.open_best);
+  free(F.cand);
+  return rc;
+}

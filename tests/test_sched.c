@@ -1,0 +1,173 @@
+/* The scheduler v2: planned against eager run starts worked by hand,
+ * households kept or not, the run_start key, and the default scenario's
+ * verdicts and bounds (docs/plan.md). */
+#include "testutil.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "poolscreen/plan.h"
+
+/* One community of 20 people living alone, pool 5: four tubes, sealed at
+ * 5, 10, 15 and 20 by one booth at 60 an hour. Transport every 10 minutes:
+ * they leave at 10, 10, 20, 20 and arrive 25 minutes later, at 35 and 45.
+ * One instrument, 4 wells, 60-minute runs, results 30 minutes after. */
+static psc_plan_t *plan_staggered(const char *run_start, psc_scenario_t **sp, char **dirp) {
+  char *dir = tu_tmpdir();
+  char ini[512];
+  snprintf(ini, sizeof ini,
+           "[scenario]\nstart = 2022-05-01 06:00\n[pooling]\npool_size = 5\n"
+           "[transport]\nbatch_minutes = 10\n[lab]\nrun_start = %s\n"
+           "[tables]\ncommunities = c.csv\nsites = s.csv\nlabs = l.csv\n",
+           run_start);
+  tu_write(dir, "scenario.ini", ini);
+  tu_write(dir, "c.csv", "id,street,population,households,x_km,y_km\nA,S,20,20,0,0\n");
+  tu_write(dir, "s.csv", "id,street,kind,booths,swabs_per_booth_hour,open,close,x_km,y_km\n"
+                         "F,S,fixed,1,60,00:00,24:00,0,0\n");
+  tu_write(dir, "l.csv", "id,instruments,wells_per_run,run_minutes,open,close,x_km,y_km\n"
+                         "L,1,4,60,00:00,24:00,0,5\n");
+  psc_scenario_t *s = tu_load(dir);
+  psc_plan_t *p = NULL;
+  assert_int_equal(psc_plan_create(s, NULL, &p), 0);
+  *sp = s;
+  *dirp = dir;
+  return p;
+}
+
+static void done(psc_plan_t *p, psc_scenario_t *s, char *dir) {
+  psc_plan_free(p);
+  psc_scenario_free(s);
+  tu_rmtree(dir);
+  free(dir);
+}
+
+/* eager: a run at 35 with the two tubes there (ends 95), the next at 95
+ * (ends 155): complete 185. planned: waiting 10 minutes for a full plate
+ * costs less than half a plate of a 60-minute run, so one run 45-105:
+ * complete 135. */
+static void test_planned_holds_for_a_full_plate(void **state) {
+  (void)state;
+  psc_scenario_t *s;
+  char *dir;
+  psc_plan_t *p = plan_staggered("eager", &s, &dir);
+  const psc_tubes_t *t = psc_plan_tubes(p);
+  assert_int_equal(t->count, 4);
+  assert_true(fabs(t->arrived[0] - 35) < 1e-9 && fabs(t->arrived[3] - 45) < 1e-9);
+  assert_int_equal(psc_plan_runs(p)->count, 2);
+  assert_true(fabs(psc_plan_runs(p)->start[0] - 35) < 1e-9);
+  assert_true(fabs(psc_plan_district(p)->complete - 185) < 1e-9);
+  done(p, s, dir);
+  p = plan_staggered("planned", &s, &dir);
+  assert_int_equal(psc_plan_runs(p)->count, 1);
+  assert_true(fabs(psc_plan_runs(p)->start[0] - 45) < 1e-9);
+  assert_int_equal(psc_plan_runs(p)->tubes[0], 4);
+  assert_true(fabs(psc_plan_district(p)->complete - 135) < 1e-9);
+  /* the bound: the last tube can be at the lab at 45 at the earliest */
+  assert_true(psc_plan_district(p)->bound <= 135 + 1e-9);
+  assert_true(psc_plan_district(p)->bound >= 134.9);
+  done(p, s, dir);
+}
+
+/* One community of 30 in households of 3, pool 5: kept together, each tube
+ * holds one household (10 tubes of 3); strictly in swab order, 6 tubes of 5. */
+static void test_keep_households(void **state) {
+  (void)state;
+  for (int keep = 0; keep <= 1; keep++) {
+    char *dir = tu_tmpdir();
+    char ini[512];
+    snprintf(ini, sizeof ini,
+             "[scenario]\nstart = 2022-05-01 06:00\n[pooling]\npool_size = 5\n"
+             "keep_households = %s\n[tables]\ncommunities = c.csv\nsites = s.csv\nlabs = l.csv\n"
+             "residents = r.csv\n",
+             keep ? "true" : "false");
+    tu_write(dir, "scenario.ini", ini);
+    tu_write(dir, "c.csv", "id,street,population,households,x_km,y_km\nA,S,30,10,0,0\n");
+    tu_write(dir, "s.csv", "id,street,kind,booths,swabs_per_booth_hour,open,close,x_km,y_km\n"
+                           "F,S,fixed,1,60,00:00,24:00,0,0\n");
+    tu_write(dir, "l.csv", "id,instruments,wells_per_run,run_minutes,open,close,x_km,y_km\n"
+                           "L,1,96,60,00:00,24:00,0,5\n");
+    char r[2048];
+    size_t o = (size_t)snprintf(r, sizeof r, "id,community,household,door_to_door,high_risk\n");
+    for (int i = 0; i < 30; i++)
+      o += (size_t)snprintf(r + o, sizeof r - o, "R%02d,A,H%d,0,0\n", i, i / 3);
+    tu_write(dir, "r.csv", r);
+    psc_scenario_t *s = tu_load(dir);
+    psc_plan_t *p = NULL;
+    assert_int_equal(psc_plan_create(s, NULL, &p), 0);
+    const psc_tubes_t *t = psc_plan_tubes(p);
+    assert_int_equal(t->count, keep ? 10 : 6);
+    for (uint32_t k = 0; k < t->count; k++)
+      assert_int_equal(t->swabs[k], keep ? 3 : 5);
+    /* in swab order: tube k holds residents 5k .. 5k+4 */
+    if (!keep) {
+      uint32_t m[5];
+      for (uint32_t k = 0; k < 6; k++) {
+        assert_int_equal(psc_plan_tube_members(p, k, m, 5), 5);
+        for (uint32_t j = 0; j < 5; j++)
+          assert_int_equal(psc_plan_resident_tube(p, m[j]), k);
+      }
+    }
+    psc_plan_free(p);
+    psc_scenario_free(s);
+    tu_rmtree(dir);
+    free(dir);
+  }
+}
+
+static void test_bad_run_start(void **state) {
+  (void)state;
+  char *dir = tu_tiny_copy();
+  FILE *f = fopen(tu_path(dir, "scenario.ini"), "ab");
+  fputs("[lab]\nrun_start = lazy\n", f);
+  fclose(f);
+  char ini[1024];
+  snprintf(ini, sizeof ini, "%s", tu_path(dir, "scenario.ini"));
+  /* the appended key is on the file's last line, its value at column 13 */
+  FILE *g = fopen(ini, "rb");
+  int lines = 0, ch;
+  while ((ch = fgetc(g)) != EOF)
+    lines += ch == '\n';
+  fclose(g);
+  tu_expect_error(ini, "scenario.ini", (uint32_t)lines, 13, "run_start 'lazy' is not planned or eager");
+  tu_rmtree(dir);
+  free(dir);
+}
+
+/* The default scenario (Shijingshan): every key community and street met;
+ * the district's bound is the whole-run count (about T+49:46) and the plan
+ * is no better than it; the district is infeasible with these resources. */
+static void test_default_verdicts(void **state) {
+  (void)state;
+  psc_diags_t *d = psc_diags_create();
+  psc_scenario_t *s = NULL;
+  assert_int_equal(psc_scenario_load_default(d, &s), 0);
+  psc_plan_options_t o = psc_plan_options_default();
+  o.advise = 0;
+  psc_plan_t *p = NULL;
+  assert_int_equal(psc_plan_create(s, &o, &p), 0);
+  const psc_communities_t *cm = psc_scenario_communities(s);
+  for (uint32_t c = 0; c < cm->count; c++)
+    if (cm->key[c])
+      assert_true(psc_plan_community(p, c)->met);
+  for (uint32_t k = 0; k < psc_scenario_streets(s)->count; k++)
+    assert_true(psc_plan_street(p, k)->met);
+  const psc_verdict_t *dv = psc_plan_district(p);
+  assert_true(fabs(dv->bound - (49 * 60 + 46)) <= 30);
+  assert_true(dv->complete >= dv->bound);
+  assert_true(dv->infeasible && !dv->met);
+  psc_plan_free(p);
+  psc_scenario_free(s);
+  psc_diags_free(d);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_planned_holds_for_a_full_plate),
+      cmocka_unit_test(test_keep_households),
+      cmocka_unit_test(test_bad_run_start),
+      cmocka_unit_test(test_default_verdicts),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
