@@ -1,8 +1,10 @@
 /* Benchmark: planning a scenario and writing plan.h5.
  * Usage: bench_plan default [REPEATS]      the embedded Shijingshan scenario
  *        bench_plan city RESIDENTS [REPEATS] a synthetic city (poolscreen gen)
- * Prints one CSV row: medians of load, plan and plan.h5 write, and peak
- * memory per resident. */
+ * Prints one CSV row: medians of load, plan (with its search, bounds and
+ * advice, as `poolscreen plan` runs it) and plan.h5 write, peak memory per
+ * resident, and the schedule's quality beside its lower bound: district
+ * completion and bound, key communities and streets met. */
 #include "bench_util.h"
 
 #include <omp.h>
@@ -30,7 +32,8 @@ int main(int argc, char **argv) {
   }
   double tl[50], tp[50], tw[50];
   unsigned long long residents = 0;
-  double complete = 0;
+  double complete = 0, bound = 0;
+  unsigned keys = 0, keys_met = 0, streets = 0, streets_met = 0;
   for (int k = 0; k < repeats; k++) {
     psc_diags_t *d = psc_diags_create();
     psc_scenario_t *s = NULL;
@@ -54,16 +57,28 @@ int main(int argc, char **argv) {
     tw[k] = t3 - t2;
     residents = psc_scenario_roster(s)->residents;
     complete = psc_plan_district(p)->complete;
+    bound = psc_plan_district(p)->bound;
+    keys = keys_met = streets = streets_met = 0;
+    const psc_communities_t *cm = psc_scenario_communities(s);
+    for (uint32_t c = 0; c < cm->count; c++) {
+      keys += cm->key[c] != 0;
+      keys_met += cm->key[c] && psc_plan_community(p, c)->met;
+    }
+    for (uint32_t st = 0; st < psc_scenario_streets(s)->count; st++) {
+      streets++;
+      streets_met += psc_plan_street(p, st)->met;
+    }
     psc_plan_free(p);
     psc_scenario_free(s);
     psc_diags_free(d);
   }
   bench_rmdir("bench_plan", dir);
   printf("bench,residents,threads,repeats,load_s,plan_s,write_h5_s,total_s,peak_rss_bytes_per_resident,"
-         "district_complete_min\n");
+         "district_complete_min,district_bound_min,key_met,keys,streets_met,streets\n");
   double l = bench_median(tl, repeats), p = bench_median(tp, repeats), w = bench_median(tw, repeats);
-  printf("plan_%s,%llu,%d,%d,%.3f,%.3f,%.3f,%.3f,%.1f,%.1f\n", city ? "city" : "default", residents,
-         omp_get_max_threads(), repeats, l, p, w, l + p + w, bench_peak_rss() / (double)residents,
-         complete);
+  printf("plan_%s,%llu,%d,%d,%.3f,%.3f,%.3f,%.3f,%.1f,%.1f,%.1f,%u,%u,%u,%u\n",
+         city ? "city" : "default", residents, omp_get_max_threads(), repeats, l, p, w, l + p + w,
+         bench_peak_rss() / (double)residents, complete, bound, keys_met, keys, streets_met,
+         streets);
   return 0;
 }

@@ -72,7 +72,9 @@ typedef struct {
  * (whole PCR runs, plate sizes, opening hours, earliest arrivals, sampling
  * capacity; docs/plan.md). `infeasible` is 1 when the deadline is below
  * what these resources allow: for a street, when the bound on the time
- * from its first swab to its last result exceeds the street deadline. */
+ * from its first swab to its last result exceeds the street deadline; an
+ * ordinary community has no such verdict (0): its deadline depends on when
+ * the schedule opens its street. */
 typedef struct {
   uint32_t residents, tubes, exceptions;
   double sampling_start, sampling_end, complete, deadline, slack;

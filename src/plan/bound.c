@@ -390,8 +390,9 @@ int psc__bounds(const psc__ctx_t *x, const psc__variant_t *v, psc__eval_t *e) {
     supply_free(&R);
     for (uint32_t c = 0; c < x->ncomm; c++)
       if (cm->street[c] == st)
-        e->comm[c].infeasible = cm->key[c] ? e->comm[c].bound > e->comm[c].deadline + 1e-9
-                                           : sv->infeasible;
+        /* an ordinary community's deadline hangs on when the schedule opens
+         * its street: no verdict of its own (its street has one) */
+        e->comm[c].infeasible = cm->key[c] && e->comm[c].bound > e->comm[c].deadline + 1e-9;
   }
   free(B.cap);
   free(in);
