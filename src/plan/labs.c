@@ -35,65 +35,54 @@ void psc__lab_rates(const psc__ctx_t *x, const psc__variant_t *v, double *rates)
     rates[l] = psc__lab_rate(x, v, l);
 }
 
-/* ---- small heaps ---------------------------------------------------------- */
+/* ---- waiting tubes ----------------------------------------------------------- */
 
-/* A waiting tube: priority (deadline, then arrival) packed in one key. The
- * top bit of t marks a tube waiting again after a failed run. */
-typedef struct {
-  uint64_t key;
-  uint32_t t;
-} item_t;
+/* A lab's waiting tubes by priority class (classes are the distinct
+ * deadlines, earliest first), each class first come first served: tubes join
+ * in the order they reach the lab, so this is earliest deadline first, then
+ * earliest arrival. Tubes taken by another lab are dropped when they reach
+ * the front. The top bit of an entry marks a tube waiting again after a
+ * failed run. */
 #define REQUEUED 0x80000000u
 
-static uint64_t item_key(double deadline, double arrival) {
-  double d = fmin(fmax(deadline, 0) * 8.0, 16777215.0); /* 24 bits, 1/8 minute */
-  double a = fmin(fmax(arrival, 0) * 1024.0, 1099511627775.0); /* 40 bits */
-  return ((uint64_t)d << 40) | (uint64_t)a;
-}
-
-static int item_before(const item_t *a, const item_t *b) {
-  return a->key != b->key ? a->key < b->key : a->t < b->t;
-}
+typedef struct {
+  uint32_t *q;
+  uint32_t head, n, cap;
+} fifo_t;
 
 typedef struct {
-  item_t *h;
-  uint32_t n, cap;
-} iheap_t;
+  fifo_t *cls;
+  uint32_t ncls, lo; /* no class below lo holds a tube */
+} waitq_t;
 
-static int iheap_push(iheap_t *q, item_t w) {
-  if (q->n == q->cap) {
-    uint32_t cap = q->cap ? q->cap * 2 : 256;
-    item_t *h = realloc(q->h, cap * sizeof(item_t));
-    if (!h)
-      return PSC_ENOMEM;
-    q->h = h;
-    q->cap = cap;
+static int fifo_push(fifo_t *f, uint32_t v) {
+  if (f->head + f->n == f->cap) {
+    if (f->head > f->cap / 2) {
+      memmove(f->q, f->q + f->head, f->n * sizeof(uint32_t));
+      f->head = 0;
+    } else {
+      uint32_t cap = f->cap ? f->cap * 2 : 64;
+      uint32_t *q = realloc(f->q, cap * sizeof(uint32_t));
+      if (!q)
+        return PSC_ENOMEM;
+      f->q = q;
+      f->cap = cap;
+    }
   }
-  uint32_t i = q->n++;
-  while (i > 0 && item_before(&w, &q->h[(i - 1) / 2])) {
-    q->h[i] = q->h[(i - 1) / 2];
-    i = (i - 1) / 2;
-  }
-  q->h[i] = w;
+  f->q[f->head + f->n++] = v;
   return 0;
 }
 
-static void iheap_pop(iheap_t *q) {
-  item_t last = q->h[--q->n];
-  uint32_t i = 0, n = q->n;
-  for (;;) {
-    uint32_t c = 2 * i + 1;
-    if (c >= n)
-      break;
-    if (c + 1 < n && item_before(&q->h[c + 1], &q->h[c]))
-      c++;
-    if (!item_before(&q->h[c], &last))
-      break;
-    q->h[i] = q->h[c];
-    i = c;
-  }
-  if (n)
-    q->h[i] = last;
+static int wq_push(waitq_t *w, uint32_t cls, uint32_t v) {
+  if (cls < w->lo)
+    w->lo = cls;
+  return fifo_push(&w->cls[cls], v);
+}
+
+static void wq_free(waitq_t *w) {
+  for (uint32_t c = 0; w->cls && c < w->ncls; c++)
+    free(w->cls[c].q);
+  free(w->cls);
 }
 
 /* An instrument's next run, keyed by its end (then lab, then instrument). */
@@ -153,6 +142,7 @@ typedef struct {
   uint32_t *cur_site;  /* per cursor: site */
   uint32_t *cur_pos;   /* per cursor: next position in by_site */
   double *cur_trip;    /* per cursor: travel + handover from the site */
+  double *cur_key;     /* per cursor: when its next tube arrives (INFINITY: none) */
   uint32_t ncur;
   /* arrivals taken off the catchment, not yet due (after the frontier) */
   arr_t *buf;
@@ -161,7 +151,7 @@ typedef struct {
   arr_t *rq;
   uint32_t rqhead, rqn, rqcap;
   double frontier; /* every arrival up to here is in the waiting heap */
-  iheap_t wait;    /* arrived tubes, earliest deadline first (lazily cleaned) */
+  waitq_t wait;    /* arrived tubes, earliest deadline first (lazily cleaned) */
   uint32_t valid;  /* tubes in `wait` that are still free */
   uint8_t *parked; /* per instrument: out of work, not in the event heap */
   gsl_rng *fail;
@@ -173,6 +163,8 @@ typedef struct {
   psc__eval_t *e;
   const uint32_t *by_site, *site_first; /* tubes by (site, departure) */
   const double *deadline;
+  const uint32_t *cls; /* per tube: its deadline's rank among the distinct deadlines */
+  uint32_t ncls;
   uint8_t *state; /* per tube: FREE, IN_RUN, WAITING_AGAIN */
   uint8_t *fails; /* per tube: failed runs so far */
   lab_t *lab;
@@ -198,31 +190,33 @@ static double lab_available(const pull_t *P, uint32_t l, double t) {
   }
 }
 
-static double cursor_at(const pull_t *P, const lab_t *L, uint32_t c) {
+static double cursor_next(const pull_t *P, const lab_t *L, uint32_t c) {
   uint32_t site = L->cur_site[c], pos = L->cur_pos[c];
   if (pos >= P->site_first[site + 1])
     return INFINITY;
   return P->e->departed[P->by_site[pos]] + L->cur_trip[c];
 }
 
-static void cursor_sift(const pull_t *P, lab_t *L, uint32_t i) {
+static void cursor_sift(lab_t *L, uint32_t i) {
   uint32_t n = L->ncur;
   for (;;) {
     uint32_t c = 2 * i + 1, best = i;
-    if (c < n && cursor_at(P, L, c) < cursor_at(P, L, best))
+    if (c < n && L->cur_key[c] < L->cur_key[best])
       best = c;
-    if (c + 1 < n && cursor_at(P, L, c + 1) < cursor_at(P, L, best))
+    if (c + 1 < n && L->cur_key[c + 1] < L->cur_key[best])
       best = c + 1;
     if (best == i)
       return;
     uint32_t s = L->cur_site[i], p = L->cur_pos[i];
-    double tr = L->cur_trip[i];
+    double tr = L->cur_trip[i], k = L->cur_key[i];
     L->cur_site[i] = L->cur_site[best];
     L->cur_pos[i] = L->cur_pos[best];
     L->cur_trip[i] = L->cur_trip[best];
+    L->cur_key[i] = L->cur_key[best];
     L->cur_site[best] = s;
     L->cur_pos[best] = p;
     L->cur_trip[best] = tr;
+    L->cur_key[best] = k;
     i = best;
   }
 }
@@ -230,10 +224,11 @@ static void cursor_sift(const pull_t *P, lab_t *L, uint32_t i) {
 /* Moves the catchment's next free tube into the lookahead buffer; 0 when
  * the catchment is empty. */
 static int take_next(pull_t *P, lab_t *L) {
-  while (L->ncur && isfinite(cursor_at(P, L, 0))) {
-    double at = cursor_at(P, L, 0);
+  while (L->ncur && isfinite(L->cur_key[0])) {
+    double at = L->cur_key[0];
     uint32_t t = P->by_site[L->cur_pos[0]++];
-    cursor_sift(P, L, 0);
+    L->cur_key[0] = cursor_next(P, L, 0);
+    cursor_sift(L, 0);
     if (P->state[t] != FREE)
       continue;
     if (L->bhead + L->bn == L->bcap) {
@@ -280,14 +275,14 @@ static int advance(pull_t *P, uint32_t l, double s) {
     L->bn--;
     if (P->state[a.t] != FREE)
       continue;
-    if (iheap_push(&L->wait, (item_t){item_key(P->deadline[a.t], a.at), a.t}))
+    if (wq_push(&L->wait, P->cls[a.t], a.t))
       return PSC_ENOMEM;
     L->valid++;
   }
   while (L->rqn && L->rq[L->rqhead].at <= s) {
     arr_t a = L->rq[L->rqhead++];
     L->rqn--;
-    if (iheap_push(&L->wait, (item_t){item_key(P->deadline[a.t], a.at), a.t | REQUEUED}))
+    if (wq_push(&L->wait, P->cls[a.t], a.t | REQUEUED))
       return PSC_ENOMEM;
     L->valid++;
   }
@@ -322,11 +317,27 @@ static double kth_arrival(pull_t *P, uint32_t l, uint32_t k) {
   }
 }
 
-/* Drops tubes taken elsewhere from the top of lab l's waiting heap. */
-static void clean_top(pull_t *P, uint32_t l) {
-  lab_t *L = &P->lab[l];
-  while (L->wait.n && !waiting_valid(P, l, L->wait.h[0].t))
-    iheap_pop(&L->wait);
+/* The first waiting tube of lab l (tagged), dropping tubes taken elsewhere;
+ * PSC__NONE when none waits. */
+static uint32_t front(pull_t *P, uint32_t l) {
+  waitq_t *w = &P->lab[l].wait;
+  for (; w->lo < w->ncls; w->lo++) {
+    fifo_t *f = &w->cls[w->lo];
+    while (f->n && !waiting_valid(P, l, f->q[f->head])) {
+      f->head++;
+      f->n--;
+    }
+    if (f->n)
+      return f->q[f->head];
+    f->head = 0;
+  }
+  return PSC__NONE;
+}
+
+static void pop_front(pull_t *P, uint32_t l) {
+  waitq_t *w = &P->lab[l].wait;
+  w->cls[w->lo].head++;
+  w->cls[w->lo].n--;
 }
 
 /* Tubes waiting at lab l by time s (s >= its frontier), without moving it. */
@@ -367,10 +378,10 @@ static int next_start(pull_t *P, uint32_t l, double f, double *start) {
      * the empty wells would, and makes no waiting tube late */
     double fill = kth_arrival(P, l, L->wells - L->valid);
     double limit = P->hold * L->run_min * (1.0 - (double)n / L->wells);
-    clean_top(P, l);
+    uint32_t top = front(P, l);
     double urgent = INFINITY;
-    if (L->wait.n)
-      urgent = P->deadline[L->wait.h[0].t & ~REQUEUED] - L->run_min - par->report_minutes;
+    if (top != PSC__NONE)
+      urgent = P->deadline[top & ~REQUEUED] - L->run_min - par->report_minutes;
     if (isfinite(fill) && fill > s && fill - s <= limit && fill <= urgent)
       s = lab_available(P, l, fill);
   }
@@ -392,14 +403,14 @@ static int form_run(pull_t *P, uint32_t l, uint32_t k, double s, uint32_t *taken
     return rc;
   uint32_t r = e->nruns++, taken = 0;
   int failed = L->fail && gsl_rng_uniform(L->fail) < P->v->run_failure;
-  while (L->wait.n && taken < L->wells) {
-    item_t w = L->wait.h[0];
-    iheap_pop(&L->wait);
-    if (!waiting_valid(P, l, w.t))
-      continue;
-    uint32_t t = w.t & ~REQUEUED;
+  while (taken < L->wells) {
+    uint32_t w = front(P, l);
+    if (w == PSC__NONE)
+      break;
+    pop_front(P, l);
+    uint32_t t = w & ~REQUEUED;
     L->valid--;
-    if (!(w.t & REQUEUED)) {
+    if (!(w & REQUEUED)) {
       /* the tube leaves every other lab's waiting count */
       uint32_t site = e->site[t];
       const uint32_t *near = x->near_lab + (size_t)site * PSC__NEAR_LABS;
@@ -475,8 +486,11 @@ static int labs_init(pull_t *P) {
     L->cur_site = psc__malloc(ncur[l] + 1, 4);
     L->cur_pos = psc__malloc(ncur[l] + 1, 4);
     L->cur_trip = psc__malloc(ncur[l] + 1, 8);
+    L->cur_key = psc__malloc(ncur[l] + 1, 8);
     L->parked = calloc(L->inst + 1, 1);
-    if (!L->cur_site || !L->cur_pos || !L->cur_trip || !L->parked)
+    L->wait.cls = calloc(P->ncls + 1, sizeof(fifo_t));
+    L->wait.ncls = P->ncls;
+    if (!L->cur_site || !L->cur_pos || !L->cur_trip || !L->cur_key || !L->parked || !L->wait.cls)
       rc = PSC_ENOMEM;
     if (!rc && P->v->run_failure > 0 && !(L->fail = psc__rng_stream(P->v->fail_seed, PSC__RNG_FAIL, l)))
       rc = PSC_ENOMEM;
@@ -490,12 +504,13 @@ static int labs_init(pull_t *P) {
       L->cur_site[L->ncur] = i;
       L->cur_pos[L->ncur] = P->site_first[i];
       L->cur_trip[L->ncur] = x->near_lab_min[(size_t)i * PSC__NEAR_LABS + j];
+      L->cur_key[L->ncur] = cursor_next(P, L, L->ncur);
       L->ncur++;
     }
   }
   for (uint32_t l = 0; l < x->nlabs && !rc; l++)
     for (uint32_t c = P->lab[l].ncur; c-- > 0;)
-      cursor_sift(P, &P->lab[l], c);
+      cursor_sift(&P->lab[l], c);
   free(ncur);
   return rc;
 }
@@ -506,9 +521,10 @@ static void labs_free(pull_t *P) {
     free(L->cur_site);
     free(L->cur_pos);
     free(L->cur_trip);
+    free(L->cur_key);
     free(L->buf);
     free(L->rq);
-    free(L->wait.h);
+    wq_free(&L->wait);
     free(L->parked);
     if (L->fail)
       gsl_rng_free(L->fail);
@@ -639,12 +655,14 @@ int psc__transport_and_labs(const psc__ctx_t *x, const psc__variant_t *v, psc__e
   uint32_t *taken = psc__malloc(max_wells + 1, 4);
   double *deadline = psc__malloc(nt + 1, 8), *street_start = psc__malloc(x->nstreets + 1, 8);
   uint8_t *state = calloc(nt + 1, 1), *fails = calloc(nt + 1, 1);
-  pull_t P = {x, v, e, by_site, site_first, deadline, state, fails, NULL,
+  uint32_t *cls = psc__malloc(nt + 1, 4), *street_cls = psc__malloc(x->nstreets + 2, 4);
+  double *dl = psc__malloc(x->nstreets + 2, 8);
+  pull_t P = {x, v, e, by_site, site_first, deadline, cls, 0, state, fails, NULL,
               !par->run_start_eager, v->hold};
   P.lab = calloc(x->nlabs + 1, sizeof(lab_t));
   int rc = 0;
   if (!cnt || !by_dep || !by_site || !site_first || !taken || !deadline || !street_start ||
-      !state || !fails || !P.lab) {
+      !state || !fails || !P.lab || !cls || !street_cls || !dl) {
     rc = PSC_ENOMEM;
     goto done;
   }
@@ -683,10 +701,23 @@ int psc__transport_and_labs(const psc__ctx_t *x, const psc__variant_t *v, psc__e
     uint32_t st = cm->street[pk->tube_comm[t]];
     street_start[st] = fmin(street_start[st], e->first_swab[t]);
   }
+  /* priority classes: the distinct deadlines (each street's, and the key
+   * communities' at index nstreets), ranked earliest first */
+  for (uint32_t i = 0; i < x->nstreets; i++)
+    dl[i] = street_start[i] + par->deadline_street_h * 60.0;
+  dl[x->nstreets] = par->deadline_key_h * 60.0;
+  for (uint32_t i = 0; i <= x->nstreets; i++) {
+    uint32_t rank = 0;
+    for (uint32_t j = 0; j <= x->nstreets; j++)
+      rank += dl[j] < dl[i] || (dl[j] == dl[i] && j < i);
+    street_cls[i] = rank;
+  }
+  P.ncls = x->nstreets + 1;
   for (uint32_t t = 0; t < nt; t++) {
     uint32_t c = pk->tube_comm[t];
-    deadline[t] = cm->key[c] ? par->deadline_key_h * 60.0
-                             : street_start[cm->street[c]] + par->deadline_street_h * 60.0;
+    uint32_t k = cm->key[c] ? x->nstreets : cm->street[c];
+    deadline[t] = dl[k];
+    cls[t] = street_cls[k];
     e->run[t] = PSC__NONE;
   }
   e->nruns = 0;
@@ -709,5 +740,8 @@ done:
   free(street_start);
   free(state);
   free(fails);
+  free(cls);
+  free(street_cls);
+  free(dl);
   return rc;
 }

@@ -226,7 +226,7 @@ static void fill_views(psc_plan_t *p) {
  * and run-hold factors the planner tries; each point is paced over rounds
  * by the labs' progress in the round before (a fixed point of the waves). */
 static const double MARGINS[] = {0.5, 2.0};
-static const double HOLDS[] = {1.0, 0.25};
+static const double HOLDS[] = {2.0, 0.5};
 #define NMARGINS (sizeof(MARGINS) / sizeof(MARGINS[0]))
 #define NHOLDS (sizeof(HOLDS) / sizeof(HOLDS[0]))
 #define PACING_ROUNDS 6

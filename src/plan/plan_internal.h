@@ -49,7 +49,7 @@ void psc__pack_free(psc__pack_t *pk);
 
 /* ---- plan/schedule.c, plan/labs.c: one evaluation of a schedule -------- */
 #define PSC__NEAR_SITES 6 /* a community is sampled at most at its 6 nearest sites */
-#define PSC__NEAR_LABS 8  /* a site sends tubes to at most its 8 quickest labs */
+#define PSC__NEAR_LABS 16 /* a site sends tubes to at most its 16 quickest labs */
 
 /* What can vary between evaluations: the schedule's choices, resources
  * added by the advice, and (simulation) the round's operations. */
