@@ -114,37 +114,109 @@ int psc__better(const psc__eval_t *a, const psc__eval_t *b) {
   return a->aged < b->aged;
 }
 
-/* First guess of the waves: streets in wave order take the labs' whole
- * fluid capacity one after another; each opens as late as its deadline
- * allows (key streets at T0, when their key communities start). */
-static void initial_openings(const psc__ctx_t *x, const psc__variant_t *v, double margin,
-                             double *open, double *rates) {
+/* Water-filling: the time T at which labs ls[0..n) (free from busy[l], at
+ * rate[l] tubes a minute) have together done `tubes` more; each lab used is
+ * then busy until T. */
+static double fill_labs(const uint32_t *ls, uint32_t n, double *busy, const double *rate,
+                        double tubes) {
+  double T = INFINITY;
+  if (!n || tubes <= 0)
+    return 0;
+  /* raise the level through the labs' free times in increasing order */
+  double level = INFINITY, r = 0, left = tubes;
+  for (;;) {
+    double next = INFINITY;
+    for (uint32_t j = 0; j < n; j++)
+      if (busy[ls[j]] > (isfinite(level) ? level : -INFINITY) && busy[ls[j]] < next)
+        next = busy[ls[j]];
+    if (!isfinite(level)) {
+      level = next;
+      for (uint32_t j = 0; j < n; j++)
+        if (busy[ls[j]] <= level)
+          r += rate[ls[j]];
+      continue;
+    }
+    if (r > 0 && (!isfinite(next) || r * (next - level) >= left)) {
+      T = level + left / r;
+      break;
+    }
+    left -= r * (next - level);
+    level = next;
+    for (uint32_t j = 0; j < n; j++)
+      if (busy[ls[j]] == next)
+        r += rate[ls[j]];
+  }
+  for (uint32_t j = 0; j < n; j++)
+    busy[ls[j]] = fmax(busy[ls[j]], T);
+  return T;
+}
+
+/* First guess of the waves: in wave order (key communities first) each
+ * street's tubes fill the labs its sites send to, as a fluid, from when
+ * each lab is free; a street opens as late as its deadline allows given
+ * that (key streets at T0, when their key communities start). Labs serve
+ * their own region, so distant streets open in parallel. */
+static int initial_openings(const psc__ctx_t *x, const psc__variant_t *v, double margin,
+                            double *open, double *rates) {
   const psc_communities_t *cm = psc_scenario_communities(x->s);
+  const psc_sites_t *st = psc_scenario_sites(x->s);
   const psc_labs_t *lb = psc_scenario_labs(x->s);
   const psc_params_t *par = psc_scenario_params(x->s);
   double tail = par->report_minutes, first = par->batch_minutes + par->handover_minutes;
   for (uint32_t l = 0; l < x->nlabs; l++)
     tail = fmax(tail, lb->run_minutes[l] + par->report_minutes);
   psc__lab_rates(x, v, rates);
-  double cum = 0;
-  for (uint32_t c = 0; c < x->ncomm; c++)
-    if (cm->key[c])
-      cum += x->comm_tubes[c];
-  for (uint32_t k = 0; k < x->nstreets; k++) {
-    uint32_t st = x->street_order[k];
-    int has_key = 0;
-    for (uint32_t c = 0; c < x->ncomm; c++)
-      if (cm->street[c] == st) {
-        has_key |= cm->key[c];
-        if (!cm->key[c])
-          cum += x->comm_tubes[c];
-      }
-    double done = psc__fluid_time(v->lab_hours ? v->lab_hours : x->lab_hours, rates, x->nlabs,
-                                  first, cum) + tail;
-    open[st] = has_key || !isfinite(done)
-                   ? 0
-                   : fmax(0, done - par->deadline_street_h * 60.0 + margin);
+  double *busy = psc__malloc(x->nlabs + 1, 8), *tubes = calloc(2 * (size_t)x->nstreets + 2, 8);
+  uint32_t *ls = psc__malloc(x->nlabs + 1, 4);
+  uint8_t *mark = calloc(x->nlabs + 1, 1);
+  uint32_t **street_labs = calloc(x->nstreets + 1, sizeof(uint32_t *));
+  uint32_t *nls = calloc(x->nstreets + 1, 4);
+  int rc = !busy || !tubes || !ls || !mark || !street_labs || !nls ? PSC_ENOMEM : 0;
+  for (uint32_t k = 0; !rc && k < x->nstreets; k++) {
+    /* the labs a street's sites send to */
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < x->nsites; i++)
+      if (st->street[i] == k)
+        for (int j = 0; j < PSC__NEAR_LABS; j++) {
+          uint32_t l = x->near_lab[(size_t)i * PSC__NEAR_LABS + j];
+          if (l != PSC__NONE && !mark[l]) {
+            mark[l] = 1;
+            ls[n++] = l;
+          }
+        }
+    for (uint32_t j = 0; j < n; j++)
+      mark[ls[j]] = 0;
+    if (!(street_labs[k] = psc__malloc(n + 1, 4))) {
+      rc = PSC_ENOMEM;
+      break;
+    }
+    memcpy(street_labs[k], ls, n * 4ull);
+    nls[k] = n;
   }
+  if (!rc) {
+    for (uint32_t l = 0; l < x->nlabs; l++)
+      busy[l] = first;
+    for (uint32_t c = 0; c < x->ncomm; c++)
+      tubes[2 * cm->street[c] + !cm->key[c]] += x->comm_tubes[c];
+    for (uint32_t k = 0; k < x->nstreets; k++) /* key tubes first, everywhere */
+      fill_labs(street_labs[k], nls[k], busy, rates, tubes[2 * k]);
+    for (uint32_t w = 0; w < x->nstreets; w++) {
+      uint32_t k = x->street_order[w];
+      double done = fill_labs(street_labs[k], nls[k], busy, rates, tubes[2 * k + 1]) + tail;
+      open[k] = tubes[2 * k] > 0 || !isfinite(done)
+                    ? 0
+                    : fmax(0, done - par->deadline_street_h * 60.0 + margin);
+    }
+  }
+  for (uint32_t k = 0; street_labs && k < x->nstreets; k++)
+    free(street_labs[k]);
+  free(street_labs);
+  free(nls);
+  free(busy);
+  free(tubes);
+  free(ls);
+  free(mark);
+  return rc;
 }
 
 int psc__pace(const psc__ctx_t *x, psc__variant_t *v, double margin, int rounds,
@@ -251,7 +323,8 @@ static int search(psc_plan_t *p, const psc_plan_options_t *o, psc__eval_t *trial
         continue; /* a fixed margin or hold is one point of its axis */
       double margin = (o->margin_hours >= 0 ? o->margin_hours : MARGINS[i]) * 60.0;
       psc__variant_t v = {.street_open = open, .hold = eager ? 0 : o->hold >= 0 ? o->hold : HOLDS[k]};
-      initial_openings(x, &v, margin, open, rates);
+      if ((rc = initial_openings(x, &v, margin, open, rates)) != 0)
+        break;
       int improved = 0;
       rc = psc__pace(x, &v, margin, rounds, &p->e, trial, p->street_open, &have, &improved);
       if (!rc && improved) {
