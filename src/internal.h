@@ -93,6 +93,23 @@ extern const psc__source_t psc__embedded_source;
 /* Joins a path relative to the directory of base (which is a file path). */
 char *psc__path_join_dir(const char *base, const char *rel);
 
+/* ---- io/h5_quiet.c: HDF5 calls without HDF5's own error printing ------- */
+/* Opens a section in which HDF5 does not print its error stack (the library
+ * reports errors itself). HDF5's automatic error handler is process-wide in
+ * a build of HDF5 without thread-safety, so sections are serialised by one
+ * lock: a thread entering waits until no other thread is inside. Sections
+ * nest within one thread; the handler in force before the outermost one is
+ * restored when it ends. Never call from inside an OpenMP region that
+ * another thread's section encloses. */
+void psc__h5_quiet_begin(void);
+void psc__h5_quiet_end(void);
+
+/* ---- core/rng.c: GSL ---------------------------------------------------- */
+/* Makes sure GSL's default error handler (which aborts the process) is not
+ * in force: turns GSL's handler off unless the program installed its own,
+ * which is left as it is. Called before any GSL use (psc__rng_stream). */
+void psc__gsl_guard(void);
+
 /* ---- io/atomic.c: whole outputs or none ------------------------------ */
 /* "<path>.tmp-<pid>"; free() it. NULL when out of memory. */
 char *psc__temp_name(const char *path);
