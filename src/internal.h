@@ -44,6 +44,15 @@ psc__num_status_t psc__parse_u64(const char *s, uint64_t max, uint64_t *out);
 psc__num_status_t psc__parse_double(const char *s, double min, double max, double *out);
 /* A short English phrase for a status, e.g. "is not a number". */
 const char *psc__num_status_text(psc__num_status_t st);
+/* True when s[0..n) reads like a long number that a spreadsheet (Excel)
+ * rewrote in scientific notation, "2.20501E+14": an id whose digits are
+ * lost. */
+int psc__excel_mangled(const char *s, size_t n);
+/* The text of the error for such an id (what, e.g. "tube", and the id). */
+#define PSC__EXCEL_MANGLED_FMT                                                 \
+  "%s '%s' looks like a number a spreadsheet (Excel) rewrote in scientific "    \
+  "notation, so its digits are lost: format the column as Text and export it " \
+  "again"
 /* "HH:MM" clock time in minutes after midnight: 00:00..23:59, and 24:00
  * when allow_24 is set. Returns 0 or -1. */
 int psc__parse_clock(const char *s, int allow_24, int *minutes);

@@ -1,6 +1,8 @@
 /* Reading what decode needs from plan.h5 (or from a round-1 decode.h5). */
 #include "decode/decode_internal.h"
 
+#include <errno.h>
+
 #include <hdf5.h>
 #include <math.h>
 #include <stdlib.h>
@@ -55,6 +57,14 @@ int psc__plan_view_names(const char *path, const psc__plan_view_t *v, const uint
 
 int psc__plan_view_load(const char *path, psc__plan_view_t *v, psc_diags_t *d) {
   memset(v, 0, sizeof(*v));
+  /* a file that is not there, or not readable, is no "not a plan file" */
+  FILE *probe = fopen(path, "rb");
+  if (!probe) {
+    psc__error(d, path, 1, 1, "cannot open the plan file: %s",
+               errno == ENOENT ? "no such file" : strerror(errno));
+    return PSC_EINPUT;
+  }
+  fclose(probe);
   psc__h5_quiet_begin();
   hid_t f = H5Fis_hdf5(path) > 0 ? H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT) : -1;
   if (f < 0) {
