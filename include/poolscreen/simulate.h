@@ -21,8 +21,9 @@ typedef struct {
   uint32_t replicates; /* default 1000 */
   int threads;         /* 0: the runtime's default */
   uint64_t seed;       /* 0: the scenario's seed */
-  /* called after each replicate with the number done (from one thread at a
-   * time); may be NULL */
+  /* called after each replicate with the number done, from one thread at a
+   * time but possibly not the calling thread (an OpenMP worker): it must not
+   * call back into this simulation; may be NULL */
   void (*progress)(void *ctx, uint32_t done, uint32_t total);
   void *progress_ctx;
 } psc_sim_options_t;
