@@ -179,6 +179,7 @@ static void test_fail_on_miss(void **state) {
   /* documented next to 0, 1 and 2 */
   assert_int_equal(tu_run(PSC_CLI_PATH " --help", &out, NULL), 0);
   assert_non_null(strstr(out, "3 a deadline missed, with --fail-on-miss"));
+  assert_non_null(strstr(out, "2 bad input or usage"));
   free(out);
   tu_rmtree(dir);
   free(dir);

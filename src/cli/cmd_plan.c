@@ -25,6 +25,8 @@ void cmd_plan_help(FILE *out) {
           "                       tube_manifest.csv, exceptions.csv (default: %s)\n"
           "  -t, --threads N      OpenMP threads (default: all); outputs are identical\n"
           "      --lead HOURS     release lead instead of searching it\n"
+          "      --waste-weight W cost of an empty well in the lab choice, in run\n"
+          "                       lengths (0 to 100), instead of searching it\n"
           "      --no-advice      do not search for a resource that fixes a miss\n"
           "      --no-csv         write plan.h5 only\n"
           "      --fail-on-miss   exit status 3 when a deadline is missed (outputs are\n"

@@ -32,8 +32,8 @@ void cli_usage(FILE *out) {
   fprintf(out, "\nOptions:\n  -h, --help     this text\n  -V, --version  the version\n"
                "      --man      write the manual page poolscreen(1) (roff) on stdout\n\n"
                "Exit status: 0 done; 1 failure while running; 2 bad input or usage (nothing\n"
-               "written); 3 a deadline missed, with --fail-on-miss (plan, simulate, batch;\n"
-               "the outputs are written).\n");
+               "written); 3 a deadline missed, with --fail-on-miss (see each command's\n"
+               "--help; the outputs are written).\n");
 }
 
 int main(int argc, char **argv) {
