@@ -66,7 +66,8 @@ PSC_API const psc_plan_t *psc_sim_plan(const psc_sim_t *sim);
 PSC_API double psc_sim_peak_queue_mean(const psc_sim_t *sim, uint32_t site);
 PSC_API double psc_sim_peak_queue_max(const psc_sim_t *sim, uint32_t site);
 /* Writes OUTDIR/sim.h5 (every replicate's figures) and OUTDIR/sim_summary.csv
- * (see docs/simulate.md), renamed into place together. 0, PSC_EIO, PSC_EHDF5. */
+ * (see docs/simulate.md), renamed into place together. 0, PSC_EIO, PSC_EHDF5.
+ * Its HDF5 part runs under the library's HDF5 lock (see poolscreen.h). */
 PSC_API int psc_sim_write(const psc_sim_t *sim, const char *outdir);
 
 #ifdef __cplusplus
