@@ -44,6 +44,15 @@ psc__num_status_t psc__parse_u64(const char *s, uint64_t max, uint64_t *out);
 psc__num_status_t psc__parse_double(const char *s, double min, double max, double *out);
 /* A short English phrase for a status, e.g. "is not a number". */
 const char *psc__num_status_text(psc__num_status_t st);
+/* True when s[0..n) reads like a long number that a spreadsheet (Excel)
+ * rewrote in scientific notation, "2.20501E+14": an id whose digits are
+ * lost. */
+int psc__excel_mangled(const char *s, size_t n);
+/* The text of the error for such an id (what, e.g. "tube", and the id). */
+#define PSC__EXCEL_MANGLED_FMT                                                 \
+  "%s '%s' looks like a number a spreadsheet (Excel) rewrote in scientific "    \
+  "notation, so its digits are lost: format the column as Text and export it " \
+  "again"
 /* "HH:MM" clock time in minutes after midnight: 00:00..23:59, and 24:00
  * when allow_24 is set. Returns 0 or -1. */
 int psc__parse_clock(const char *s, int allow_24, int *minutes);
@@ -92,6 +101,23 @@ extern const psc__source_t psc__disk_source;
 extern const psc__source_t psc__embedded_source;
 /* Joins a path relative to the directory of base (which is a file path). */
 char *psc__path_join_dir(const char *base, const char *rel);
+
+/* ---- io/h5_quiet.c: HDF5 calls without HDF5's own error printing ------- */
+/* Opens a section in which HDF5 does not print its error stack (the library
+ * reports errors itself). HDF5's automatic error handler is process-wide in
+ * a build of HDF5 without thread-safety, so sections are serialised by one
+ * lock: a thread entering waits until no other thread is inside. Sections
+ * nest within one thread; the handler in force before the outermost one is
+ * restored when it ends. Never call from inside an OpenMP region that
+ * another thread's section encloses. */
+void psc__h5_quiet_begin(void);
+void psc__h5_quiet_end(void);
+
+/* ---- core/rng.c: GSL ---------------------------------------------------- */
+/* Makes sure GSL's default error handler (which aborts the process) is not
+ * in force: turns GSL's handler off unless the program installed its own,
+ * which is left as it is. Called before any GSL use (psc__rng_stream). */
+void psc__gsl_guard(void);
 
 /* ---- io/atomic.c: whole outputs or none ------------------------------ */
 /* "<path>.tmp-<pid>"; free() it. NULL when out of memory. */

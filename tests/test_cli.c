@@ -139,7 +139,7 @@ static void test_plan_tiny(void **state) {
   free(so);
   free(se);
   assert_int_equal(tu_run(PSC_CLI_PATH " plan --threads 0", NULL, NULL), 2);
-  assert_int_equal(tu_run(PSC_CLI_PATH " plan --lead x", NULL, NULL), 2);
+  assert_int_equal(tu_run(PSC_CLI_PATH " plan --margin x", NULL, NULL), 2);
   tu_rmtree(bad);
   tu_rmtree(out);
   free(bad);

@@ -34,9 +34,12 @@ typedef struct {
  * round 1) or against a decode.h5 from round 1 (round 2, retest results).
  * Problems with the results file go to diags, each at FILE:LINE:COLUMN:
  * unknown tube ids, duplicate rows, contradictory results, unknown result
- * words, non-numeric ct, and results of another plan. Returns 0 and a new
- * decode, PSC_EINPUT (diags holds errors; nothing to write), PSC_EIO /
- * PSC_EHDF5 for an unreadable plan (reported in diags), or PSC_ENOMEM. */
+ * words (positive/negative/invalid in any case, or 阳性/阴性/无效),
+ * non-numeric ct, ids a spreadsheet rewrote in scientific notation, results
+ * of another plan, and a file that does not exist ("no such file"). Returns 0
+ * and a new decode, PSC_EINPUT (diags holds errors; nothing to write), PSC_EIO /
+ * PSC_EHDF5 for an unreadable plan (reported in diags), or PSC_ENOMEM.
+ * Its HDF5 reads run under the library's HDF5 lock (see poolscreen.h). */
 PSC_API int psc_decode_run(const char *plan_h5, const char *results_csv, psc_diags_t *diags,
                            psc_decode_t **out);
 /* Writes the outputs to outdir (see docs/decode.md): round 1 control.csv,
@@ -44,7 +47,7 @@ PSC_API int psc_decode_run(const char *plan_h5, const char *results_csv, psc_dia
  * households.csv, rerun.csv, pending.csv; and decode.h5, a copy of the input
  * HDF5 file with a `decode` (round 1) or `confirm` (round 2) group. All
  * written under temporary names and renamed together. Returns 0 or PSC_EIO /
- * PSC_EHDF5. */
+ * PSC_EHDF5. Its HDF5 part runs under the library's HDF5 lock (poolscreen.h). */
 PSC_API int psc_decode_write(const psc_decode_t *dc, const char *outdir);
 PSC_API const psc_decode_summary_t *psc_decode_summary(const psc_decode_t *dc);
 PSC_API void psc_decode_free(psc_decode_t *dc);

@@ -97,8 +97,27 @@ PSC_API int psc_scenario_load(const char *ini_path, psc_diags_t *diags, psc_scen
  * psc_scenario_load. */
 PSC_API int psc_scenario_load_default(psc_diags_t *diags, psc_scenario_t **out);
 
-/* Path of the embedded default scenario's INI, as diagnostics name it. */
+/* Name of the embedded default scenario's INI as diagnostics and
+ * psc_scenario_path() give it: "embedded:shijingshan/scenario.ini", which
+ * is no path on disk (its tables are "embedded:shijingshan/<file>"). */
 PSC_API const char *psc_scenario_default_path(void);
+
+/* 1 when s was loaded by psc_scenario_load_default, else 0. */
+PSC_API int psc_scenario_is_embedded(const psc_scenario_t *s);
+
+/* Names of the files of the embedded default scenario, in the order
+ * psc_scenario_write_default writes them; the array ends with NULL. */
+PSC_API const char *const *psc_scenario_default_files(void);
+
+/* Writes the embedded default scenario into dir (created with its parents
+ * when missing) as a template to edit: scenario.ini, communities.csv,
+ * sites.csv and labs.csv, byte for byte what psc_scenario_load_default
+ * reads. Each file is written under a temporary name and all are renamed
+ * when all are complete, replacing files of the same names (callers that
+ * must not replace anything check first, as `poolscreen init` does).
+ * Returns 0, PSC_EINVAL (dir NULL or empty), PSC_EIO (errno tells why) or
+ * PSC_ENOMEM. Thread-safe for distinct directories. */
+PSC_API int psc_scenario_write_default(const char *dir);
 
 /* Frees a scenario; accepts NULL. */
 PSC_API void psc_scenario_free(psc_scenario_t *s);

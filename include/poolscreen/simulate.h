@@ -21,8 +21,9 @@ typedef struct {
   uint32_t replicates; /* default 1000 */
   int threads;         /* 0: the runtime's default */
   uint64_t seed;       /* 0: the scenario's seed */
-  /* called after each replicate with the number done (from one thread at a
-   * time); may be NULL */
+  /* called after each replicate with the number done, from one thread at a
+   * time but possibly not the calling thread (an OpenMP worker): it must not
+   * call back into this simulation; may be NULL */
   void (*progress)(void *ctx, uint32_t done, uint32_t total);
   void *progress_ctx;
 } psc_sim_options_t;
@@ -65,7 +66,8 @@ PSC_API const psc_plan_t *psc_sim_plan(const psc_sim_t *sim);
 PSC_API double psc_sim_peak_queue_mean(const psc_sim_t *sim, uint32_t site);
 PSC_API double psc_sim_peak_queue_max(const psc_sim_t *sim, uint32_t site);
 /* Writes OUTDIR/sim.h5 (every replicate's figures) and OUTDIR/sim_summary.csv
- * (see docs/simulate.md), renamed into place together. 0, PSC_EIO, PSC_EHDF5. */
+ * (see docs/simulate.md), renamed into place together. 0, PSC_EIO, PSC_EHDF5.
+ * Its HDF5 part runs under the library's HDF5 lock (see poolscreen.h). */
 PSC_API int psc_sim_write(const psc_sim_t *sim, const char *outdir);
 
 #ifdef __cplusplus

@@ -5,15 +5,29 @@
 #include <stdio.h>
 
 #include "poolscreen/poolscreen.h"
+#include <stdint.h>
 
-/* Exit statuses of the program. */
-enum { CLI_OK = 0, CLI_FAILURE = 1, CLI_USAGE = 2 };
+/* Exit statuses of the program (main.c's usage text and the man page list
+ * them). CLI_MISSED: with --fail-on-miss, a deadline was missed (the
+ * outputs are still written). */
+enum { CLI_OK = 0, CLI_FAILURE = 1, CLI_USAGE = 2, CLI_MISSED = 3 };
 
 typedef struct {
   const char *name;
   const char *summary;
   int (*run)(int argc, char **argv);
+  /* prints the command's --help text; the man page is made from it too */
+  void (*help)(FILE *out);
 } cli_command_t;
+
+/* Every command, in the order --help and the man page list them. */
+extern const cli_command_t cli_commands[];
+extern const size_t cli_ncommands;
+/* The program's own usage text (poolscreen --help). */
+void cli_usage(FILE *out);
+/* Writes the man page poolscreen(1), made from cli_usage() and every
+ * command's help text, so that page and --help cannot differ. */
+void cli_man(FILE *out);
 
 int cmd_validate(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
@@ -22,12 +36,64 @@ int cmd_otc(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 int cmd_params(int argc, char **argv);
+int cmd_init(int argc, char **argv);
+void cmd_validate_help(FILE *out);
+void cmd_plan_help(FILE *out);
+void cmd_gen_help(FILE *out);
+void cmd_otc_help(FILE *out);
+void cmd_decode_help(FILE *out);
+void cmd_simulate_help(FILE *out);
+void cmd_params_help(FILE *out);
+void cmd_init_help(FILE *out);
+
+/* --quiet: when set, cli_written and the commands print nothing on stdout
+ * (errors still go to stderr; --json output still goes to stdout). */
+extern int cli_quiet;
 
 /* Prints every diagnostic as FILE:LINE:COLUMN: severity: message. */
 void cli_print_diags(const psc_diags_t *d);
 /* Loads the scenario at path, or the embedded default when path is NULL;
  * prints diagnostics. Returns an exit status (CLI_OK when *out is set). */
 int cli_load_scenario(const char *path, psc_scenario_t **out);
+/* How messages name a scenario: its INI path, or "the embedded default
+ * scenario" for the one compiled in (which has no path on disk). */
+const char *cli_scenario_label(const psc_scenario_t *s);
+/* The text help texts use for the scenario a command runs without one. */
+#define CLI_DEFAULT_SCENARIO_TEXT                                              \
+  "the embedded default scenario (Shijingshan district;\n"                    \
+  "'poolscreen init DIR' writes it out as a template to edit)"
+
+/* --fail-on-miss, for plan, simulate and batch (exit status CLI_MISSED).
+ * The number of deadlines a plan misses: the district, each street and
+ * each key community whose verdict is not met. */
+uint32_t cli_plan_missed(const psc_plan_t *p);
+/* The number of deadlines whose simulated chance of being met is below
+ * min_p (0 < min_p <= 1): every unit psc_sim_unit lists. */
+uint32_t cli_sim_missed(const psc_sim_t *sim, double min_p);
+/* Parses --fail-on-miss's probability for simulate: a number in (0, 1]
+ * ("0.95") or a percentage ("95%"). 0 and *p set, or -1. */
+int cli_parse_probability(const char *text, double *p);
+/* The exit status a command returns after writing its outputs (status, the
+ * result of cli_written): status unless it is CLI_OK and missed > 0 with
+ * fail_on_miss set, then CLI_MISSED; prints which deadlines on stderr. */
+int cli_fail_on_miss(int fail_on_miss, uint32_t missed, int status);
+
+/* --json for plan: verdicts, lower bound, bottleneck, advice as one JSON
+ * object on out (see docs/output.md). 0, or -1 when out of memory. */
+int cli_plan_json(FILE *out, const psc_plan_t *p, int margin_fixed);
+/* The resource that limits a plan, in words ("labs", "sampling",
+ * "door-to-door teams", "transport"), as plan prints and --json writes it. */
+const char *cli_plan_bottleneck(const psc_plan_t *p);
+
+/* A progress bar with an ETA on stderr, drawn only when stderr is a terminal
+ * and not quiet. cli_progress_start returns NULL when there is to be no
+ * bar; cli_progress is a psc_sim_options_t progress callback (ctx the
+ * value cli_progress_start returned). */
+void *cli_progress_start(void);
+void cli_progress(void *ctx, uint32_t done, uint32_t total);
+void cli_progress_end(void *ctx);
+/* Formats an ETA of seconds as "ETA 1:05:09", "ETA 4:07" or "ETA 0:09". */
+const char *cli_eta(char *buf, size_t size, double seconds);
 /* Formats n with a space every three digits ("567 851") into buf. */
 const char *cli_count(char *buf, size_t size, unsigned long long n);
 /* Minutes after T0 as "T+H:MM" ("-H:MM" before T0), or none when not

@@ -10,7 +10,7 @@
 #include "cli.h"
 #include "poolscreen/decode.h"
 
-static void help(FILE *out) {
+void cmd_decode_help(FILE *out) {
   fprintf(out,
           "Usage: poolscreen decode PLAN.h5 RESULTS.csv [-o OUTDIR]\n"
           "       poolscreen decode OUTDIR/decode.h5 RETEST_RESULTS.csv [-o OUTDIR2]\n\n"
@@ -24,25 +24,32 @@ static void help(FILE *out) {
           "households.csv (everyone in a confirmed positive's household), rerun.csv\n"
           "(invalid retests, and positive pools whose members all tested negative),\n"
           "pending.csv, and decode.h5 with a confirm group.\n\n"
-          "RESULTS.csv: tube,result,ct (result positive, negative or invalid; ct optional).\n"
-          "  -o, --output OUTDIR  default: poolscreen-decode\n");
+          "RESULTS.csv: tube,result,ct (result positive, negative or invalid, or\n"
+          "阳性, 阴性 or 无效; ct optional; column names in any case).\n"
+          "  -o, --output OUTDIR  default: poolscreen-decode\n"
+          "  -q, --quiet          print nothing on stdout\n");
 }
 
 int cmd_decode(int argc, char **argv) {
   static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
                                        {"output", required_argument, NULL, 'o'},
+                                       {"quiet", no_argument, NULL, 'q'},
                                        {NULL, 0, NULL, 0}};
   const char *outdir = "poolscreen-decode";
   int ch;
   opterr = 0;
   optind = 1;
-  while ((ch = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+  while ((ch = getopt_long(argc, argv, "ho:q", opts, NULL)) != -1) {
     if (ch == 'h') {
-      help(stdout);
+      cmd_decode_help(stdout);
       return CLI_OK;
     }
     if (ch == 'o') {
       outdir = optarg;
+      continue;
+    }
+    if (ch == 'q') {
+      cli_quiet = 1;
       continue;
     }
     return cli_usage_error("decode", "unknown or incomplete option '%s'", argv[optind - 1]);
@@ -66,7 +73,7 @@ int cmd_decode(int argc, char **argv) {
   }
   const psc_decode_summary_t *s = psc_decode_summary(dc);
   char a[32], b[32];
-  if (s->round == 1) {
+  if (!cli_quiet && s->round == 1) {
     printf("Decode of %u tubes: %u positive, %u negative, %u invalid (rerun), %u pending "
            "(no result: not negative)\n",
            s->tubes, s->positive_tubes, s->negative_tubes, s->invalid_tubes, s->pending_tubes);
@@ -78,7 +85,7 @@ int cmd_decode(int argc, char **argv) {
     printf("District complete: %s before retests, %s after\n",
            cli_clock(a, sizeof a, s->district_complete_before, "incomplete"),
            cli_clock(b, sizeof b, s->district_complete_after, "incomplete"));
-  } else {
+  } else if (!cli_quiet) {
     printf("Retest results: %u confirmed positive, %u released from control, %u invalid "
            "(rerun), %u pending (still under control)\n",
            s->confirmed, s->released, s->retests_invalid, s->retests_pending);

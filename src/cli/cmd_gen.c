@@ -6,11 +6,20 @@
 
 #include "cli.h"
 
+void cmd_gen_help(FILE *out) {
+  fprintf(out, "Usage: poolscreen gen --residents N -o DIR [--seed S]\n\n"
+               "Writes a synthetic city of N residents as a scenario in DIR: streets of about\n"
+               "100 000 residents, communities of 3 000-7 000, 2+N sites and door-to-door teams\n"
+               "per street, and labs sized to test the city in about two days.\n"
+               "  -q, --quiet  print nothing on stdout\n");
+}
+
 int cmd_gen(int argc, char **argv) {
   static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
                                        {"residents", required_argument, NULL, 'n'},
                                        {"output", required_argument, NULL, 'o'},
                                        {"seed", required_argument, NULL, 's'},
+                                       {"quiet", no_argument, NULL, 'q'},
                                        {NULL, 0, NULL, 0}};
   unsigned long long n = 0, seed = 1;
   const char *dir = NULL;
@@ -18,13 +27,10 @@ int cmd_gen(int argc, char **argv) {
   int ch;
   opterr = 0;
   optind = 1;
-  while ((ch = getopt_long(argc, argv, "hn:o:s:", opts, NULL)) != -1) {
+  while ((ch = getopt_long(argc, argv, "hn:o:s:q", opts, NULL)) != -1) {
     switch (ch) {
     case 'h':
-      printf("Usage: poolscreen gen --residents N -o DIR [--seed S]\n\n"
-             "Writes a synthetic city of N residents as a scenario in DIR: streets of about\n"
-             "100 000 residents, communities of 3 000-7 000, 2+N sites and door-to-door teams\n"
-             "per street, and labs sized to test the city in about two days.\n");
+      cmd_gen_help(stdout);
       return CLI_OK;
     case 'n':
       n = strtoull(optarg, &end, 10);
@@ -39,6 +45,9 @@ int cmd_gen(int argc, char **argv) {
       if (*end)
         return cli_usage_error("gen", "--seed takes a whole number");
       break;
+    case 'q':
+      cli_quiet = 1;
+      break;
     default:
       return cli_usage_error("gen", "unknown or incomplete option '%s'", argv[optind - 1]);
     }
@@ -50,6 +59,7 @@ int cmd_gen(int argc, char **argv) {
     fprintf(stderr, "poolscreen gen: cannot write %s: %s\n", dir, psc_strerror(rc));
     return CLI_FAILURE;
   }
-  printf("Written: %s/scenario.ini (%llu residents)\n", dir, n);
+  if (!cli_quiet)
+    printf("Written: %s/scenario.ini (%llu residents)\n", dir, n);
   return CLI_OK;
 }

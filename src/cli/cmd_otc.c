@@ -10,7 +10,7 @@
 #include "cli.h"
 #include "poolscreen/otc.h"
 
-static void help(FILE *out) {
+void cmd_otc_help(FILE *out) {
   fprintf(out,
           "Usage: poolscreen otc --prevalence P --se SE --sp SP [options]\n\n"
           "Exact operating characteristics of pooling designs (Kim et al. 2007): expected\n"
@@ -87,7 +87,7 @@ int cmd_otc(int argc, char **argv) {
   while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
     switch (ch) {
     case 'h':
-      help(stdout);
+      cmd_otc_help(stdout);
       return CLI_OK;
     case O_P:
       p = strtod(optarg, &end);
@@ -179,6 +179,18 @@ int cmd_otc(int argc, char **argv) {
     return cli_usage_error("otc", "unexpected argument '%s'", argv[optind]);
   if (isnan(p) || !have_se || !have_sp)
     return cli_usage_error("otc", "--prevalence, --se and --sp are required");
+  /* a design is checked before anything is printed: a rejected one leaves
+   * stdout empty */
+  psc_ranked_t one;
+  if (design) {
+    char err[256];
+    if (psc_design_parse(design, &one.design, err, sizeof err))
+      return cli_usage_error("otc", "--design %s", err);
+    psc_accuracy_t a;
+    psc_design_accuracy(&one.design, &acc, &dil, &a);
+    if (psc_otc_eval(&one.design, p, &a, a2m, &one.oc))
+      return cli_usage_error("otc", "--design '%s' is not a valid design", design);
+  }
   if (csv)
     printf("algorithm,config,tests_per_person,pse,psp,ppv,npv,people_per_day\n");
   else
@@ -188,14 +200,7 @@ int cmd_otc(int argc, char **argv) {
            dil.enabled ? ", with dilution" : "", capacity, psc_entropy_bound(p),
            capacity / psc_entropy_bound(p));
   if (design) {
-    psc_ranked_t r;
-    char err[256];
-    if (psc_design_parse(design, &r.design, err, sizeof err))
-      return cli_usage_error("otc", "--design %s", err);
-    psc_accuracy_t a;
-    psc_design_accuracy(&r.design, &acc, &dil, &a);
-    if (psc_otc_eval(&r.design, p, &a, a2m, &r.oc))
-      return cli_usage_error("otc", "--design '%s' is not a valid design", design);
+    psc_ranked_t r = one;
     if (!csv)
       printf("rank  config             tests/person       PSe       PSp       PPV       NPV "
              "  people/day\n");

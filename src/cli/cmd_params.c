@@ -37,6 +37,12 @@ static void range(const psc_param_info_t *p, char *buf, size_t n) {
     snprintf(buf, n, "-");
 }
 
+void cmd_params_help(FILE *out) {
+  fprintf(out, "Usage: poolscreen params [--markdown]\n\n"
+               "Lists every scenario.ini key: section, key, type, range, default and meaning.\n"
+               "--markdown prints the table docs/scenario.md includes.\n");
+}
+
 int cmd_params(int argc, char **argv) {
   static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
                                        {"markdown", no_argument, NULL, 'm'},
@@ -46,9 +52,7 @@ int cmd_params(int argc, char **argv) {
   optind = 1;
   while ((ch = getopt_long(argc, argv, "hm", opts, NULL)) != -1) {
     if (ch == 'h') {
-      printf("Usage: poolscreen params [--markdown]\n\n"
-             "Lists every scenario.ini key: section, key, type, range, default and meaning.\n"
-             "--markdown prints the table docs/scenario.md includes.\n");
+      cmd_params_help(stdout);
       return CLI_OK;
     }
     if (ch == 'm') {

@@ -11,10 +11,11 @@
 #include "cli.h"
 #include "poolscreen/plan.h"
 
-static void help(FILE *out) {
+void cmd_plan_help(FILE *out) {
   fprintf(out,
           "Usage: poolscreen plan [SCENARIO] [-o OUTDIR] [--threads N] [--margin HOURS]\n"
-          "                       [--hold F] [--no-advice] [--no-csv]\n\n"
+          "                       [--hold F] [--no-advice] [--no-csv] [--fail-on-miss]\n"
+          "                       [--quiet] [--json]\n\n"
           "Plans one screening round: assigns communities to sites and hours, packs swabs\n"
           "into tubes, routes tubes to labs and PCR runs, and checks every deadline.\n"
           "Prints verdicts per street, key community and district with each unit's lower\n"
@@ -30,9 +31,15 @@ static void help(FILE *out) {
           "                       to F x run length x empty share (default: searched)\n"
           "      --no-advice      do not search for the cheapest fix of a miss\n"
           "      --no-csv         write plan.h5 only\n"
+          "      --fail-on-miss   exit status 3 when a deadline is missed (outputs are\n"
+          "                       still written), for CI jobs and scripts\n"
+          "  -q, --quiet          print nothing on stdout; problems still go to stderr\n"
+          "      --json           print a JSON summary on stdout instead of the tables:\n"
+          "                       verdicts, lower bound, bottleneck, advice\n"
+          "                       (docs/output.md)\n"
           "  -h, --help           this text\n\n"
-          "Without SCENARIO: the embedded default (%s).\n",
-          "poolscreen-out", psc_scenario_default_path());
+          "Without SCENARIO: " CLI_DEFAULT_SCENARIO_TEXT ".\n",
+          "poolscreen-out");
 }
 
 /* met, MISSED, or MISSED (infeasible): no schedule of these resources meets it */
@@ -54,7 +61,7 @@ static void print_plan(const psc_plan_t *p, int margin_searched) {
     pooled += t->stream[i] == PSC_STREAM_WALK_IN;
     d2d += t->stream[i] == PSC_STREAM_DOOR_TO_DOOR;
   }
-  printf("Plan: %s (%s), T0 %s\n", par->name, psc_scenario_path(s), par->start);
+  printf("Plan: %s (%s), T0 %s\n", par->name, cli_scenario_label(s), par->start);
   char how[64];
   if (!strcmp(par->design, "array"))
     snprintf(how, sizeof how, "in %dx%d arrays (row and column tubes)", par->array_size,
@@ -129,11 +136,7 @@ static void print_plan(const psc_plan_t *p, int margin_searched) {
   const psc_utilisation_t *u = psc_plan_utilisation(p);
   const psc_sites_t *st = psc_scenario_sites(s);
   const psc_labs_t *lb_ = psc_scenario_labs(s);
-  const char *bn = u->lab >= u->sampling && u->lab >= u->door_to_door ? "labs"
-                   : u->sampling >= u->door_to_door                 ? "sampling"
-                                                                     : "door-to-door teams";
-  if (u->travel > u->wait_lab && u->travel > u->run_and_report)
-    bn = "transport";
+  const char *bn = cli_plan_bottleneck(p);
   printf("Bottleneck: %s. Utilisation to completion: labs %.0f %% (busiest %s %.0f %%, "
          "plates %.0f %% full), sampling sites %.0f %% (busiest %s %.0f %%), door-to-door %.0f "
          "%%.\n",
@@ -166,7 +169,7 @@ static void print_plan(const psc_plan_t *p, int margin_searched) {
 }
 
 int cmd_plan(int argc, char **argv) {
-  enum { OPT_MARGIN = 1000, OPT_NO_ADVICE, OPT_NO_CSV, OPT_HOLD };
+  enum { OPT_MARGIN = 1000, OPT_NO_ADVICE, OPT_NO_CSV, OPT_HOLD, OPT_FAIL, OPT_JSON };
   static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
                                        {"output", required_argument, NULL, 'o'},
                                        {"threads", required_argument, NULL, 't'},
@@ -174,17 +177,20 @@ int cmd_plan(int argc, char **argv) {
                                        {"hold", required_argument, NULL, OPT_HOLD},
                                        {"no-advice", no_argument, NULL, OPT_NO_ADVICE},
                                        {"no-csv", no_argument, NULL, OPT_NO_CSV},
+                                       {"fail-on-miss", no_argument, NULL, OPT_FAIL},
+                                       {"quiet", no_argument, NULL, 'q'},
+                                       {"json", no_argument, NULL, OPT_JSON},
                                        {NULL, 0, NULL, 0}};
   psc_plan_options_t o = psc_plan_options_default();
   const char *outdir = "poolscreen-out";
-  int ch, csv = 1;
+  int ch, csv = 1, fail_on_miss = 0, json = 0;
   char *end;
   opterr = 0;
   optind = 1;
-  while ((ch = getopt_long(argc, argv, "ho:t:", opts, NULL)) != -1) {
+  while ((ch = getopt_long(argc, argv, "ho:t:q", opts, NULL)) != -1) {
     switch (ch) {
     case 'h':
-      help(stdout);
+      cmd_plan_help(stdout);
       return CLI_OK;
     case 'o':
       outdir = optarg;
@@ -210,6 +216,15 @@ int cmd_plan(int argc, char **argv) {
     case OPT_NO_CSV:
       csv = 0;
       break;
+    case OPT_FAIL:
+      fail_on_miss = 1;
+      break;
+    case 'q':
+      cli_quiet = 1;
+      break;
+    case OPT_JSON:
+      json = 1;
+      break;
     default:
       return cli_usage_error("plan", "unknown or incomplete option '%s'", argv[optind - 1]);
     }
@@ -227,11 +242,23 @@ int cmd_plan(int argc, char **argv) {
     psc_scenario_free(s);
     return CLI_FAILURE;
   }
-  print_plan(p, o.margin_hours < 0);
+  if (json) {
+    /* stdout carries the JSON alone */
+    cli_quiet = 1;
+    if (cli_plan_json(stdout, p, o.margin_hours >= 0)) {
+      fprintf(stderr, "poolscreen plan: %s\n", psc_strerror(PSC_ENOMEM));
+      psc_plan_free(p);
+      psc_scenario_free(s);
+      return CLI_FAILURE;
+    }
+  } else if (!cli_quiet) {
+    print_plan(p, o.margin_hours < 0);
+  }
   err = cli_written("plan", outdir, psc_plan_write(p, outdir, csv, o.threads),
                     csv ? "plan.h5, summary.csv, site_schedule.csv, tube_manifest.csv, "
                           "exceptions.csv"
                         : "plan.h5");
+  err = cli_fail_on_miss(fail_on_miss, cli_plan_missed(p), err);
   psc_plan_free(p);
   psc_scenario_free(s);
   return err;

@@ -11,10 +11,10 @@
 #include "cli.h"
 #include "poolscreen/simulate.h"
 
-static void help(FILE *out) {
+void cmd_simulate_help(FILE *out) {
   fprintf(out,
           "Usage: poolscreen simulate [SCENARIO] [--replicates R] [--threads T] [--seed S]\n"
-          "                           [-o OUTDIR]\n\n"
+          "                           [-o OUTDIR] [--fail-on-miss P] [--quiet]\n\n"
           "Monte Carlo of a whole round around its plan: infections with household\n"
           "clustering and Ct values, pooled detection with dilution, turnout and door-to-door\n"
           "sweeps, random site rates and staff, run failures and lab outages, and the\n"
@@ -26,77 +26,17 @@ static void help(FILE *out) {
           "  -r, --replicates R   default 1000\n"
           "  -t, --threads T      default: all\n"
           "  -s, --seed S         default: the scenario's seed\n"
-          "  -o, --output OUTDIR  sim.h5 and sim_summary.csv (default poolscreen-sim)\n");
+          "  -o, --output OUTDIR  sim.h5 and sim_summary.csv (default poolscreen-sim)\n"
+          "      --fail-on-miss P exit status 3 when some deadline's chance of being met\n"
+          "                       is below P (0.95 or 95%%); outputs are still written\n"
+          "  -q, --quiet          print nothing on stdout and no progress bar\n\n"
+          "On a terminal, a progress bar with the time left (ETA) is drawn on stderr.\n"
+          "Without SCENARIO: " CLI_DEFAULT_SCENARIO_TEXT ".\n");
 }
 
-static void progress(void *ctx, uint32_t done, uint32_t total) {
-  (void)ctx;
-  if (done == total || done % (total / 50 + 1) == 0) {
-    int w = (int)(40.0 * done / total);
-    fprintf(stderr, "\r[%.*s%*s] %u/%u", w, "########################################", 40 - w,
-            "", done, total);
-    if (done == total)
-      fputc('\n', stderr);
-  }
-}
-
-int cmd_simulate(int argc, char **argv) {
-  static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
-                                       {"replicates", required_argument, NULL, 'r'},
-                                       {"threads", required_argument, NULL, 't'},
-                                       {"seed", required_argument, NULL, 's'},
-                                       {"output", required_argument, NULL, 'o'},
-                                       {NULL, 0, NULL, 0}};
-  psc_sim_options_t o = psc_sim_options_default();
-  const char *outdir = "poolscreen-sim";
-  char *end;
-  int ch;
-  opterr = 0;
-  optind = 1;
-  while ((ch = getopt_long(argc, argv, "hr:t:s:o:", opts, NULL)) != -1) {
-    switch (ch) {
-    case 'h':
-      help(stdout);
-      return CLI_OK;
-    case 'r': {
-      unsigned long v = strtoul(optarg, &end, 10);
-      if (*end || v < 1 || v > 10000000)
-        return cli_usage_error("simulate", "--replicates takes a whole number from 1 to 10000000");
-      o.replicates = (uint32_t)v;
-      break;
-    }
-    case 't':
-      o.threads = (int)strtol(optarg, &end, 10);
-      if (*end || o.threads < 1 || o.threads > 1024)
-        return cli_usage_error("simulate", "--threads takes a whole number from 1 to 1024");
-      break;
-    case 's':
-      o.seed = strtoull(optarg, &end, 10);
-      if (*end || !o.seed)
-        return cli_usage_error("simulate", "--seed takes a whole number above 0");
-      break;
-    case 'o':
-      outdir = optarg;
-      break;
-    default:
-      return cli_usage_error("simulate", "unknown or incomplete option '%s'", argv[optind - 1]);
-    }
-  }
-  if (argc - optind > 1)
-    return cli_usage_error("simulate", "expected at most one SCENARIO");
-  psc_scenario_t *s = NULL;
-  int rc = cli_load_scenario(optind < argc ? argv[optind] : NULL, &s);
-  if (rc)
-    return rc;
-  if (isatty(STDERR_FILENO))
-    o.progress = progress;
-  psc_sim_t *sim = NULL;
-  int err = psc_sim_run(s, &o, &sim);
-  if (err) {
-    fprintf(stderr, "poolscreen simulate: %s\n", psc_strerror(err));
-    psc_scenario_free(s);
-    return CLI_FAILURE;
-  }
+static void print_sim(const psc_scenario_t *s, const psc_sim_options_t *opt,
+                      const psc_sim_t *sim) {
+  const psc_sim_options_t o = *opt;
   const psc_communities_t *cm = psc_scenario_communities(s);
   const psc_streets_t *sv = psc_scenario_streets(s);
   uint32_t R = psc_sim_replicates(sim);
@@ -145,7 +85,84 @@ int cmd_simulate(int argc, char **argv) {
   if (st->count)
     printf("Largest peak queue: %s, %.0f residents on average, %.0f at most\n", st->id[busiest],
            psc_sim_peak_queue_mean(sim, busiest), psc_sim_peak_queue_max(sim, busiest));
+}
+
+int cmd_simulate(int argc, char **argv) {
+  static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
+                                       {"replicates", required_argument, NULL, 'r'},
+                                       {"threads", required_argument, NULL, 't'},
+                                       {"seed", required_argument, NULL, 's'},
+                                       {"output", required_argument, NULL, 'o'},
+                                       {"fail-on-miss", required_argument, NULL, 'F'},
+                                       {"quiet", no_argument, NULL, 'q'},
+                                       {NULL, 0, NULL, 0}};
+  double fail_below = 0;
+  psc_sim_options_t o = psc_sim_options_default();
+  const char *outdir = "poolscreen-sim";
+  char *end;
+  int ch;
+  opterr = 0;
+  optind = 1;
+  while ((ch = getopt_long(argc, argv, "hr:t:s:o:q", opts, NULL)) != -1) {
+    switch (ch) {
+    case 'h':
+      cmd_simulate_help(stdout);
+      return CLI_OK;
+    case 'r': {
+      unsigned long v = strtoul(optarg, &end, 10);
+      if (*end || v < 1 || v > 10000000)
+        return cli_usage_error("simulate", "--replicates takes a whole number from 1 to 10000000");
+      o.replicates = (uint32_t)v;
+      break;
+    }
+    case 't':
+      o.threads = (int)strtol(optarg, &end, 10);
+      if (*end || o.threads < 1 || o.threads > 1024)
+        return cli_usage_error("simulate", "--threads takes a whole number from 1 to 1024");
+      break;
+    case 's':
+      o.seed = strtoull(optarg, &end, 10);
+      if (*end || !o.seed)
+        return cli_usage_error("simulate", "--seed takes a whole number above 0");
+      break;
+    case 'o':
+      outdir = optarg;
+      break;
+    case 'F':
+      if (cli_parse_probability(optarg, &fail_below))
+        return cli_usage_error("simulate", "--fail-on-miss takes a probability P with "
+                                           "0 < P <= 1, such as 0.95 or 95%%");
+      break;
+    case 'q':
+      cli_quiet = 1;
+      break;
+    default:
+      return cli_usage_error("simulate", "unknown or incomplete option '%s'", argv[optind - 1]);
+    }
+  }
+  if (argc - optind > 1)
+    return cli_usage_error("simulate", "expected at most one SCENARIO");
+  psc_scenario_t *s = NULL;
+  int rc = cli_load_scenario(optind < argc ? argv[optind] : NULL, &s);
+  if (rc)
+    return rc;
+  void *bar = cli_progress_start();
+  if (bar) {
+    o.progress = cli_progress;
+    o.progress_ctx = bar;
+  }
+  psc_sim_t *sim = NULL;
+  int err = psc_sim_run(s, &o, &sim);
+  cli_progress_end(bar);
+  if (err) {
+    fprintf(stderr, "poolscreen simulate: %s\n", psc_strerror(err));
+    psc_scenario_free(s);
+    return CLI_FAILURE;
+  }
+  if (!cli_quiet)
+    print_sim(s, &o, sim);
   rc = cli_written("simulate", outdir, psc_sim_write(sim, outdir), "sim.h5, sim_summary.csv");
+  rc = cli_fail_on_miss(fail_below > 0, cli_sim_missed(sim, fail_below), rc);
   psc_sim_free(sim);
   psc_scenario_free(s);
   return rc;

@@ -6,14 +6,15 @@
 
 #include "cli.h"
 
-static void help(FILE *out) {
+void cmd_validate_help(FILE *out) {
   fprintf(out,
           "Usage: poolscreen validate [SCENARIO]\n\n"
-          "Loads SCENARIO (an INI file; default: the embedded %s), checks every\n"
-          "table, and prints a summary: residents, households, streets, communities,\n"
-          "sites by kind, booths and sampling capacity, labs and PCR capacity.\n"
-          "Every problem is printed as FILE:LINE:COLUMN: message; exit status 2 then.\n",
-          psc_scenario_default_path());
+          "Loads SCENARIO (an INI file), checks every table, and prints a summary:\n"
+          "residents, households, streets, communities, sites by kind, booths and\n"
+          "sampling capacity, labs and PCR capacity. Every problem is printed as\n"
+          "FILE:LINE:COLUMN: message; exit status 2 then.\n\n"
+          "  -q, --quiet  print nothing but the problems (exit status tells)\n\n"
+          "Without SCENARIO: " CLI_DEFAULT_SCENARIO_TEXT ".\n");
 }
 
 static void summary(const psc_scenario_t *s) {
@@ -51,7 +52,7 @@ static void summary(const psc_scenario_t *s) {
                  psc_open_minutes(l->open_min[i], l->close_min[i]) / l->run_minutes[i];
   }
   printf("Scenario        %s\n", p->name);
-  printf("File            %s\n", psc_scenario_path(s));
+  printf("File            %s\n", cli_scenario_label(s));
   printf("Start (T0)      %s, seed %llu\n", p->start, (unsigned long long)p->seed);
   printf("Residents       %s in %s households (%s, %.2f per household)\n",
          cli_count(a, sizeof a, r->residents), cli_count(b, sizeof b, r->households),
@@ -82,14 +83,19 @@ static void summary(const psc_scenario_t *s) {
 }
 
 int cmd_validate(int argc, char **argv) {
-  static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {
+      {"help", no_argument, NULL, 'h'}, {"quiet", no_argument, NULL, 'q'}, {NULL, 0, NULL, 0}};
   int ch;
   opterr = 0;
   optind = 1;
-  while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+  while ((ch = getopt_long(argc, argv, "hq", opts, NULL)) != -1) {
     if (ch == 'h') {
-      help(stdout);
+      cmd_validate_help(stdout);
       return CLI_OK;
+    }
+    if (ch == 'q') {
+      cli_quiet = 1;
+      continue;
     }
     return cli_usage_error("validate", "unknown option '%s'", argv[optind - 1]);
   }
@@ -99,7 +105,8 @@ int cmd_validate(int argc, char **argv) {
   int rc = cli_load_scenario(optind < argc ? argv[optind] : NULL, &s);
   if (rc)
     return rc;
-  summary(s);
+  if (!cli_quiet)
+    summary(s);
   psc_scenario_free(s);
   return CLI_OK;
 }

@@ -4,7 +4,14 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
+
+int cli_quiet;
+
+const char *cli_scenario_label(const psc_scenario_t *s) {
+  return psc_scenario_is_embedded(s) ? "the embedded default scenario" : psc_scenario_path(s);
+}
 
 void cli_print_diags(const psc_diags_t *d) {
   for (size_t i = 0; i < psc_diags_count(d); i++) {
@@ -77,7 +84,8 @@ int cli_written(const char *cmd, const char *outdir, int err, const char *files)
     fprintf(stderr, "poolscreen %s: cannot write %s: %s\n", cmd, outdir, psc_strerror(err));
     return CLI_FAILURE;
   }
-  printf("Written: %s%s%s%s\n", outdir, *files ? " (" : "", files, *files ? ")" : "");
+  if (!cli_quiet)
+    printf("Written: %s%s%s%s\n", outdir, *files ? " (" : "", files, *files ? ")" : "");
   return CLI_OK;
 }
 
@@ -89,4 +97,45 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) {
   fprintf(stderr, "\nTry 'poolscreen %s --help'.\n", cmd);
   va_end(ap);
   return CLI_USAGE;
+}
+
+uint32_t cli_plan_missed(const psc_plan_t *p) {
+  const psc_scenario_t *s = psc_plan_scenario(p);
+  const psc_communities_t *cm = psc_scenario_communities(s);
+  uint32_t missed = !psc_plan_district(p)->met;
+  for (uint32_t i = 0; i < psc_scenario_streets(s)->count; i++)
+    missed += !psc_plan_street(p, i)->met;
+  for (uint32_t i = 0; i < cm->count; i++)
+    missed += cm->key[i] && !psc_plan_community(p, i)->met;
+  return missed;
+}
+
+uint32_t cli_sim_missed(const psc_sim_t *sim, double min_p) {
+  uint32_t missed = 0;
+  for (size_t i = 0; i < psc_sim_units(sim); i++)
+    missed += psc_sim_unit(sim, i)->p_met < min_p;
+  return missed;
+}
+
+int cli_parse_probability(const char *text, double *p) {
+  char *end;
+  double v = strtod(text, &end);
+  if (end == text)
+    return -1;
+  if (*end == '%' && !end[1])
+    v /= 100;
+  else if (*end)
+    return -1;
+  if (!(v > 0 && v <= 1))
+    return -1;
+  *p = v;
+  return 0;
+}
+
+int cli_fail_on_miss(int fail_on_miss, uint32_t missed, int status) {
+  if (status != CLI_OK || !fail_on_miss || !missed)
+    return status;
+  fprintf(stderr, "poolscreen: %u deadline%s missed (--fail-on-miss: exit status %d)\n", missed,
+          missed == 1 ? "" : "s", CLI_MISSED);
+  return CLI_MISSED;
 }

@@ -15,4 +15,6 @@ const char *psc_strerror(int err) {
   }
 }
 
-const char *psc_version(void) { return PSC_VERSION_STRING; }
+const char *psc_version(void) { return PSC_VERSION; }
+
+int psc_version_number(void) { return PSC_VERSION_NUMBER; }

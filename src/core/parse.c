@@ -135,3 +135,33 @@ int psc__parse_datetime(const char *s, int *minute_of_day) {
     return -1;
   return psc__parse_clock(s + 11, 0, minute_of_day);
 }
+
+int psc__excel_mangled(const char *s, size_t n) {
+  size_t i = 0;
+  while (i < n && (s[i] == ' ' || s[i] == '\t'))
+    i++;
+  if (i < n && (s[i] == '-' || s[i] == '+'))
+    i++;
+  size_t d = i;
+  while (i < n && s[i] >= '0' && s[i] <= '9')
+    i++;
+  if (i == d)
+    return 0;
+  if (i < n && (s[i] == '.' || s[i] == ',')) { /* ',' in locales with a decimal comma */
+    i++;
+    while (i < n && s[i] >= '0' && s[i] <= '9')
+      i++;
+  }
+  if (i == n || (s[i] != 'E' && s[i] != 'e'))
+    return 0;
+  i++;
+  if (i < n && s[i] == '+')
+    i++;
+  size_t e = i;
+  while (i < n && s[i] >= '0' && s[i] <= '9')
+    i++;
+  while (i < n && (s[i] == ' ' || s[i] == '\t'))
+    i++;
+  /* Excel switches to E notation from 12 digits on */
+  return i > e && i == n && atoi(s + e) >= 11;
+}

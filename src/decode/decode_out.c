@@ -318,10 +318,7 @@ static int decode_h5_to(const void *ctx, const char *path) {
    * it is large; then the new group */
   struct stat st;
   int large = stat(dc->input, &st) == 0 && (unsigned long long)st.st_size > copy_limit();
-  H5E_auto2_t efn;
-  void *edata;
-  H5Eget_auto2(H5E_DEFAULT, &efn, &edata);
-  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+  psc__h5_quiet_begin();
   int rc = large ? link_file(dc->input, path) : psc__copy_file(dc->input, path);
   if (!rc) {
     hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
@@ -330,7 +327,7 @@ static int decode_h5_to(const void *ctx, const char *path) {
     if (f >= 0 && H5Fclose(f) < 0)
       rc = PSC_EHDF5;
   }
-  H5Eset_auto2(H5E_DEFAULT, efn, edata);
+  psc__h5_quiet_end();
   return rc;
 }
 

@@ -1,6 +1,8 @@
 /* Reading what decode needs from plan.h5 (or from a round-1 decode.h5). */
 #include "decode/decode_internal.h"
 
+#include <errno.h>
+
 #include <hdf5.h>
 #include <math.h>
 #include <stdlib.h>
@@ -29,10 +31,7 @@ void psc__plan_view_free(psc__plan_view_t *v) {
 int psc__plan_view_names(const char *path, const psc__plan_view_t *v, const uint32_t *res,
                          uint32_t n, psc__strcol_t *res_ids, psc__strcol_t *hh_ids,
                          uint32_t **hh_out) {
-  H5E_auto2_t fn;
-  void *data;
-  H5Eget_auto2(H5E_DEFAULT, &fn, &data);
-  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+  psc__h5_quiet_begin();
   hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
   uint32_t *hh = NULL;
   if (f >= 0 && v->res_hh) {
@@ -48,7 +47,7 @@ int psc__plan_view_names(const char *path, const psc__plan_view_t *v, const uint
                : 0;
   if (f >= 0)
     H5Fclose(f);
-  H5Eset_auto2(H5E_DEFAULT, fn, data);
+  psc__h5_quiet_end();
   if (hh_out && !rc)
     *hh_out = hh;
   else
@@ -58,13 +57,18 @@ int psc__plan_view_names(const char *path, const psc__plan_view_t *v, const uint
 
 int psc__plan_view_load(const char *path, psc__plan_view_t *v, psc_diags_t *d) {
   memset(v, 0, sizeof(*v));
-  H5E_auto2_t fn;
-  void *data;
-  H5Eget_auto2(H5E_DEFAULT, &fn, &data);
-  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+  /* a file that is not there, or not readable, is no "not a plan file" */
+  FILE *probe = fopen(path, "rb");
+  if (!probe) {
+    psc__error(d, path, 1, 1, "cannot open the plan file: %s",
+               errno == ENOENT ? "no such file" : strerror(errno));
+    return PSC_EINPUT;
+  }
+  fclose(probe);
+  psc__h5_quiet_begin();
   hid_t f = H5Fis_hdf5(path) > 0 ? H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT) : -1;
   if (f < 0) {
-    H5Eset_auto2(H5E_DEFAULT, fn, data);
+    psc__h5_quiet_end();
     psc__error(d, path, 1, 1, "not a plan file (cannot open it as HDF5)");
     return PSC_EINPUT;
   }
@@ -150,7 +154,7 @@ int psc__plan_view_load(const char *path, psc__plan_view_t *v, psc_diags_t *d) {
 #undef RD
 #undef RDS
   H5Fclose(f);
-  H5Eset_auto2(H5E_DEFAULT, fn, data);
+  psc__h5_quiet_end();
   if (!bad) {
     v->site_busy_until = calloc(v->nsites + 1, sizeof(double));
     v->member_first = calloc((size_t)v->ntubes + 2, 4);

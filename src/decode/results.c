@@ -1,6 +1,7 @@
 /* results.csv: one row per tube (tube,result,ct), every problem positioned. */
 #include "decode/decode_internal.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,18 +40,31 @@ static uint32_t lookup(const ctx_t *c, const char *id, size_t len) {
 }
 
 static const char *WORDS[] = {"", "positive", "negative", "invalid"};
+/* the same words as Chinese labs write them: 阳性, 阴性, 无效 */
+static const char *WORDS_ZH[] = {"", "\u9633\u6027", "\u9634\u6027", "\u65e0\u6548"};
+
+/* The result word of text (any case, surrounding blanks ignored), or 0. */
+static int result_word(const char *text, size_t len) {
+  while (len && (*text == ' ' || *text == '\t'))
+    text++, len--;
+  while (len && (text[len - 1] == ' ' || text[len - 1] == '\t'))
+    len--;
+  for (int k = 1; k <= 3; k++)
+    if ((strlen(WORDS[k]) == len && !strncasecmp(text, WORDS[k], len)) ||
+        (strlen(WORDS_ZH[k]) == len && !memcmp(text, WORDS_ZH[k], len)))
+      return k;
+  return 0;
+}
 
 static int row(void *ud, const psc__csv_row_t *r) {
   ctx_t *c = ud;
   const psc__csv_field_t *f = r->field;
   uint32_t t = lookup(c, f[R_TUBE].text, f[R_TUBE].len);
-  int word = 0;
-  for (int k = 1; k <= 3; k++)
-    if (!strcasecmp(f[R_RESULT].text, WORDS[k]))
-      word = k;
+  int word = result_word(f[R_RESULT].text, f[R_RESULT].len);
   if (!word)
     psc__error(c->d, c->file, f[R_RESULT].line, f[R_RESULT].col,
-               "result '%s' is not positive, negative or invalid", f[R_RESULT].text);
+               "result '%s' is not positive, negative or invalid (nor %s, %s or %s)",
+               f[R_RESULT].text, WORDS_ZH[1], WORDS_ZH[2], WORDS_ZH[3]);
   double ct = NAN;
   if (f[R_CT].text && f[R_CT].len) {
     psc__num_status_t st = psc__parse_double(f[R_CT].text, 0, 100, &ct);
@@ -58,6 +72,11 @@ static int row(void *ud, const psc__csv_row_t *r) {
       psc__error(c->d, c->file, f[R_CT].line, f[R_CT].col,
                  "ct '%s' %s (expected a cycle threshold from 0 to 100)", f[R_CT].text,
                  psc__num_status_text(st));
+  }
+  if (t == PSC__NONE && psc__excel_mangled(f[R_TUBE].text, f[R_TUBE].len)) {
+    psc__error(c->d, c->file, f[R_TUBE].line, f[R_TUBE].col, PSC__EXCEL_MANGLED_FMT, "tube",
+               f[R_TUBE].text);
+    return 0;
   }
   if (t == PSC__NONE) {
     /* a tube id of the same shape but another date: another plan's file */
@@ -97,7 +116,8 @@ int psc__read_results(const char *path, const psc__strcol_t *ids, uint32_t seq_b
   uint32_t n = ids->n;
   FILE *fp = fopen(path, "rb");
   if (!fp) {
-    psc__error(d, path, 1, 1, "cannot open results file");
+    psc__error(d, path, 1, 1, "cannot open the results file: %s",
+               errno == ENOENT ? "no such file" : strerror(errno));
     return PSC_EINPUT;
   }
   ctx_t c = {path, d, ids, n, seq_base, date_code, result, ct, calloc(n + 1, 4), 0};

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define MAX_FIELDS 1024
 #define MAX_FIELD_BYTES (1u << 20)
@@ -87,13 +88,25 @@ static void on_field(void *s, size_t n, void *data) {
   r->buf_len += n + 1;
 }
 
+/* Column names match whatever their case ("ID", "Population"): files
+ * exported from spreadsheets capitalise headers. */
 static int trimmed_eq(const char *a, const char *b) {
   while (*a == ' ' || *a == '\t')
     a++;
   size_t n = strlen(a);
   while (n && (a[n - 1] == ' ' || a[n - 1] == '\t'))
     n--;
-  return strlen(b) == n && !memcmp(a, b, n);
+  return strlen(b) == n && !strncasecmp(a, b, n);
+}
+
+/* The delimiter a one-field header was written with instead of commas
+ * (';' by spreadsheets in locales with a decimal comma, or a tab), or 0. */
+static char other_delimiter(const char *header) {
+  if (strchr(header, ';'))
+    return ';';
+  if (strchr(header, '\t'))
+    return '\t';
+  return 0;
 }
 
 static void take_header(reader_t *r) {
@@ -107,6 +120,17 @@ static void take_header(reader_t *r) {
   int *seen = calloc(r->ncols ? r->ncols : 1, sizeof(int));
   if (!seen) {
     r->rc = PSC_ENOMEM;
+    return;
+  }
+  char delim = r->nf == 1 && r->ncols > 1 ? other_delimiter(r->buf + r->off[0]) : 0;
+  if (delim) {
+    /* one error that says why, instead of one per missing column */
+    psc__error(r->d, r->file, r->fline[0], r->fcol[0],
+               "the header is separated by %s, not commas: save the file as CSV with commas "
+               "(in Excel: 'CSV UTF-8 (Comma delimited)')",
+               delim == ';' ? "semicolons (';')" : "tabs");
+    free(seen);
+    r->rc = PSC_EINPUT;
     return;
   }
   for (size_t i = 0; i < r->nf; i++) {

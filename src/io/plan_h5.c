@@ -297,13 +297,10 @@ static void root_attributes(h5ctx_t *c, hid_t f, const psc_plan_t *p) {
 int psc__plan_h5_to(const void *out, const char *path) {
   const psc_plan_t *p = ((const psc__plan_out_t *)out)->p;
   int threads = ((const psc__plan_out_t *)out)->threads;
-  H5E_auto2_t old_fn;
-  void *old_data;
-  H5Eget_auto2(H5E_DEFAULT, &old_fn, &old_data);
-  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+  psc__h5_quiet_begin();
   hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   if (f < 0) {
-    H5Eset_auto2(H5E_DEFAULT, old_fn, old_data);
+    psc__h5_quiet_end();
     return PSC_EIO;
   }
   int saved_threads = 0;
@@ -458,7 +455,7 @@ int psc__plan_h5_to(const void *out, const char *path) {
     c->err = 1;
   if (saved_threads)
     omp_set_num_threads(saved_threads);
-  H5Eset_auto2(H5E_DEFAULT, old_fn, old_data);
+  psc__h5_quiet_end();
   return c->err ? PSC_EHDF5 : 0;
 }
 

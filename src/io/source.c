@@ -4,6 +4,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,4 +45,58 @@ char *psc__path_join_dir(const char *base, const char *rel) {
   memcpy(r, base, dir);
   memcpy(r + dir, rel, n + 1);
   return r;
+}
+
+/* The names after the "embedded:<scenario>/" prefix, made once. */
+static const char *default_names[16];
+static pthread_once_t default_names_once = PTHREAD_ONCE_INIT;
+
+static void make_default_names(void) {
+  size_t n = psc__embedded_count < 15 ? psc__embedded_count : 15;
+  for (size_t i = 0; i < n; i++) {
+    const char *slash = strrchr(psc__embedded_files[i].path, '/');
+    default_names[i] = slash ? slash + 1 : psc__embedded_files[i].path;
+  }
+  default_names[n] = NULL;
+}
+
+const char *const *psc_scenario_default_files(void) {
+  pthread_once(&default_names_once, make_default_names);
+  return default_names;
+}
+
+int psc_scenario_write_default(const char *dir) {
+  if (!dir || !*dir)
+    return PSC_EINVAL;
+  size_t n = psc__embedded_count;
+  char **tmp = calloc(n + 1, sizeof(char *)), **path = calloc(n + 1, sizeof(char *));
+  int rc = tmp && path ? psc__mkdir_p(dir) : PSC_ENOMEM;
+  const char *const *names = psc_scenario_default_files();
+  for (size_t i = 0; !rc && i < n; i++) {
+    size_t len = strlen(dir) + strlen(names[i]) + 2;
+    if (!(path[i] = malloc(len))) {
+      rc = PSC_ENOMEM;
+      break;
+    }
+    snprintf(path[i], len, "%s/%s", dir, names[i]);
+    if (!(tmp[i] = psc__temp_name(path[i]))) {
+      rc = PSC_ENOMEM;
+      break;
+    }
+    FILE *f = fopen(tmp[i], "wb");
+    if (!f) {
+      rc = PSC_EIO;
+      break;
+    }
+    size_t size = psc__embedded_files[i].size;
+    if (fwrite(psc__embedded_files[i].data, 1, size, f) != size)
+      rc = PSC_EIO;
+    if (fclose(f) != 0)
+      rc = PSC_EIO;
+  }
+  if (tmp && path)
+    rc = psc__commit_files(tmp, path, n, rc);
+  free(tmp);
+  free(path);
+  return rc;
 }

@@ -105,6 +105,12 @@ static int res_row(void *ud, const psc__csv_row_t *row) {
     psc__error(x->d, x->file, f[R_HH].line, f[R_HH].col, "household is empty");
     bad = 1;
   }
+  for (int k = R_ID; k <= R_HH; k++)
+    if (psc__excel_mangled(f[k].text, f[k].len)) {
+      psc__error(x->d, x->file, f[k].line, f[k].col, PSC__EXCEL_MANGLED_FMT, RES_COLS[k].name,
+                 f[k].text);
+      bad = 1;
+    }
   c = psc__strmap_get(&x->comms, f[R_COMM].text, f[R_COMM].len);
   if (c == PSC__NONE) {
     psc__error(x->d, x->file, f[R_COMM].line, f[R_COMM].col, "unknown community '%s' (not in %s)",

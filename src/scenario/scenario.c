@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DEFAULT_INI "data/shijingshan/scenario.ini"
+/* The embedded scenario's files are named "embedded:shijingshan/<file>"
+ * (cmake/embed.cmake), so diagnostics never name a path that may not exist
+ * where the program runs. */
+#define DEFAULT_INI "embedded:shijingshan/scenario.ini"
 
 const char *psc_site_kind_name(int kind) {
   static const char *names[] = {"fixed", "community", "temporary", "door_to_door"};
@@ -300,6 +303,10 @@ int psc_scenario_load_default(psc_diags_t *diags, psc_scenario_t **out) {
 }
 
 const char *psc_scenario_default_path(void) { return DEFAULT_INI; }
+
+int psc_scenario_is_embedded(const psc_scenario_t *s) {
+  return s && s->path && !strcmp(s->path, DEFAULT_INI);
+}
 
 const psc_params_t *psc_scenario_params(const psc_scenario_t *s) { return &s->params; }
 const char *psc_scenario_path(const psc_scenario_t *s) { return s->path; }

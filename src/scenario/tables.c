@@ -78,6 +78,11 @@ static int get_text(const fctx_t *c, const psc__csv_field_t *f, const char *col,
     *out = NULL;
     return 1;
   }
+  if (!strcmp(col, "id") && psc__excel_mangled(s, n)) {
+    psc__error(c->d, c->file, f->line, f->col, PSC__EXCEL_MANGLED_FMT, col, f->text);
+    *out = NULL;
+    return 1;
+  }
   *out = psc__strndup(s, n);
   return *out ? 0 : PSC_ENOMEM;
 }

@@ -107,12 +107,9 @@ static int write_h5(const psc_sim_t *sim, const char *path) {
 
 /* sim.h5 at exactly this path (the output set handles temporaries). */
 static int sim_h5_to(const void *ctx, const char *path) {
-  H5E_auto2_t fn;
-  void *data;
-  H5Eget_auto2(H5E_DEFAULT, &fn, &data);
-  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+  psc__h5_quiet_begin();
   int bad = write_h5(ctx, path);
-  H5Eset_auto2(H5E_DEFAULT, fn, data);
+  psc__h5_quiet_end();
   return bad ? PSC_EHDF5 : 0;
 }
 
