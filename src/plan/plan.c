@@ -156,8 +156,8 @@ static double fill_labs(const uint32_t *ls, uint32_t n, double *busy, const doub
  * each lab is free; a street opens as late as its deadline allows given
  * that (key streets at T0, when their key communities start). Labs serve
  * their own region, so distant streets open in parallel. */
-static int initial_openings(const psc__ctx_t *x, const psc__variant_t *v, double margin,
-                            double *open, double *rates) {
+static int initial_openings(const psc__ctx_t *x, const psc__variant_t *v, const uint32_t *order,
+                            double margin, double *open, double *rates) {
   const psc_communities_t *cm = psc_scenario_communities(x->s);
   const psc_sites_t *st = psc_scenario_sites(x->s);
   const psc_labs_t *lb = psc_scenario_labs(x->s);
@@ -201,7 +201,7 @@ static int initial_openings(const psc__ctx_t *x, const psc__variant_t *v, double
     for (uint32_t k = 0; k < x->nstreets; k++) /* key tubes first, everywhere */
       fill_labs(street_labs[k], nls[k], busy, rates, tubes[2 * k]);
     for (uint32_t w = 0; w < x->nstreets; w++) {
-      uint32_t k = x->street_order[w];
+      uint32_t k = order[w];
       double done = fill_labs(street_labs[k], nls[k], busy, rates, tubes[2 * k + 1]) + tail;
       open[k] = tubes[2 * k] > 0 || !isfinite(done)
                     ? 0
@@ -303,6 +303,53 @@ static const double HOLDS[] = {2.0, 0.5};
 #define NHOLDS (sizeof(HOLDS) / sizeof(HOLDS[0]))
 #define PACING_ROUNDS 6
 
+/* Local search over the waves, from the best plan's openings: each
+ * ordinary street in opening order is tried opened earlier or later by the
+ * steps below; a move is kept when the plan is better by the objective.
+ * The pacing settles where each street opens as late as its deadline
+ * allows; a street that then opens at night, when only its round-the-clock
+ * sites sample, can miss by little and be saved by opening an hour or two
+ * earlier or later, a move the pacing never makes. */
+static const double STEPS_H[] = {-6, -4, -2, -1, 1, 2, 4, 6};
+#define NSTEPS (sizeof(STEPS_H) / sizeof(STEPS_H[0]))
+#define SEARCH_EVALS 48
+
+static int local_search(const psc__ctx_t *x, psc__variant_t v, psc__eval_t *best,
+                        double *best_open, psc__eval_t *trial, double *open,
+                        const uint8_t *keyed) {
+  v.street_open = open;
+  int rc = 0, evals = 0, moved = 1;
+  while (moved && !rc && evals < SEARCH_EVALS) {
+    moved = 0;
+    for (uint32_t st = 0; st < x->nstreets && !rc && evals < SEARCH_EVALS; st++) {
+      if (keyed[st] || !best->street[st].tubes)
+        continue;
+      /* the streets that missed and the one that ends the round first */
+      const psc_verdict_t *sv = &best->street[st];
+      if (sv->met && sv->complete < best->district.complete - 1e-6)
+        continue;
+      for (size_t j = 0; j < NSTEPS && !rc && evals < SEARCH_EVALS; j++) {
+        memcpy(open, best_open, x->nstreets * sizeof(double));
+        open[st] = fmax(0, open[st] + STEPS_H[j] * 60.0);
+        if (open[st] == best_open[st])
+          continue;
+        evals++;
+        if ((rc = psc__evaluate(x, &v, trial)) != 0)
+          break;
+        if (psc__better(trial, best)) {
+          psc__eval_t tmp = *best;
+          *best = *trial;
+          *trial = tmp;
+          memcpy(best_open, open, x->nstreets * sizeof(double));
+          moved = 1;
+          break;
+        }
+      }
+    }
+  }
+  return rc;
+}
+
 /* The search: the best evaluation into p->e, its variant into p->v (with
  * its openings in p->street_open). trial is working memory. */
 static int search(psc_plan_t *p, const psc_plan_options_t *o, psc__eval_t *trial) {
@@ -316,25 +363,69 @@ static int search(psc_plan_t *p, const psc_plan_options_t *o, psc__eval_t *trial
   uint32_t nt = p->pk.ntubes;
   size_t nm = nt <= 300000 ? NMARGINS : 1, nh = eager ? 1 : nt <= 300000 ? NHOLDS : 1;
   int rounds = nt <= 300000 ? PACING_ROUNDS : 3;
+  /* wave orders: ordinary streets largest first (the first guess's), and
+   * smallest first (small streets can open with the key streets at T0 and
+   * feed the labs while they start) */
+  uint32_t *asc = psc__malloc(ns, 4);
+  uint8_t *keyed = calloc(ns, 1);
+  if (!asc || !keyed)
+    rc = PSC_ENOMEM;
+  const psc_communities_t *cm = psc_scenario_communities(p->s);
+  for (uint32_t c = 0; !rc && c < x->ncomm; c++)
+    keyed[cm->street[c]] |= cm->key[c] != 0;
+  uint32_t nk = 0;
+  for (uint32_t k = 0; !rc && k < x->nstreets; k++)
+    nk += keyed[x->street_order[k]];
+  for (uint32_t k = 0; !rc && k < x->nstreets; k++)
+    asc[k] = k < nk ? x->street_order[k] : x->street_order[x->nstreets - 1 - (k - nk)];
+  const uint32_t *orders[2] = {x->street_order, asc};
+  size_t norders = nt <= 300000 ? 2 : 1;
+  /* each order is paced over the grid, then searched locally; the better
+   * of the orders is kept */
+  psc__eval_t cand;
+  double *cand_open = psc__malloc(ns, 8);
+  memset(&cand, 0, sizeof cand);
+  if (!rc && (!cand_open || psc__eval_alloc(&cand, x)))
+    rc = PSC_ENOMEM;
   int have = 0;
-  for (size_t i = 0; !rc && i < nm; i++) {
-    for (size_t k = 0; !rc && k < nh; k++) {
-      if ((o->margin_hours >= 0 && i) || (o->hold >= 0 && k))
-        continue; /* a fixed margin or hold is one point of its axis */
-      double margin = (o->margin_hours >= 0 ? o->margin_hours : MARGINS[i]) * 60.0;
-      psc__variant_t v = {.street_open = open, .hold = eager ? 0 : o->hold >= 0 ? o->hold : HOLDS[k]};
-      if ((rc = initial_openings(x, &v, margin, open, rates)) != 0)
-        break;
-      int improved = 0;
-      rc = psc__pace(x, &v, margin, rounds, &p->e, trial, p->street_open, &have, &improved);
-      if (!rc && improved) {
-        /* this point gave the best plan so far */
-        p->v = v;
-        p->margin_min = margin;
+  for (size_t w = 0; !rc && w < norders; w++) {
+    int have_w = 0;
+    psc__variant_t cand_v = {0};
+    double cand_margin = 0;
+    for (size_t i = 0; !rc && i < nm; i++) {
+      for (size_t k = 0; !rc && k < nh; k++) {
+        if ((o->margin_hours >= 0 && i) || (o->hold >= 0 && k))
+          continue; /* a fixed margin or hold is one point of its axis */
+        double margin = (o->margin_hours >= 0 ? o->margin_hours : MARGINS[i]) * 60.0;
+        psc__variant_t v = {.street_open = open,
+                            .hold = eager ? 0 : o->hold >= 0 ? o->hold : HOLDS[k]};
+        if ((rc = initial_openings(x, &v, orders[w], margin, open, rates)) != 0)
+          break;
+        int improved = 0;
+        rc = psc__pace(x, &v, margin, rounds, &cand, trial, cand_open, &have_w, &improved);
+        if (!rc && improved) {
+          cand_v = v;
+          cand_margin = margin;
+        }
       }
+    }
+    if (!rc && have_w && o->margin_hours < 0 && nt <= 300000)
+      rc = local_search(x, cand_v, &cand, cand_open, trial, open, keyed);
+    if (!rc && have_w && (!have || psc__better(&cand, &p->e))) {
+      psc__eval_t tmp = p->e;
+      p->e = cand;
+      cand = tmp;
+      memcpy(p->street_open, cand_open, x->nstreets * sizeof(double));
+      p->v = cand_v;
+      p->margin_min = cand_margin;
+      have = 1;
     }
   }
   p->v.street_open = p->street_open;
+  psc__eval_free(&cand);
+  free(cand_open);
+  free(asc);
+  free(keyed);
   free(open);
   free(rates);
   return rc;
