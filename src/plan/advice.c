@@ -6,8 +6,9 @@
  * 1. bounds: while some unit's lower bound is past its deadline no schedule
  *    can meet it, so additions are chosen by how much they lower the
  *    overshoot of the bounds per unit of cost (cheap: no planning);
- * 2. plans: while the planner still misses, the candidate that improves
- *    the plan most per unit of cost is added, each judged by planning;
+ * 2. plans: while the planner (its whole search, as a user would run it
+ *    with the additions) still misses, the candidate that lowers the
+ *    district's bound most per unit of cost is added and the plan redone;
  * 3. prune: each addition, dearest first, is dropped when the planner
  *    still meets every deadline without it.
  * The result is verified: the last plan with exactly those additions met
@@ -74,23 +75,14 @@ static void change(fix_t *F, const cand_t *c, int d) {
   }
 }
 
-/* Plans with the current additions into F->best (a short pacing from the
- * kept plan's waves). */
-static int plan_with(fix_t *F) {
-  psc_plan_t *p = F->p;
-  psc__variant_t v;
+/* Plans with the current additions by the planner's whole search, the
+ * plan a user would get with these resources: the verification. */
+static int plan_full(fix_t *F) {
+  psc__variant_t v, out;
   apply(F, &v);
-  int have = 0, improved = 0, rc = 0;
+  double margin;
   F->plans++;
-  /* the kept plan's margin from its waves, and a wider one: more capacity
-   * moves every street, and the pacing's fixed point with it */
-  const double margins[2] = {p->margin_min, p->margin_min + 90.0};
-  for (int k = 0; k < (p->pk.ntubes > 300000 ? 1 : 2) && !rc; k++) {
-    memcpy(F->open, p->street_open, p->x.nstreets * sizeof(double));
-    rc = psc__pace(&p->x, &v, margins[k], p->pk.ntubes > 300000 ? 2 : 3, &F->best, F->trial,
-                   F->open_best, &have, &improved);
-  }
-  return rc;
+  return psc__search(F->p, &v, &F->best, F->open_best, &out, &margin, F->trial);
 }
 
 /* How far the bounds are from the deadlines with the current additions:
@@ -115,10 +107,6 @@ static int overshoot(fix_t *F, double *score) {
   *score = n * 1e6 + fmax(0, e->district.bound - e->district.deadline);
   return 0;
 }
-
-/* How bad a plan is, in one number for comparing gains per cost: misses
- * weigh a day of lateness each. */
-static double badness(const psc__eval_t *e) { return e->missed * 1440.0 + e->lateness; }
 
 static int add_candidates(fix_t *F) {
   psc_plan_t *p = F->p;
@@ -189,65 +177,45 @@ static int by_bounds(fix_t *F, uint32_t *steps) {
   return rc;
 }
 
-/* Phase 2: additions judged by planning, until the planner meets all.
- * Each step plans only the few candidates that lower the bounds' overshoot
- * or the late streets' need the most per unit of cost (planning is what
- * costs). */
-#define PLANNED_PER_STEP 3
+/* Phase 2: while the planner's whole search still misses, add the
+ * candidate that lowers the district's bound most per unit of cost (a site
+ * of a late street when no lab addition lowers it), then plan again. */
 static int by_plans(fix_t *F, uint32_t *steps) {
-  int rc = plan_with(F);
-  double *gain = psc__malloc(F->ncand + 1, 8);
-  if (!gain)
-    return PSC_ENOMEM;
+  int rc = plan_full(F);
   while (!rc && F->best.missed && *steps < 4 * PSC_ADVICE_MAX && F->plans < F->max_plans) {
-    double now = badness(&F->best), base, best_gain = 0;
+    double base, best_gain = 0;
     int32_t best = -1;
     if ((rc = overshoot(F, &base)) != 0)
       break;
     double bound_now = F->trial->district.bound;
-    /* a candidate's promise: what it takes off the district bound (a lab)
-     * or 1 (a site of a late street), per unit of cost */
     for (uint32_t k = 0; k < F->ncand && !rc; k++) {
-      double sc = base;
+      double gain;
       if (F->cand[k].kind == PSC_ADD_INSTRUMENT || F->cand[k].kind == PSC_ADD_LAB_HOUR) {
+        double sc;
         change(F, &F->cand[k], +1);
         rc = overshoot(F, &sc);
         change(F, &F->cand[k], -1);
-        sc = F->trial->district.bound;
-        gain[k] = (bound_now - sc + 1e-3) / fmax(F->cand[k].cost, 1e-9);
+        gain = (bound_now - F->trial->district.bound) / fmax(F->cand[k].cost, 1e-9);
       } else {
-        gain[k] = 1.0 / fmax(F->cand[k].cost, 1e-9) * 1e-3;
+        gain = 1e-6 / fmax(F->cand[k].cost, 1e-9);
       }
-    }
-    for (int pick = 0; pick < PLANNED_PER_STEP && !rc && F->plans < F->max_plans; pick++) {
-      int32_t k = -1;
-      for (uint32_t j = 0; j < F->ncand; j++)
-        if (gain[j] > -INFINITY && (k < 0 || gain[j] > gain[k]))
-          k = (int32_t)j;
-      if (k < 0)
-        break;
-      gain[k] = -INFINITY;
-      change(F, &F->cand[k], +1);
-      rc = plan_with(F);
-      change(F, &F->cand[k], -1);
-      double g = (now - badness(&F->best)) / fmax(F->cand[k].cost, 1e-9);
-      if (!rc && g > best_gain) {
-        best_gain = g;
-        best = k;
+      if (!rc && gain > best_gain) {
+        best_gain = gain;
+        best = (int32_t)k;
       }
     }
     if (rc || best < 0)
       break;
     change(F, &F->cand[best], +1);
     (*steps)++;
-    rc = plan_with(F);
+    rc = plan_full(F);
   }
-  free(gain);
   return rc;
 }
 
-/* Phase 3: drop additions, dearest first, while the planner still meets
- * every deadline without them. Leaves F->best planned with the result. */
+/* Phase 3: drop additions, dearest first, while the planner (its whole
+ * search) still meets every deadline without them. Leaves F->best planned
+ * by the whole search with the result. */
 static int prune(fix_t *F) {
   int rc = 0;
   uint8_t *tried = calloc(F->ncand + 1, 1);
@@ -264,10 +232,10 @@ static int prune(fix_t *F) {
       if (have && !tried[k] && (dear < 0 || c->cost > F->cand[dear].cost))
         dear = (int32_t)k;
     }
-    if (dear < 0 || F->plans >= F->max_plans)
+    if (dear < 0)
       break;
     change(F, &F->cand[dear], -1);
-    if ((rc = plan_with(F)) != 0)
+    if ((rc = plan_full(F)) != 0)
       break;
     if (F->best.missed) {
       change(F, &F->cand[dear], +1);
@@ -275,7 +243,7 @@ static int prune(fix_t *F) {
     }
   }
   free(tried);
-  return rc ? rc : plan_with(F);
+  return rc ? rc : plan_full(F);
 }
 
 static void describe(fix_t *F, psc_advice_t *a) {
@@ -329,8 +297,8 @@ int psc__advise(psc_plan_t *p, psc__eval_t *trial) {
   memset(&F, 0, sizeof F);
   F.p = p;
   F.trial = trial;
-  /* each plan of a large city costs seconds: fewer of them */
-  F.max_plans = p->pk.ntubes > 1000000 ? 4 : p->pk.ntubes > 300000 ? 8 : 16;
+  /* each plan is the planner's whole search: a few of them */
+  F.max_plans = p->pk.ntubes > 1000000 ? 3 : p->pk.ntubes > 300000 ? 5 : 8;
   F.inst = calloc(x->nlabs + 1, 2);
   F.lab_hours = calloc(x->nlabs + 1, 2);
   F.booth = calloc(x->nsites + 1, 2);

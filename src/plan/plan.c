@@ -298,7 +298,7 @@ static void fill_views(psc_plan_t *p) {
  * and run-hold factors the planner tries; each point is paced over rounds
  * by the labs' progress in the round before (a fixed point of the waves). */
 static const double MARGINS[] = {0.5, 2.0};
-static const double HOLDS[] = {2.0, 0.5};
+static const double HOLDS[] = {1.0};
 #define NMARGINS (sizeof(MARGINS) / sizeof(MARGINS[0]))
 #define NHOLDS (sizeof(HOLDS) / sizeof(HOLDS[0]))
 #define PACING_ROUNDS 6
@@ -350,15 +350,18 @@ static int local_search(const psc__ctx_t *x, psc__variant_t v, psc__eval_t *best
   return rc;
 }
 
-/* The search: the best evaluation into p->e, its variant into p->v (with
- * its openings in p->street_open). trial is working memory. */
-static int search(psc_plan_t *p, const psc_plan_options_t *o, psc__eval_t *trial) {
+/* The search under base's resources (p->opts fixes axes): the best
+ * evaluation into best, its variant into best_v (with its openings in
+ * best_open) and its margin. trial is working memory. */
+int psc__search(const psc_plan_t *p, const psc__variant_t *base, psc__eval_t *best,
+                double *best_open, psc__variant_t *best_v, double *best_margin,
+                psc__eval_t *trial) {
   const psc__ctx_t *x = &p->x;
+  const psc_plan_options_t *o = &p->opts;
   const int eager = psc_scenario_params(p->s)->run_start_eager;
   size_t ns = x->nstreets + 1;
   double *open = psc__malloc(ns, 8), *rates = psc__malloc(x->nlabs + 1, 8);
-  p->street_open = psc__calloc(ns, 8);
-  int rc = !open || !rates || !p->street_open ? PSC_ENOMEM : 0;
+  int rc = !open || !rates ? PSC_ENOMEM : 0;
   /* larger plans try fewer points: each is a whole plan per round */
   uint32_t nt = p->pk.ntubes;
   size_t nm = nt <= 300000 ? NMARGINS : 1, nh = eager ? 1 : nt <= 300000 ? NHOLDS : 1;
@@ -397,8 +400,9 @@ static int search(psc_plan_t *p, const psc_plan_options_t *o, psc__eval_t *trial
         if ((o->margin_hours >= 0 && i) || (o->hold >= 0 && k))
           continue; /* a fixed margin or hold is one point of its axis */
         double margin = (o->margin_hours >= 0 ? o->margin_hours : MARGINS[i]) * 60.0;
-        psc__variant_t v = {.street_open = open,
-                            .hold = eager ? 0 : o->hold >= 0 ? o->hold : HOLDS[k]};
+        psc__variant_t v = *base;
+        v.street_open = open;
+        v.hold = eager ? 0 : o->hold >= 0 ? o->hold : HOLDS[k];
         if ((rc = initial_openings(x, &v, orders[w], margin, open, rates)) != 0)
           break;
         int improved = 0;
@@ -411,17 +415,17 @@ static int search(psc_plan_t *p, const psc_plan_options_t *o, psc__eval_t *trial
     }
     if (!rc && have_w && o->margin_hours < 0 && nt <= 300000)
       rc = local_search(x, cand_v, &cand, cand_open, trial, open, keyed);
-    if (!rc && have_w && (!have || psc__better(&cand, &p->e))) {
-      psc__eval_t tmp = p->e;
-      p->e = cand;
+    if (!rc && have_w && (!have || psc__better(&cand, best))) {
+      psc__eval_t tmp = *best;
+      *best = cand;
       cand = tmp;
-      memcpy(p->street_open, cand_open, x->nstreets * sizeof(double));
-      p->v = cand_v;
-      p->margin_min = cand_margin;
+      memcpy(best_open, cand_open, x->nstreets * sizeof(double));
+      *best_v = cand_v;
+      *best_margin = cand_margin;
       have = 1;
     }
   }
-  p->v.street_open = p->street_open;
+  best_v->street_open = best_open;
   psc__eval_free(&cand);
   free(cand_open);
   free(asc);
@@ -439,6 +443,7 @@ int psc_plan_create(const psc_scenario_t *s, const psc_plan_options_t *opt, psc_
   psc_plan_t *p = calloc(1, sizeof(*p));
   if (!p)
     return PSC_ENOMEM;
+  p->opts = o;
   p->s = s;
   p->threads = o.threads > 0 ? o.threads : omp_get_max_threads();
   int saved = omp_get_max_threads();
@@ -459,7 +464,11 @@ int psc_plan_create(const psc_scenario_t *s, const psc_plan_options_t *opt, psc_
   if (!rc)
     rc = psc__eval_alloc(&trial, &p->x);
   if (!rc)
-    rc = search(p, &o, &trial);
+    rc = !(p->street_open = psc__calloc(p->x.nstreets + 1, 8)) ? PSC_ENOMEM : 0;
+  if (!rc) {
+    psc__variant_t none = {0};
+    rc = psc__search(p, &none, &p->e, p->street_open, &p->v, &p->margin_min, &trial);
+  }
   if (rc)
     goto fail;
   if ((rc = psc__bounds(&p->x, &p->v, &p->e)) != 0)

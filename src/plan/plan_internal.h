@@ -145,6 +145,7 @@ struct psc_plan {
   psc__variant_t v;
   double *street_open;       /* the waves the kept plan used (p->v.street_open) */
   double margin_min;         /* the street margin the kept plan used */
+  psc_plan_options_t opts;   /* as given to psc_plan_create */
   psc_tubes_t tubes;
   psc_runs_t runs;
   psc_sessions_t sessions;
@@ -170,6 +171,12 @@ void psc__utilisation(const psc_plan_t *p, psc_utilisation_t *u);
 int psc__bounds(const psc__ctx_t *x, const psc__variant_t *v, psc__eval_t *e);
 /* plan/advice.c: the cheapest fix (p->advice); trial is working memory. */
 int psc__advise(psc_plan_t *p, psc__eval_t *trial);
+/* plan/plan.c: the planner's whole search under base's resources (the
+ * street openings of base are ignored); the best into best, best_open,
+ * best_v, best_margin. */
+int psc__search(const psc_plan_t *p, const psc__variant_t *base, psc__eval_t *best,
+                double *best_open, psc__variant_t *best_v, double *best_margin,
+                psc__eval_t *trial);
 /* plan/plan.c: is evaluation a better than b (the planner's objective)? */
 int psc__better(const psc__eval_t *a, const psc__eval_t *b);
 /* plan/plan.c: plans under v from its street openings, pacing them by the
