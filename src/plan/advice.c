@@ -85,9 +85,10 @@ static int plan_full(fix_t *F) {
   return psc__search(F->p, &v, &F->best, F->open_best, &out, &margin, F->trial);
 }
 
-/* How far the bounds are from the deadlines with the current additions:
- * units that cannot be met, then the district's overshoot (minutes). */
-static int overshoot(fix_t *F, double *score) {
+/* How far the bounds are from the deadlines with the current additions,
+ * over one scope (PSC__BOUND_ALL, PSC__BOUND_DISTRICT or a street): units
+ * that cannot be met, then the district's overshoot (minutes). */
+static int overshoot(fix_t *F, int64_t scope, double *score) {
   psc_plan_t *p = F->p;
   psc__eval_t *e = F->trial;
   memcpy(e->comm, p->e.comm, p->x.ncomm * sizeof(psc_verdict_t));
@@ -95,18 +96,47 @@ static int overshoot(fix_t *F, double *score) {
   e->district = p->e.district;
   psc__variant_t v;
   apply(F, &v);
-  int rc = psc__bounds(&p->x, &v, e);
+  int rc = psc__bounds_of(&p->x, &v, e, scope);
   if (rc)
     return rc;
   const psc_communities_t *cm = psc_scenario_communities(p->s);
   double n = 0;
-  for (uint32_t c = 0; c < p->x.ncomm; c++)
-    n += cm->key[c] && e->comm[c].infeasible;
-  for (uint32_t st = 0; st < p->x.nstreets; st++)
-    n += e->street[st].infeasible;
-  *score = n * 1e6 + fmax(0, e->district.bound - e->district.deadline);
+  if (scope != PSC__BOUND_DISTRICT) {
+    for (uint32_t c = 0; c < p->x.ncomm; c++)
+      n += cm->key[c] && e->comm[c].infeasible &&
+           (scope < 0 || cm->street[c] == (uint64_t)scope);
+    for (uint32_t st = 0; st < p->x.nstreets; st++)
+      n += e->street[st].infeasible && (scope < 0 || st == (uint64_t)scope);
+  }
+  *score = n * 1e6 + (scope < 0 ? fmax(0, e->district.bound - e->district.deadline) : 0);
   return 0;
 }
+
+/* What a candidate's bound-gain is judged on: a lab addition on every unit
+ * in a small scenario and on the district in a large one (bounds for every
+ * street of a city, per candidate, cost too much); a site addition on its
+ * street. */
+static int64_t scope_of(const fix_t *F, const cand_t *c) {
+  if (c->kind == PSC_ADD_INSTRUMENT || c->kind == PSC_ADD_LAB_HOUR)
+    return F->p->x.nstreets <= 64 ? PSC__BOUND_ALL : PSC__BOUND_DISTRICT;
+  return psc_scenario_sites(F->p->s)->street[c->index];
+}
+
+/* The gain of one more of candidate c per unit of cost, by the bounds. */
+static int bound_gain(fix_t *F, const cand_t *c, double *gain) {
+  double before, after;
+  int64_t scope = scope_of(F, c);
+  int rc = overshoot(F, scope, &before);
+  if (!rc) {
+    change(F, c, +1);
+    rc = overshoot(F, scope, &after);
+    change(F, c, -1);
+  }
+  *gain = rc ? 0 : (before - after) / fmax(c->cost, 1e-9);
+  return rc;
+}
+
+#define MAX_LAB_CANDIDATES 32
 
 static int add_candidates(fix_t *F) {
   psc_plan_t *p = F->p;
@@ -128,7 +158,37 @@ static int add_candidates(fix_t *F) {
   for (uint32_t c = 0; c < x->ncomm; c++)
     if (cm->key[c] && !p->e.comm[c].met)
       late[cm->street[c]] = 1;
+  /* labs: all of them, or in a city the busiest ones (each candidate is
+   * weighed by a bound computed for it) */
+  double *busy = calloc(x->nlabs + 1, sizeof(double));
+  if (!busy) {
+    free(late);
+    return PSC_ENOMEM;
+  }
+  for (uint32_t r = 0; r < p->e.nruns; r++)
+    busy[p->e.run_lab[r]] += (p->e.run_end[r] - p->e.run_begin[r]) / lb->instruments[p->e.run_lab[r]];
+  double cut = -1;
+  if (x->nlabs > MAX_LAB_CANDIDATES) {
+    double *sorted = malloc(x->nlabs * sizeof(double));
+    if (!sorted) {
+      free(busy);
+      free(late);
+      return PSC_ENOMEM;
+    }
+    memcpy(sorted, busy, x->nlabs * sizeof(double));
+    for (uint32_t i = 0; i < MAX_LAB_CANDIDATES; i++) /* partial selection: the top ones */
+      for (uint32_t j = i + 1; j < x->nlabs; j++)
+        if (sorted[j] > sorted[i]) {
+          double t = sorted[i];
+          sorted[i] = sorted[j];
+          sorted[j] = t;
+        }
+    cut = sorted[MAX_LAB_CANDIDATES - 1];
+    free(sorted);
+  }
   for (uint32_t l = 0; l < x->nlabs; l++) {
+    if (busy[l] < cut)
+      continue;
     F->cand[F->ncand++] = (cand_t){PSC_ADD_INSTRUMENT, l,
                                    lb->wells[l] > 96 ? par->cost_instrument_384 : par->cost_instrument_96};
     if (!all_day(&x->lab_hours[l]))
@@ -144,66 +204,68 @@ static int add_candidates(fix_t *F) {
       F->cand[F->ncand++] = (cand_t){PSC_ADD_SITE_HOUR, i, par->cost_site_hour};
   }
   free(late);
+  free(busy);
   return 0;
 }
 
-/* Phase 1: additions until no bound is past its deadline. */
+/* Phase 1: additions until no bound is past its deadline: the candidate
+ * that lowers the bounds' overshoot most per unit of cost each time. */
 static int by_bounds(fix_t *F, uint32_t *steps) {
   double now;
-  int rc = overshoot(F, &now);
+  int rc = overshoot(F, PSC__BOUND_ALL, &now);
   while (!rc && now > 1e-9 && *steps < 4 * PSC_ADVICE_MAX) {
-    double best_gain = 0, after = now;
+    double best_gain = 0;
     int32_t best = -1;
     for (uint32_t k = 0; k < F->ncand && !rc; k++) {
       if (F->cand[k].kind == PSC_ADD_BOOTH || F->cand[k].kind == PSC_ADD_SITE_HOUR)
         continue; /* walk-in sampling is rarely what a bound waits for: kept for phase 2 */
-      double sc;
-      change(F, &F->cand[k], +1);
-      rc = overshoot(F, &sc);
-      change(F, &F->cand[k], -1);
-      double gain = (now - sc) / fmax(F->cand[k].cost, 1e-9);
-      if (!rc && now - sc > 1e-6 && gain > best_gain) {
+      double gain;
+      rc = bound_gain(F, &F->cand[k], &gain);
+      if (!rc && gain > 1e-12 && gain > best_gain) {
         best_gain = gain;
         best = (int32_t)k;
-        after = sc;
       }
     }
     if (rc || best < 0)
       break;
     change(F, &F->cand[best], +1);
     (*steps)++;
-    now = after;
+    rc = overshoot(F, PSC__BOUND_ALL, &now);
   }
   return rc;
 }
 
 /* Phase 2: while the planner's whole search still misses, add the
- * candidate that lowers the district's bound most per unit of cost (a site
- * of a late street when no lab addition lowers it), then plan again. */
+ * candidate whose bound-gain per unit of cost is largest (a site of a late
+ * street when no addition lowers a bound), then plan again. */
 static int by_plans(fix_t *F, uint32_t *steps) {
   int rc = plan_full(F);
   while (!rc && F->best.missed && *steps < 4 * PSC_ADVICE_MAX && F->plans < F->max_plans) {
-    double base, best_gain = 0;
-    int32_t best = -1;
-    if ((rc = overshoot(F, &base)) != 0)
-      break;
-    double bound_now = F->trial->district.bound;
+    double best_gain = 0, before, after;
+    int32_t best = -1, cheapest_site = -1;
+    rc = overshoot(F, PSC__BOUND_DISTRICT, &before);
+    double b0 = F->trial->district.bound;
     for (uint32_t k = 0; k < F->ncand && !rc; k++) {
+      const cand_t *c = &F->cand[k];
       double gain;
-      if (F->cand[k].kind == PSC_ADD_INSTRUMENT || F->cand[k].kind == PSC_ADD_LAB_HOUR) {
-        double sc;
-        change(F, &F->cand[k], +1);
-        rc = overshoot(F, &sc);
-        change(F, &F->cand[k], -1);
-        gain = (bound_now - F->trial->district.bound) / fmax(F->cand[k].cost, 1e-9);
+      if (c->kind == PSC_ADD_INSTRUMENT || c->kind == PSC_ADD_LAB_HOUR) {
+        /* what a lab adds is judged on the district's bound */
+        change(F, c, +1);
+        rc = overshoot(F, PSC__BOUND_DISTRICT, &after);
+        change(F, c, -1);
+        gain = (b0 - F->trial->district.bound) / fmax(c->cost, 1e-9);
       } else {
-        gain = 1e-6 / fmax(F->cand[k].cost, 1e-9);
+        if (cheapest_site < 0 || c->cost < F->cand[cheapest_site].cost)
+          cheapest_site = (int32_t)k;
+        continue;
       }
-      if (!rc && gain > best_gain) {
+      if (!rc && gain > 1e-12 && gain > best_gain) {
         best_gain = gain;
         best = (int32_t)k;
       }
     }
+    if (!rc && best < 0)
+      best = cheapest_site;
     if (rc || best < 0)
       break;
     change(F, &F->cand[best], +1);

@@ -306,7 +306,7 @@ static void add_tubes(const psc__ctx_t *x, uint32_t c, need_t *u) {
  * (every key community; ordinary ones get the bound of one run after their
  * street's earliest arrival and their own sampling), street and district
  * bounds, and the infeasible flags. */
-int psc__bounds(const psc__ctx_t *x, const psc__variant_t *v, psc__eval_t *e) {
+int psc__bounds_of(const psc__ctx_t *x, const psc__variant_t *v, psc__eval_t *e, int64_t scope) {
   const psc_communities_t *cm = psc_scenario_communities(x->s);
   const psc_labs_t *lb = psc_scenario_labs(x->s);
   const psc_params_t *par = psc_scenario_params(x->s);
@@ -335,7 +335,7 @@ int psc__bounds(const psc__ctx_t *x, const psc__variant_t *v, psc__eval_t *e) {
     all.tubes += street[st].tubes;
   }
   /* the district, absolute */
-  if (!rc) {
+  if (!rc && scope < 0) {
     memset(in, 1, x->nstreets);
     supply_t S = {x, v, 0, par->batch_minutes, 0, arrive, {0, 0}, 0, {NULL, NULL}, in};
     rc = supply_init(&S, 8 * hi);
@@ -345,7 +345,9 @@ int psc__bounds(const psc__ctx_t *x, const psc__variant_t *v, psc__eval_t *e) {
     }
     supply_free(&S);
   }
-  for (uint32_t st = 0; st < x->nstreets && !rc; st++) {
+  for (uint32_t st = 0; st < x->nstreets && !rc && scope != PSC__BOUND_DISTRICT; st++) {
+    if (scope >= 0 && st != (uint64_t)scope)
+      continue;
     psc_verdict_t *sv = &e->street[st];
     memset(in, 0, x->nstreets);
     in[st] = 1;
@@ -399,4 +401,8 @@ int psc__bounds(const psc__ctx_t *x, const psc__variant_t *v, psc__eval_t *e) {
   free(arrive);
   free(street);
   return rc;
+}
+
+int psc__bounds(const psc__ctx_t *x, const psc__variant_t *v, psc__eval_t *e) {
+  return psc__bounds_of(x, v, e, PSC__BOUND_ALL);
 }

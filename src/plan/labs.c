@@ -58,7 +58,8 @@ typedef struct {
 static int fifo_push(fifo_t *f, uint32_t v) {
   if (f->head + f->n == f->cap) {
     if (f->head > f->cap / 2) {
-      memmove(f->q, f->q + f->head, f->n * sizeof(uint32_t));
+      if (f->n)
+        memmove(f->q, f->q + f->head, f->n * sizeof(uint32_t));
       f->head = 0;
     } else {
       uint32_t cap = f->cap ? f->cap * 2 : 64;
@@ -233,7 +234,8 @@ static int take_next(pull_t *P, lab_t *L) {
       continue;
     if (L->bhead + L->bn == L->bcap) {
       if (L->bhead > L->bcap / 2) {
-        memmove(L->buf, L->buf + L->bhead, L->bn * sizeof(arr_t));
+        if (L->bn)
+          memmove(L->buf, L->buf + L->bhead, L->bn * sizeof(arr_t));
         L->bhead = 0;
       } else {
         uint32_t cap = L->bcap ? L->bcap * 2 : 256;
@@ -431,7 +433,8 @@ static int form_run(pull_t *P, uint32_t l, uint32_t k, double s, uint32_t *taken
   }
   if (failed) {
     if (L->rqhead + L->rqn + taken > L->rqcap) {
-      memmove(L->rq, L->rq + L->rqhead, L->rqn * sizeof(arr_t));
+      if (L->rqn)
+        memmove(L->rq, L->rq + L->rqhead, L->rqn * sizeof(arr_t));
       L->rqhead = 0;
       if (L->rqn + taken > L->rqcap) {
         uint32_t cap = (L->rqn + taken) * 2;
@@ -722,6 +725,23 @@ int psc__transport_and_labs(const psc__ctx_t *x, const psc__variant_t *v, psc__e
   }
   e->nruns = 0;
   e->failed_runs = 0;
+  /* a run holds at least one tube, and no tube fails more than three runs */
+  uint64_t need = (uint64_t)nt * (v->run_failure > 0 ? 4 : 1) + 1;
+  if (e->runs_cap < need) {
+    void *a = realloc(e->run_lab, need * 4), *b = realloc(e->run_instrument, need * 4);
+    void *c = realloc(e->run_tubes, need * 4), *d = realloc(e->run_begin, need * 8);
+    void *f = realloc(e->run_end, need * 8);
+    if (a) e->run_lab = a;
+    if (b) e->run_instrument = b;
+    if (c) e->run_tubes = c;
+    if (d) e->run_begin = d;
+    if (f) e->run_end = f;
+    if (!a || !b || !c || !d || !f) {
+      rc = PSC_ENOMEM;
+      goto done;
+    }
+    e->runs_cap = need;
+  }
   if ((rc = labs_init(&P)) || (rc = pull(&P, taken)))
     goto done;
   for (uint32_t t = 0; t < nt && !rc; t++)

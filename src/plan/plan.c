@@ -384,12 +384,16 @@ int psc__search(const psc_plan_t *p, const psc__variant_t *base, psc__eval_t *be
   const uint32_t *orders[2] = {x->street_order, asc};
   size_t norders = nt <= 300000 ? 2 : 1;
   /* each order is paced over the grid, then searched locally; the better
-   * of the orders is kept */
-  psc__eval_t cand;
-  double *cand_open = psc__malloc(ns, 8);
-  memset(&cand, 0, sizeof cand);
-  if (!rc && (!cand_open || psc__eval_alloc(&cand, x)))
-    rc = PSC_ENOMEM;
+   * of the orders is kept. With one order the search works in best itself
+   * (a city's evaluation buffers are large). */
+  psc__eval_t cand_buf, *cand = best;
+  double *cand_open = best_open;
+  memset(&cand_buf, 0, sizeof cand_buf);
+  if (!rc && norders > 1) {
+    cand = &cand_buf;
+    if (!(cand_open = psc__malloc(ns, 8)) || psc__eval_alloc(cand, x))
+      rc = PSC_ENOMEM;
+  }
   int have = 0;
   for (size_t w = 0; !rc && w < norders; w++) {
     int have_w = 0;
@@ -406,7 +410,7 @@ int psc__search(const psc_plan_t *p, const psc__variant_t *base, psc__eval_t *be
         if ((rc = initial_openings(x, &v, orders[w], margin, open, rates)) != 0)
           break;
         int improved = 0;
-        rc = psc__pace(x, &v, margin, rounds, &cand, trial, cand_open, &have_w, &improved);
+        rc = psc__pace(x, &v, margin, rounds, cand, trial, cand_open, &have_w, &improved);
         if (!rc && improved) {
           cand_v = v;
           cand_margin = margin;
@@ -414,20 +418,23 @@ int psc__search(const psc_plan_t *p, const psc__variant_t *base, psc__eval_t *be
       }
     }
     if (!rc && have_w && o->margin_hours < 0 && nt <= 300000)
-      rc = local_search(x, cand_v, &cand, cand_open, trial, open, keyed);
-    if (!rc && have_w && (!have || psc__better(&cand, best))) {
-      psc__eval_t tmp = *best;
-      *best = cand;
-      cand = tmp;
-      memcpy(best_open, cand_open, x->nstreets * sizeof(double));
+      rc = local_search(x, cand_v, cand, cand_open, trial, open, keyed);
+    if (!rc && have_w && (cand == best || !have || psc__better(cand, best))) {
+      if (cand != best) {
+        psc__eval_t tmp = *best;
+        *best = *cand;
+        *cand = tmp;
+        memcpy(best_open, cand_open, x->nstreets * sizeof(double));
+      }
       *best_v = cand_v;
       *best_margin = cand_margin;
       have = 1;
     }
   }
   best_v->street_open = best_open;
-  psc__eval_free(&cand);
-  free(cand_open);
+  psc__eval_free(&cand_buf);
+  if (cand_open != best_open)
+    free(cand_open);
   free(asc);
   free(keyed);
   free(open);

@@ -169,6 +169,10 @@ void psc__utilisation(const psc_plan_t *p, psc_utilisation_t *u);
 /* plan/bound.c: every unit's lower bound and infeasible flag under v, into
  * e's verdicts (which must hold a plan's completions). */
 int psc__bounds(const psc__ctx_t *x, const psc__variant_t *v, psc__eval_t *e);
+/* The same for one scope: PSC__BOUND_ALL, PSC__BOUND_DISTRICT (the district
+ * only), or a street index (the street and its communities only). */
+enum { PSC__BOUND_ALL = -2, PSC__BOUND_DISTRICT = -1 };
+int psc__bounds_of(const psc__ctx_t *x, const psc__variant_t *v, psc__eval_t *e, int64_t scope);
 /* plan/advice.c: the cheapest fix (p->advice); trial is working memory. */
 int psc__advise(psc_plan_t *p, psc__eval_t *trial);
 /* plan/plan.c: the planner's whole search under base's resources (the
