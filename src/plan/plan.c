@@ -442,6 +442,44 @@ int psc__search(const psc_plan_t *p, const psc__variant_t *base, psc__eval_t *be
   return rc;
 }
 
+typedef struct {
+  double at;
+  uint32_t st;
+} opening_t;
+
+static int cmp_opening(const void *a, const void *b) {
+  const opening_t *x = a, *y = b;
+  if (x->at != y->at)
+    return x->at < y->at ? -1 : 1;
+  return (x->st > y->st) - (x->st < y->st);
+}
+
+/* The waves as planned: streets by their first swab (key streets, open at
+ * T0, first), ties in the first guess's order. */
+static int wave_order(psc_plan_t *p) {
+  const psc__ctx_t *x = &p->x;
+  opening_t *o = psc__malloc(x->nstreets + 1, sizeof(opening_t));
+  uint32_t *rank = psc__malloc(x->nstreets + 1, 4);
+  p->wave_order = psc__malloc(x->nstreets + 1, 4);
+  if (!o || !rank || !p->wave_order) {
+    free(o);
+    free(rank);
+    return PSC_ENOMEM;
+  }
+  for (uint32_t k = 0; k < x->nstreets; k++)
+    rank[x->street_order[k]] = k;
+  for (uint32_t st = 0; st < x->nstreets; st++) {
+    double first = p->e.street[st].sampling_start;
+    o[st] = (opening_t){isfinite(first) ? first : INFINITY, rank[st]};
+  }
+  qsort(o, x->nstreets, sizeof *o, cmp_opening);
+  for (uint32_t k = 0; k < x->nstreets; k++)
+    p->wave_order[k] = x->street_order[o[k].st];
+  free(o);
+  free(rank);
+  return 0;
+}
+
 int psc_plan_create(const psc_scenario_t *s, const psc_plan_options_t *opt, psc_plan_t **out) {
   if (!s || !out)
     return PSC_EINVAL;
@@ -476,6 +514,8 @@ int psc_plan_create(const psc_scenario_t *s, const psc_plan_options_t *opt, psc_
     psc__variant_t none = {0};
     rc = psc__search(p, &none, &p->e, p->street_open, &p->v, &p->margin_min, &trial);
   }
+  if (!rc)
+    rc = wave_order(p);
   if (rc)
     goto fail;
   if ((rc = psc__bounds(&p->x, &p->v, &p->e)) != 0)
@@ -505,6 +545,7 @@ void psc_plan_free(psc_plan_t *p) {
     return;
   psc__eval_free(&p->e);
   free(p->street_open);
+  free(p->wave_order);
   psc__ctx_free(&p->x);
   psc__pack_free(&p->pk);
   free(p);
@@ -517,7 +558,7 @@ const psc_sessions_t *psc_plan_sessions(const psc_plan_t *p) { return &p->sessio
 const psc_verdict_t *psc_plan_community(const psc_plan_t *p, uint32_t c) { return &p->e.comm[c]; }
 const psc_verdict_t *psc_plan_street(const psc_plan_t *p, uint32_t st) { return &p->e.street[st]; }
 const psc_verdict_t *psc_plan_district(const psc_plan_t *p) { return &p->e.district; }
-const uint32_t *psc_plan_street_order(const psc_plan_t *p) { return p->x.street_order; }
+const uint32_t *psc_plan_street_order(const psc_plan_t *p) { return p->wave_order; }
 const psc_utilisation_t *psc_plan_utilisation(const psc_plan_t *p) { return &p->util; }
 double psc_plan_lower_bound(const psc_plan_t *p) { return p->lower_bound; }
 double psc_plan_margin_hours(const psc_plan_t *p) { return p->margin_min / 60.0; }

@@ -145,6 +145,7 @@ struct psc_plan {
   psc__variant_t v;
   double *street_open;       /* the waves the kept plan used (p->v.street_open) */
   double margin_min;         /* the street margin the kept plan used */
+  uint32_t *wave_order;      /* streets by their first swab (psc_plan_street_order) */
   psc_plan_options_t opts;   /* as given to psc_plan_create */
   psc_tubes_t tubes;
   psc_runs_t runs;
