@@ -342,18 +342,19 @@ static void pop_front(pull_t *P, uint32_t l) {
   w->cls[w->lo].n--;
 }
 
-/* Tubes waiting at lab l by time s (s >= its frontier), without moving it. */
-static uint32_t waiting_by(pull_t *P, uint32_t l, double s) {
+/* Tubes waiting at lab l by time s (s >= its frontier), without moving it;
+ * counting stops at `limit` (callers ask "one?" or "a plate?"). */
+static uint32_t waiting_by(pull_t *P, uint32_t l, double s, uint32_t limit) {
   lab_t *L = &P->lab[l];
   uint32_t n = L->valid;
-  for (uint32_t i = 0;; i++) {
+  for (uint32_t i = 0; n < limit; i++) {
     while (i >= L->bn && take_next(P, L) > 0) {
     }
     if (i >= L->bn || L->buf[L->bhead + i].at > s)
       break;
     n += P->state[L->buf[L->bhead + i].t] == FREE;
   }
-  for (uint32_t j = 0; j < L->rqn && L->rq[L->rqhead + j].at <= s; j++)
+  for (uint32_t j = 0; j < L->rqn && L->rq[L->rqhead + j].at <= s && n < limit; j++)
     n++;
   return n;
 }
@@ -365,7 +366,7 @@ static int next_start(pull_t *P, uint32_t l, double f, double *start) {
   lab_t *L = &P->lab[l];
   const psc_params_t *par = psc_scenario_params(P->x->s);
   double s = lab_available(P, l, fmax(f, L->frontier));
-  uint32_t n = waiting_by(P, l, s);
+  uint32_t n = waiting_by(P, l, s, L->wells);
   if (!n) {
     double a = kth_arrival(P, l, 1);
     if (!isfinite(a)) {
@@ -373,7 +374,7 @@ static int next_start(pull_t *P, uint32_t l, double f, double *start) {
       return 0;
     }
     s = lab_available(P, l, fmax(a, s));
-    n = waiting_by(P, l, s);
+    n = waiting_by(P, l, s, L->wells);
   }
   if (P->planned && n < L->wells) {
     /* hold for a full plate while the wait costs less instrument time than
