@@ -65,6 +65,16 @@ static void apply(fix_t *F, psc__variant_t *v) {
   v->street_open = F->open;
 }
 
+/* How many of candidate c's kind the current additions hold at its place. */
+static uint32_t added(const fix_t *F, const cand_t *c) {
+  switch (c->kind) {
+  case PSC_ADD_INSTRUMENT: return F->inst[c->index];
+  case PSC_ADD_LAB_HOUR: return F->lab_hours[c->index];
+  case PSC_ADD_SITE_HOUR: return F->site_hours[c->index];
+  default: return F->booth[c->index];
+  }
+}
+
 static void change(fix_t *F, const cand_t *c, int d) {
   switch (c->kind) {
   case PSC_ADD_INSTRUMENT: F->inst[c->index] = (uint16_t)(F->inst[c->index] + d); break;
@@ -287,10 +297,7 @@ static int prune(fix_t *F) {
     int32_t dear = -1;
     for (uint32_t k = 0; k < F->ncand; k++) {
       const cand_t *c = &F->cand[k];
-      uint32_t have = c->kind == PSC_ADD_INSTRUMENT  ? F->inst[c->index]
-                      : c->kind == PSC_ADD_LAB_HOUR ? F->lab_hours[c->index]
-                      : c->kind == PSC_ADD_SITE_HOUR ? F->site_hours[c->index]
-                                                     : F->booth[c->index];
+      uint32_t have = added(F, c);
       if (have && !tried[k] && (dear < 0 || c->cost > F->cand[dear].cost))
         dear = (int32_t)k;
     }
@@ -318,10 +325,7 @@ static void describe(fix_t *F, psc_advice_t *a) {
   a->what[0] = 0;
   for (uint32_t k = 0; k < F->ncand; k++) {
     const cand_t *c = &F->cand[k];
-    uint32_t n = c->kind == PSC_ADD_INSTRUMENT  ? F->inst[c->index]
-                 : c->kind == PSC_ADD_LAB_HOUR ? F->lab_hours[c->index]
-                 : c->kind == PSC_ADD_SITE_HOUR ? F->site_hours[c->index]
-                                                : F->booth[c->index];
+    uint32_t n = added(F, c);
     if (!n)
       continue;
     if (a->count < PSC_ADVICE_MAX)

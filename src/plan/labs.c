@@ -45,6 +45,29 @@ void psc__lab_rates(const psc__ctx_t *x, const psc__variant_t *v, double *rates)
  * failed run. */
 #define REQUEUED 0x80000000u
 
+/* Room for `more` elements after the last of a queue stored from *head,
+ * n long, in *q of *cap elements of `size` bytes: the live part is moved to
+ * the front, or the storage doubled. 0 or PSC_ENOMEM. */
+static int queue_room(void **q, uint32_t *head, uint32_t n, uint32_t *cap, size_t size,
+                      uint32_t more) {
+  if (*head + n + more <= *cap)
+    return 0;
+  if (n)
+    memmove(*q, (char *)*q + (size_t)*head * size, (size_t)n * size);
+  *head = 0;
+  if (n + more <= *cap)
+    return 0;
+  uint32_t c = *cap ? *cap : 64;
+  while (c < n + more)
+    c *= 2;
+  void *g = realloc(*q, (size_t)c * size);
+  if (!g)
+    return PSC_ENOMEM;
+  *q = g;
+  *cap = c;
+  return 0;
+}
+
 typedef struct {
   uint32_t *q;
   uint32_t head, n, cap;
@@ -56,22 +79,12 @@ typedef struct {
 } waitq_t;
 
 static int fifo_push(fifo_t *f, uint32_t v) {
-  if (f->head + f->n == f->cap) {
-    if (f->head > f->cap / 2) {
-      if (f->n)
-        memmove(f->q, f->q + f->head, f->n * sizeof(uint32_t));
-      f->head = 0;
-    } else {
-      uint32_t cap = f->cap ? f->cap * 2 : 64;
-      uint32_t *q = realloc(f->q, cap * sizeof(uint32_t));
-      if (!q)
-        return PSC_ENOMEM;
-      f->q = q;
-      f->cap = cap;
-    }
-  }
-  f->q[f->head + f->n++] = v;
-  return 0;
+  void *q = f->q;
+  int rc = queue_room(&q, &f->head, f->n, &f->cap, sizeof(uint32_t), 1);
+  f->q = q;
+  if (!rc)
+    f->q[f->head + f->n++] = v;
+  return rc;
 }
 
 static int wq_push(waitq_t *w, uint32_t cls, uint32_t v) {
@@ -232,20 +245,11 @@ static int take_next(pull_t *P, lab_t *L) {
     cursor_sift(L, 0);
     if (P->state[t] != FREE)
       continue;
-    if (L->bhead + L->bn == L->bcap) {
-      if (L->bhead > L->bcap / 2) {
-        if (L->bn)
-          memmove(L->buf, L->buf + L->bhead, L->bn * sizeof(arr_t));
-        L->bhead = 0;
-      } else {
-        uint32_t cap = L->bcap ? L->bcap * 2 : 256;
-        arr_t *b = realloc(L->buf, cap * sizeof(arr_t));
-        if (!b)
-          return -1;
-        L->buf = b;
-        L->bcap = cap;
-      }
-    }
+    void *q = L->buf;
+    int rc = queue_room(&q, &L->bhead, L->bn, &L->bcap, sizeof(arr_t), 1);
+    L->buf = q;
+    if (rc)
+      return -1;
     L->buf[L->bhead + L->bn++] = (arr_t){at, t};
     return 1;
   }
@@ -433,19 +437,11 @@ static int form_run(pull_t *P, uint32_t l, uint32_t k, double s, uint32_t *taken
     taken_list[taken++] = t;
   }
   if (failed) {
-    if (L->rqhead + L->rqn + taken > L->rqcap) {
-      if (L->rqn)
-        memmove(L->rq, L->rq + L->rqhead, L->rqn * sizeof(arr_t));
-      L->rqhead = 0;
-      if (L->rqn + taken > L->rqcap) {
-        uint32_t cap = (L->rqn + taken) * 2;
-        arr_t *q = realloc(L->rq, cap * sizeof(arr_t));
-        if (!q)
-          return PSC_ENOMEM;
-        L->rq = q;
-        L->rqcap = cap;
-      }
-    }
+    void *q = L->rq;
+    int rc2 = queue_room(&q, &L->rqhead, L->rqn, &L->rqcap, sizeof(arr_t), taken);
+    L->rq = q;
+    if (rc2)
+      return rc2;
     for (uint32_t j = 0; j < taken; j++) {
       uint32_t t = taken_list[j];
       P->state[t] = WAITING_AGAIN;
