@@ -353,26 +353,62 @@ static int local_search(const psc__ctx_t *x, psc__variant_t v, psc__eval_t *best
 /* The search under base's resources (p->opts fixes axes): the best
  * evaluation into best, its variant into best_v (with its openings in
  * best_open) and its margin. trial is working memory. */
+/* One wave order's search: paced over the grid of margins and holds, then
+ * searched locally. Its best into c->eval (openings c->open_best). */
+typedef struct {
+  psc__eval_t *eval, *trial;
+  double *open_best, *open, *rates;
+  psc__variant_t v;
+  double margin;
+  int have, rc;
+} chain_t;
+
+static int search_order(const psc_plan_t *p, const psc__variant_t *base, const uint32_t *order,
+                        const uint8_t *keyed, chain_t *c) {
+  const psc__ctx_t *x = &p->x;
+  const psc_plan_options_t *o = &p->opts;
+  const int eager = psc_scenario_params(p->s)->run_start_eager;
+  uint32_t nt = p->pk.ntubes;
+  /* larger plans try fewer points: each is a whole plan per round */
+  size_t nm = nt <= 300000 ? NMARGINS : 1, nh = eager ? 1 : nt <= 300000 ? NHOLDS : 1;
+  int rounds = nt <= 300000 ? PACING_ROUNDS : 3, rc = 0;
+  for (size_t i = 0; !rc && i < nm; i++) {
+    for (size_t k = 0; !rc && k < nh; k++) {
+      if ((o->margin_hours >= 0 && i) || (o->hold >= 0 && k))
+        continue; /* a fixed margin or hold is one point of its axis */
+      double margin = (o->margin_hours >= 0 ? o->margin_hours : MARGINS[i]) * 60.0;
+      psc__variant_t v = *base;
+      v.street_open = c->open;
+      v.hold = eager ? 0 : o->hold >= 0 ? o->hold : HOLDS[k];
+      if ((rc = initial_openings(x, &v, order, margin, c->open, c->rates)) != 0)
+        break;
+      int improved = 0;
+      rc = psc__pace(x, &v, margin, rounds, c->eval, c->trial, c->open_best, &c->have, &improved);
+      if (!rc && improved) {
+        c->v = v;
+        c->margin = margin;
+      }
+    }
+  }
+  if (!rc && c->have && o->margin_hours < 0 && nt <= 300000)
+    rc = local_search(x, c->v, c->eval, c->open_best, c->trial, c->open, keyed);
+  c->v.street_open = c->open_best;
+  return rc;
+}
+
 int psc__search(const psc_plan_t *p, const psc__variant_t *base, psc__eval_t *best,
                 double *best_open, psc__variant_t *best_v, double *best_margin,
                 psc__eval_t *trial) {
   const psc__ctx_t *x = &p->x;
-  const psc_plan_options_t *o = &p->opts;
-  const int eager = psc_scenario_params(p->s)->run_start_eager;
   size_t ns = x->nstreets + 1;
-  double *open = psc__malloc(ns, 8), *rates = psc__malloc(x->nlabs + 1, 8);
-  int rc = !open || !rates ? PSC_ENOMEM : 0;
-  /* larger plans try fewer points: each is a whole plan per round */
   uint32_t nt = p->pk.ntubes;
-  size_t nm = nt <= 300000 ? NMARGINS : 1, nh = eager ? 1 : nt <= 300000 ? NHOLDS : 1;
-  int rounds = nt <= 300000 ? PACING_ROUNDS : 3;
   /* wave orders: ordinary streets largest first (the first guess's), and
    * smallest first (small streets can open with the key streets at T0 and
-   * feed the labs while they start) */
+   * feed the labs while they start); a city searches the first only */
+  size_t norders = nt <= 300000 ? 2 : 1;
   uint32_t *asc = psc__malloc(ns, 4);
   uint8_t *keyed = calloc(ns, 1);
-  if (!asc || !keyed)
-    rc = PSC_ENOMEM;
+  int rc = !asc || !keyed ? PSC_ENOMEM : 0;
   const psc_communities_t *cm = psc_scenario_communities(p->s);
   for (uint32_t c = 0; !rc && c < x->ncomm; c++)
     keyed[cm->street[c]] |= cm->key[c] != 0;
@@ -382,63 +418,58 @@ int psc__search(const psc_plan_t *p, const psc__variant_t *base, psc__eval_t *be
   for (uint32_t k = 0; !rc && k < x->nstreets; k++)
     asc[k] = k < nk ? x->street_order[k] : x->street_order[x->nstreets - 1 - (k - nk)];
   const uint32_t *orders[2] = {x->street_order, asc};
-  size_t norders = nt <= 300000 ? 2 : 1;
-  /* each order is paced over the grid, then searched locally; the better
-   * of the orders is kept. With one order the search works in best itself
-   * (a city's evaluation buffers are large). */
-  psc__eval_t cand_buf, *cand = best;
-  double *cand_open = best_open;
-  memset(&cand_buf, 0, sizeof cand_buf);
-  if (!rc && norders > 1) {
-    cand = &cand_buf;
-    if (!(cand_open = psc__malloc(ns, 8)) || psc__eval_alloc(cand, x))
+  /* the orders are searched side by side, each in its own buffers (the
+   * first in the caller's); the better is kept, the first on a tie, so the
+   * result does not depend on the threads */
+  psc__eval_t bufs[2];
+  memset(bufs, 0, sizeof bufs);
+  chain_t ch[2];
+  memset(ch, 0, sizeof ch);
+  ch[0].eval = best;
+  ch[0].trial = trial;
+  ch[0].open_best = best_open;
+  for (size_t w = 0; !rc && w < norders; w++) {
+    if (w) {
+      ch[w].eval = &bufs[0];
+      ch[w].trial = &bufs[1];
+      ch[w].open_best = psc__malloc(ns, 8);
+      if (!ch[w].open_best || psc__eval_alloc(&bufs[0], x) || psc__eval_alloc(&bufs[1], x))
+        rc = PSC_ENOMEM;
+    }
+    ch[w].open = psc__malloc(ns, 8);
+    ch[w].rates = psc__malloc(x->nlabs + 1, 8);
+    if (!ch[w].open || !ch[w].rates)
       rc = PSC_ENOMEM;
   }
-  int have = 0;
-  for (size_t w = 0; !rc && w < norders; w++) {
-    int have_w = 0;
-    psc__variant_t cand_v = {0};
-    double cand_margin = 0;
-    for (size_t i = 0; !rc && i < nm; i++) {
-      for (size_t k = 0; !rc && k < nh; k++) {
-        if ((o->margin_hours >= 0 && i) || (o->hold >= 0 && k))
-          continue; /* a fixed margin or hold is one point of its axis */
-        double margin = (o->margin_hours >= 0 ? o->margin_hours : MARGINS[i]) * 60.0;
-        psc__variant_t v = *base;
-        v.street_open = open;
-        v.hold = eager ? 0 : o->hold >= 0 ? o->hold : HOLDS[k];
-        if ((rc = initial_openings(x, &v, orders[w], margin, open, rates)) != 0)
-          break;
-        int improved = 0;
-        rc = psc__pace(x, &v, margin, rounds, cand, trial, cand_open, &have_w, &improved);
-        if (!rc && improved) {
-          cand_v = v;
-          cand_margin = margin;
-        }
-      }
-    }
-    if (!rc && have_w && o->margin_hours < 0 && nt <= 300000)
-      rc = local_search(x, cand_v, cand, cand_open, trial, open, keyed);
-    if (!rc && have_w && (cand == best || !have || psc__better(cand, best))) {
-      if (cand != best) {
-        psc__eval_t tmp = *best;
-        *best = *cand;
-        *cand = tmp;
-        memcpy(best_open, cand_open, x->nstreets * sizeof(double));
-      }
-      *best_v = cand_v;
-      *best_margin = cand_margin;
-      have = 1;
-    }
+  if (!rc) {
+    const int64_t n = (int64_t)norders;
+#pragma omp parallel for schedule(static, 1) num_threads(2) if (n > 1 && omp_get_max_threads() > 1)
+    for (int64_t w = 0; w < n; w++)
+      ch[w].rc = search_order(p, base, orders[w], keyed, &ch[w]);
+    for (size_t w = 0; w < norders && !rc; w++)
+      rc = ch[w].rc;
   }
-  best_v->street_open = best_open;
-  psc__eval_free(&cand_buf);
-  if (cand_open != best_open)
-    free(cand_open);
+  if (!rc) {
+    size_t win = norders > 1 && ch[1].have && (!ch[0].have || psc__better(ch[1].eval, ch[0].eval));
+    if (win) {
+      psc__eval_t tmp = *best;
+      *best = *ch[1].eval;
+      *ch[1].eval = tmp;
+      memcpy(best_open, ch[1].open_best, x->nstreets * sizeof(double));
+    }
+    *best_v = ch[win].v;
+    *best_margin = ch[win].margin;
+    best_v->street_open = best_open;
+  }
+  for (size_t w = 0; w < 2; w++) {
+    free(ch[w].open);
+    free(ch[w].rates);
+    if (w)
+      free(ch[w].open_best);
+    psc__eval_free(&bufs[w]);
+  }
   free(asc);
   free(keyed);
-  free(open);
-  free(rates);
   return rc;
 }
 
