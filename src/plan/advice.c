@@ -85,14 +85,15 @@ static void change(fix_t *F, const cand_t *c, int d) {
   }
 }
 
-/* Plans with the current additions by the planner's whole search, the
- * plan a user would get with these resources: the verification. */
-static int plan_full(fix_t *F) {
+/* Plans with the current additions: quick (the wave order the plan chose,
+ * paced and searched locally) while searching, or by the planner's whole
+ * search — the plan a user would get with these resources — to verify. */
+static int plan_with(fix_t *F, int whole) {
   psc__variant_t v, out;
   apply(F, &v);
   double margin;
   F->plans++;
-  return psc__search(F->p, &v, &F->best, F->open_best, &out, &margin, F->trial);
+  return psc__search(F->p, &v, !whole, &F->best, F->open_best, &out, &margin, F->trial, NULL);
 }
 
 /* How far the bounds are from the deadlines with the current additions,
@@ -249,7 +250,7 @@ static int by_bounds(fix_t *F, uint32_t *steps) {
  * candidate whose bound-gain per unit of cost is largest (a site of a late
  * street when no addition lowers a bound), then plan again. */
 static int by_plans(fix_t *F, uint32_t *steps) {
-  int rc = plan_full(F);
+  int rc = plan_with(F, 0);
   while (!rc && F->best.missed && *steps < 4 * PSC_ADVICE_MAX && F->plans < F->max_plans) {
     double best_gain = 0, before, after;
     int32_t best = -1, cheapest_site = -1;
@@ -280,14 +281,14 @@ static int by_plans(fix_t *F, uint32_t *steps) {
       break;
     change(F, &F->cand[best], +1);
     (*steps)++;
-    rc = plan_full(F);
+    rc = plan_with(F, 0);
   }
   return rc;
 }
 
-/* Phase 3: drop additions, dearest first, while the planner (its whole
- * search) still meets every deadline without them. Leaves F->best planned
- * by the whole search with the result. */
+/* Phase 3: drop additions, dearest first, while the planner still meets
+ * every deadline without them. Leaves F->best planned by the whole search
+ * with the result (the verification). */
 static int prune(fix_t *F) {
   int rc = 0;
   uint8_t *tried = calloc(F->ncand + 1, 1);
@@ -304,7 +305,7 @@ static int prune(fix_t *F) {
     if (dear < 0)
       break;
     change(F, &F->cand[dear], -1);
-    if ((rc = plan_full(F)) != 0)
+    if ((rc = plan_with(F, 0)) != 0)
       break;
     if (F->best.missed) {
       change(F, &F->cand[dear], +1);
@@ -312,7 +313,8 @@ static int prune(fix_t *F) {
     }
   }
   free(tried);
-  return rc ? rc : plan_full(F);
+  /* the verification: the whole search with exactly these additions */
+  return rc ? rc : plan_with(F, 1);
 }
 
 static void describe(fix_t *F, psc_advice_t *a) {
@@ -389,6 +391,8 @@ int psc__advise(psc_plan_t *p, psc__eval_t *trial) {
     rc = by_plans(&F, &steps);
   if (!rc && !F.best.missed)
     rc = prune(&F);
+  else if (!rc)
+    rc = plan_with(&F, 1); /* what the whole search makes of the best set found */
   if (!rc) {
     describe(&F, a);
     a->found = F.best.missed == 0;

@@ -396,16 +396,16 @@ static int search_order(const psc_plan_t *p, const psc__variant_t *base, const u
   return rc;
 }
 
-int psc__search(const psc_plan_t *p, const psc__variant_t *base, psc__eval_t *best,
+int psc__search(const psc_plan_t *p, const psc__variant_t *base, int quick, psc__eval_t *best,
                 double *best_open, psc__variant_t *best_v, double *best_margin,
-                psc__eval_t *trial) {
+                psc__eval_t *trial, int *order_won) {
   const psc__ctx_t *x = &p->x;
   size_t ns = x->nstreets + 1;
   uint32_t nt = p->pk.ntubes;
   /* wave orders: ordinary streets largest first (the first guess's), and
    * smallest first (small streets can open with the key streets at T0 and
    * feed the labs while they start); a city searches the first only */
-  size_t norders = nt <= 300000 ? 2 : 1;
+  size_t norders = nt <= 300000 && !quick ? 2 : 1;
   uint32_t *asc = psc__malloc(ns, 4);
   uint8_t *keyed = calloc(ns, 1);
   int rc = !asc || !keyed ? PSC_ENOMEM : 0;
@@ -418,6 +418,8 @@ int psc__search(const psc_plan_t *p, const psc__variant_t *base, psc__eval_t *be
   for (uint32_t k = 0; !rc && k < x->nstreets; k++)
     asc[k] = k < nk ? x->street_order[k] : x->street_order[x->nstreets - 1 - (k - nk)];
   const uint32_t *orders[2] = {x->street_order, asc};
+  if (quick && p->order_won) /* quick: the order the plan itself chose */
+    orders[0] = asc;
   /* the orders are searched side by side, each in its own buffers (the
    * first in the caller's); the better is kept, the first on a tie, so the
    * result does not depend on the threads */
@@ -459,6 +461,8 @@ int psc__search(const psc_plan_t *p, const psc__variant_t *base, psc__eval_t *be
     }
     *best_v = ch[win].v;
     *best_margin = ch[win].margin;
+    if (order_won)
+      *order_won = quick ? p->order_won : (int)win;
     best_v->street_open = best_open;
   }
   for (size_t w = 0; w < 2; w++) {
@@ -543,7 +547,8 @@ int psc_plan_create(const psc_scenario_t *s, const psc_plan_options_t *opt, psc_
     rc = !(p->street_open = psc__calloc(p->x.nstreets + 1, 8)) ? PSC_ENOMEM : 0;
   if (!rc) {
     psc__variant_t none = {0};
-    rc = psc__search(p, &none, &p->e, p->street_open, &p->v, &p->margin_min, &trial);
+    rc = psc__search(p, &none, 0, &p->e, p->street_open, &p->v, &p->margin_min, &trial,
+                     &p->order_won);
   }
   if (!rc)
     rc = wave_order(p);

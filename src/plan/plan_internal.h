@@ -146,6 +146,7 @@ struct psc_plan {
   double *street_open;       /* the waves the kept plan used (p->v.street_open) */
   double margin_min;         /* the street margin the kept plan used */
   uint32_t *wave_order;      /* streets by their first swab (psc_plan_street_order) */
+  int order_won;             /* which wave order the search kept (0 largest first) */
   psc_plan_options_t opts;   /* as given to psc_plan_create */
   psc_tubes_t tubes;
   psc_runs_t runs;
@@ -178,10 +179,11 @@ int psc__bounds_of(const psc__ctx_t *x, const psc__variant_t *v, psc__eval_t *e,
 int psc__advise(psc_plan_t *p, psc__eval_t *trial);
 /* plan/plan.c: the planner's whole search under base's resources (the
  * street openings of base are ignored); the best into best, best_open,
- * best_v, best_margin. */
-int psc__search(const psc_plan_t *p, const psc__variant_t *base, psc__eval_t *best,
+ * best_v, best_margin, and which wave order won into *order_won (may be
+ * NULL). quick: only the wave order p's own search chose. */
+int psc__search(const psc_plan_t *p, const psc__variant_t *base, int quick, psc__eval_t *best,
                 double *best_open, psc__variant_t *best_v, double *best_margin,
-                psc__eval_t *trial);
+                psc__eval_t *trial, int *order_won);
 /* plan/plan.c: is evaluation a better than b (the planner's objective)? */
 int psc__better(const psc__eval_t *a, const psc__eval_t *b);
 /* plan/plan.c: plans under v from its street openings, pacing them by the
