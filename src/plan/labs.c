@@ -239,19 +239,32 @@ static void cursor_sift(lab_t *L, uint32_t i) {
  * the catchment is empty. */
 static int take_next(pull_t *P, lab_t *L) {
   while (L->ncur && isfinite(L->cur_key[0])) {
+    /* every tube of the first site that leaves on this batch arrives at
+     * once: take them together and re-sift the site once */
     double at = L->cur_key[0];
-    uint32_t t = P->by_site[L->cur_pos[0]++];
+    uint32_t site = L->cur_site[0], pos = L->cur_pos[0], end = P->site_first[site + 1];
+    double dep = P->e->departed[P->by_site[pos]];
+    uint32_t stop = pos;
+    while (stop < end && P->e->departed[P->by_site[stop]] == dep)
+      stop++;
+    L->cur_pos[0] = stop;
     L->cur_key[0] = cursor_next(P, L, 0);
     cursor_sift(L, 0);
-    if (P->state[t] != FREE)
-      continue;
     void *q = L->buf;
-    int rc = queue_room(&q, &L->bhead, L->bn, &L->bcap, sizeof(arr_t), 1);
+    int rc = queue_room(&q, &L->bhead, L->bn, &L->bcap, sizeof(arr_t), stop - pos);
     L->buf = q;
     if (rc)
       return -1;
-    L->buf[L->bhead + L->bn++] = (arr_t){at, t};
-    return 1;
+    uint32_t got = 0;
+    for (uint32_t k = pos; k < stop; k++) {
+      uint32_t t = P->by_site[k];
+      if (P->state[t] == FREE) {
+        L->buf[L->bhead + L->bn++] = (arr_t){at, t};
+        got++;
+      }
+    }
+    if (got)
+      return 1;
   }
   return 0;
 }
