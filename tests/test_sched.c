@@ -162,12 +162,63 @@ static void test_default_verdicts(void **state) {
   psc_diags_free(d);
 }
 
+/* `gen` cities of several sizes and seeds, a third in arrays: every unit's
+ * bound is at most what the plan achieved, an infeasible unit is missed,
+ * and every resident is in a tube or on an exception list. */
+static void test_gen_cities_bounds(void **state) {
+  (void)state;
+  static const uint64_t sizes[] = {20000, 60000, 150000};
+  for (int k = 0; k < 6; k++) {
+    char *dir = tu_tmpdir();
+    uint64_t n = sizes[k % 3], seed = 11 + (uint64_t)k;
+    assert_int_equal(psc_gen_city(dir, n, seed), 0);
+    if (k % 3 == 2) {
+      FILE *f = fopen(tu_path(dir, "scenario.ini"), "ab");
+      fputs("[pooling]\ndesign = array\narray_size = 8\n", f);
+      fclose(f);
+    }
+    psc_scenario_t *s = tu_load(dir);
+    psc_plan_options_t o = psc_plan_options_default();
+    o.advise = 0;
+    psc_plan_t *p = NULL;
+    assert_int_equal(psc_plan_create(s, &o, &p), 0);
+    const psc_communities_t *cm = psc_scenario_communities(s);
+    for (uint32_t c = 0; c < cm->count; c++) {
+      const psc_verdict_t *v = psc_plan_community(p, c);
+      if (v->tubes && v->bound > v->complete + 1e-6)
+        fail_msg("city %llu/%llu: community %u bound %g above %g", (unsigned long long)n,
+                 (unsigned long long)seed, c, v->bound, v->complete);
+      assert_true(!v->infeasible || !v->met);
+    }
+    for (uint32_t st = 0; st < psc_scenario_streets(s)->count; st++) {
+      const psc_verdict_t *v = psc_plan_street(p, st);
+      if (v->tubes && v->bound > v->complete + 1e-6)
+        fail_msg("city %llu/%llu: street %u bound %g above %g", (unsigned long long)n,
+                 (unsigned long long)seed, st, v->bound, v->complete);
+      assert_true(!v->infeasible || !v->met);
+    }
+    const psc_verdict_t *d = psc_plan_district(p);
+    assert_true(d->bound <= d->complete + 1e-6);
+    assert_true(!d->infeasible || !d->met);
+    uint64_t placed = 0;
+    const psc_roster_t *r = psc_scenario_roster(s);
+    for (uint32_t i = 0; i < r->residents; i++)
+      placed += psc_plan_resident_tube(p, i) != UINT32_MAX || psc_plan_resident_exception(p, i);
+    assert_int_equal(placed, r->residents);
+    psc_plan_free(p);
+    psc_scenario_free(s);
+    tu_rmtree(dir);
+    free(dir);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_planned_holds_for_a_full_plate),
       cmocka_unit_test(test_keep_households),
       cmocka_unit_test(test_bad_run_start),
       cmocka_unit_test(test_default_verdicts),
+      cmocka_unit_test(test_gen_cities_bounds),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
