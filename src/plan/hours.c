@@ -74,32 +74,3 @@ double psc__hours_open_between(const psc__hours_t *h, double a, double b) {
   }
   return sum;
 }
-
-double psc__fluid_time(const psc__hours_t *h, const double *rate, uint32_t n, double from,
-                       double amount) {
-  double t = from;
-  /* the total rate is constant between openings and closings */
-  for (int guard = 0; guard < 10000000; guard++) {
-    double r = 0, next = INFINITY;
-    for (uint32_t i = 0; i < n; i++) {
-      if (rate[i] <= 0)
-        continue;
-      double o = psc__hours_next_open(&h[i], t);
-      if (o <= t) {
-        r += rate[i];
-        double u = psc__hours_open_until(&h[i], t);
-        next = u < next ? u : next;
-      } else {
-        next = o < next ? o : next;
-      }
-    }
-    if (r > 0 && (next == INFINITY || r * (next - t) >= amount))
-      return t + amount / r;
-    if (r > 0)
-      amount -= r * (next - t);
-    if (next == INFINITY)
-      return INFINITY;
-    t = next;
-  }
-  return INFINITY;
-}

@@ -19,11 +19,6 @@ double psc__hours_open_until(const psc__hours_t *h, double t);
 double psc__hours_advance(const psc__hours_t *h, double t, double d);
 /* Open minutes in [a, b). */
 double psc__hours_open_between(const psc__hours_t *h, double a, double b);
-/* When n resources with opening hours h[] and rates rate[] (per open
- * minute), all starting at `from`, have together done `amount` of work
- * (fluid: work is divisible). INFINITY when they never can. */
-double psc__fluid_time(const psc__hours_t *h, const double *rate, uint32_t n, double from,
-                       double amount);
 
 /* ---- plan/pack.c: swabs into tubes (independent of the schedule) ------ */
 typedef struct {
