@@ -296,9 +296,9 @@ static void test_ini_problems(void **state) {
   assert_int_equal(psc_scenario_load(path, d, &s), PSC_EINPUT);
   assert_true(tu_has_diag(d, PSC_DIAG_ERROR, "scenario.ini", 5, 1, "duplicate key 'labs'"));
   assert_true(tu_has_diag(d, PSC_DIAG_ERROR, "scenario.ini", 6, 1, "expected 'key = value'"));
-  assert_true(tu_has_diag(d, PSC_DIAG_WARNING, "scenario.ini", 8, 1, "unknown section [weird]"));
+  assert_true(tu_has_diag(d, PSC_DIAG_ERROR, "scenario.ini", 8, 1, "unknown section [weird]"));
   assert_true(tu_has_diag(d, PSC_DIAG_ERROR, "scenario.ini", 10, 19, "is not a boolean"));
-  assert_true(tu_has_diag(d, PSC_DIAG_WARNING, "scenario.ini", 11, 1, "unknown key 'colour'"));
+  assert_true(tu_has_diag(d, PSC_DIAG_ERROR, "scenario.ini", 11, 1, "unknown key 'colour'"));
   psc_diags_free(d);
   tu_rmtree(dir);
   free(dir);

@@ -97,6 +97,44 @@ PSC_API int psc_scenario_load(const char *ini_path, psc_diags_t *diags, psc_scen
  * psc_scenario_load. */
 PSC_API int psc_scenario_load_default(psc_diags_t *diags, psc_scenario_t **out);
 
+/* One change to a scenario as it is loaded, written as on the command line
+ * (`--set NAME=VALUE`) or in a batch file (docs/batch.md):
+ * - a parameter, NAME = "section.key" (any row of `poolscreen params`),
+ *   VALUE parsed and range-checked through the parameter table;
+ * - a table edit, NAME = "labs.ID.FIELD", "sites.ID.FIELD" or
+ *   "streets.NAME.FIELD" (ID or NAME "*" for every row), VALUE "N" (set),
+ *   "+N" / "-N" (add, subtract) or "xF" (scale) for numbers, "HH:MM" or
+ *   "HH:MM-HH:MM" for open, close and hours, "true" for labs.ID.drop.
+ * Problems are reported at file:line:column (the place the change was
+ * written; file may name the command line). */
+typedef struct {
+  const char *name;
+  const char *value;
+  const char *file;
+  uint32_t line, column;
+} psc_override_t;
+
+typedef struct {
+  int lenient;                     /* 1: unknown INI sections and keys are warnings, not errors */
+  const psc_override_t *overrides; /* applied in order after the INI and tables are read */
+  size_t noverrides;
+} psc_scenario_options_t;
+
+/* Loads the scenario at ini_path (NULL: the embedded default) with options
+ * (NULL: none), then applies each override: parameters right after the
+ * INI (so every check after it sees the new value, and its messages point
+ * at the override), table edits once the tables are read, before the checks
+ * that span tables and the roster. Same contract as psc_scenario_load. */
+PSC_API int psc_scenario_load_with(const char *ini_path, const psc_scenario_options_t *opt,
+                                   psc_diags_t *diags, psc_scenario_t **out);
+
+/* Splits "NAME=VALUE" text (blanks around both allowed) into an override
+ * located at file:line:column; name and value point into buf (size bytes),
+ * which receives a copy. Returns 0, or PSC_EINPUT when there is no '=' or
+ * no name. */
+PSC_API int psc_override_parse(const char *text, char *buf, size_t size, const char *file,
+                               uint32_t line, uint32_t column, psc_override_t *out);
+
 /* Name of the embedded default scenario's INI as diagnostics and
  * psc_scenario_path() give it: "embedded:shijingshan/scenario.ini", which
  * is no path on disk (its tables are "embedded:shijingshan/<file>"). */

@@ -94,6 +94,28 @@ void cli_progress(void *ctx, uint32_t done, uint32_t total);
 void cli_progress_end(void *ctx);
 /* Formats an ETA of seconds as "ETA 1:05:09", "ETA 4:07" or "ETA 0:09". */
 const char *cli_eta(char *buf, size_t size, double seconds);
+/* --set NAME=VALUE (repeatable) and --lenient, shared by the commands that
+ * load a scenario. */
+#define CLI_MAX_SETS 64
+typedef struct {
+  psc_override_t set[CLI_MAX_SETS];
+  char text[CLI_MAX_SETS][512];
+  size_t n;
+  psc_scenario_options_t opt;
+} cli_sets_t;
+/* Adds the --set whose value is optarg (an argument of argv, which starts at
+ * the command's name), located at "command line:1:COLUMN" of the line as
+ * typed. Returns CLI_OK or, after a message, CLI_USAGE. */
+int cli_add_set(cli_sets_t *sets, const char *cmd, int argc, char **argv, const char *optarg_);
+/* Loads the scenario like cli_load_scenario, with sets' changes and
+ * leniency (sets may be NULL). */
+int cli_load_scenario_with(const char *path, cli_sets_t *sets, psc_scenario_t **out);
+/* The help lines of --set and --lenient. */
+#define CLI_SET_HELP                                                                              \
+  "      --set S.K=V      change one parameter (poolscreen params) or table field\n"             \
+  "                       (labs.ID.instruments=+2; docs/batch.md); repeatable\n"                \
+  "      --lenient        unknown scenario.ini keys are warnings, not errors\n"
+
 /* Formats n with a space every three digits ("567 851") into buf. */
 const char *cli_count(char *buf, size_t size, unsigned long long n);
 /* Minutes after T0 as "T+H:MM" ("-H:MM" before T0), or none when not

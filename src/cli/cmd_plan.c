@@ -15,7 +15,7 @@ void cmd_plan_help(FILE *out) {
   fprintf(out,
           "Usage: poolscreen plan [SCENARIO] [-o OUTDIR] [--threads N] [--margin HOURS]\n"
           "                       [--hold F] [--no-advice] [--no-csv] [--fail-on-miss]\n"
-          "                       [--quiet] [--json]\n\n"
+          "                       [--quiet] [--json] [--set S.K=V]... [--lenient]\n\n"
           "Plans one screening round: assigns communities to sites and hours, packs swabs\n"
           "into tubes, routes tubes to labs and PCR runs, and checks every deadline.\n"
           "Prints verdicts per street, key community and district with each unit's lower\n"
@@ -36,7 +36,7 @@ void cmd_plan_help(FILE *out) {
           "  -q, --quiet          print nothing on stdout; problems still go to stderr\n"
           "      --json           print a JSON summary on stdout instead of the tables:\n"
           "                       verdicts, lower bound, bottleneck, advice\n"
-          "                       (docs/output.md)\n"
+          "                       (docs/output.md)\n" CLI_SET_HELP
           "  -h, --help           this text\n\n"
           "Without SCENARIO: " CLI_DEFAULT_SCENARIO_TEXT ".\n",
           "poolscreen-out");
@@ -169,7 +169,8 @@ static void print_plan(const psc_plan_t *p, int margin_searched) {
 }
 
 int cmd_plan(int argc, char **argv) {
-  enum { OPT_MARGIN = 1000, OPT_NO_ADVICE, OPT_NO_CSV, OPT_HOLD, OPT_FAIL, OPT_JSON };
+  enum { OPT_MARGIN = 1000, OPT_NO_ADVICE, OPT_NO_CSV, OPT_HOLD, OPT_FAIL, OPT_JSON, OPT_SET,
+         OPT_LENIENT };
   static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
                                        {"output", required_argument, NULL, 'o'},
                                        {"threads", required_argument, NULL, 't'},
@@ -180,7 +181,11 @@ int cmd_plan(int argc, char **argv) {
                                        {"fail-on-miss", no_argument, NULL, OPT_FAIL},
                                        {"quiet", no_argument, NULL, 'q'},
                                        {"json", no_argument, NULL, OPT_JSON},
+                                       {"set", required_argument, NULL, OPT_SET},
+                                       {"lenient", no_argument, NULL, OPT_LENIENT},
                                        {NULL, 0, NULL, 0}};
+  static cli_sets_t sets;
+  memset(&sets, 0, sizeof sets);
   psc_plan_options_t o = psc_plan_options_default();
   const char *outdir = "poolscreen-out";
   int ch, csv = 1, fail_on_miss = 0, json = 0;
@@ -225,6 +230,13 @@ int cmd_plan(int argc, char **argv) {
     case OPT_JSON:
       json = 1;
       break;
+    case OPT_SET:
+      if (cli_add_set(&sets, "plan", argc, argv, optarg))
+        return CLI_USAGE;
+      break;
+    case OPT_LENIENT:
+      sets.opt.lenient = 1;
+      break;
     default:
       return cli_usage_error("plan", "unknown or incomplete option '%s'", argv[optind - 1]);
     }
@@ -232,7 +244,7 @@ int cmd_plan(int argc, char **argv) {
   if (argc - optind > 1)
     return cli_usage_error("plan", "expected at most one SCENARIO");
   psc_scenario_t *s = NULL;
-  int rc = cli_load_scenario(optind < argc ? argv[optind] : NULL, &s);
+  int rc = cli_load_scenario_with(optind < argc ? argv[optind] : NULL, &sets, &s);
   if (rc)
     return rc;
   psc_plan_t *p = NULL;

@@ -14,7 +14,8 @@
 void cmd_simulate_help(FILE *out) {
   fprintf(out,
           "Usage: poolscreen simulate [SCENARIO] [--replicates R] [--threads T] [--seed S]\n"
-          "                           [-o OUTDIR] [--fail-on-miss P] [--quiet]\n\n"
+          "                           [-o OUTDIR] [--fail-on-miss P] [--quiet]\n"
+          "                           [--set S.K=V]... [--lenient]\n\n"
           "Monte Carlo of a whole round around its plan: infections with household\n"
           "clustering and Ct values, pooled detection with dilution, turnout and door-to-door\n"
           "sweeps, random site rates and staff, run failures and lab outages, and the\n"
@@ -29,7 +30,7 @@ void cmd_simulate_help(FILE *out) {
           "  -o, --output OUTDIR  sim.h5 and sim_summary.csv (default poolscreen-sim)\n"
           "      --fail-on-miss P exit status 3 when some deadline's chance of being met\n"
           "                       is below P (0.95 or 95%%); outputs are still written\n"
-          "  -q, --quiet          print nothing on stdout and no progress bar\n\n"
+          "  -q, --quiet          print nothing on stdout and no progress bar\n" CLI_SET_HELP "\n"
           "On a terminal, a progress bar with the time left (ETA) is drawn on stderr.\n"
           "Without SCENARIO: " CLI_DEFAULT_SCENARIO_TEXT ".\n");
 }
@@ -95,7 +96,11 @@ int cmd_simulate(int argc, char **argv) {
                                        {"output", required_argument, NULL, 'o'},
                                        {"fail-on-miss", required_argument, NULL, 'F'},
                                        {"quiet", no_argument, NULL, 'q'},
+                                       {"set", required_argument, NULL, 1000},
+                                       {"lenient", no_argument, NULL, 1001},
                                        {NULL, 0, NULL, 0}};
+  static cli_sets_t sets;
+  memset(&sets, 0, sizeof sets);
   double fail_below = 0;
   psc_sim_options_t o = psc_sim_options_default();
   const char *outdir = "poolscreen-sim";
@@ -136,6 +141,13 @@ int cmd_simulate(int argc, char **argv) {
     case 'q':
       cli_quiet = 1;
       break;
+    case 1000:
+      if (cli_add_set(&sets, "simulate", argc, argv, optarg))
+        return CLI_USAGE;
+      break;
+    case 1001:
+      sets.opt.lenient = 1;
+      break;
     default:
       return cli_usage_error("simulate", "unknown or incomplete option '%s'", argv[optind - 1]);
     }
@@ -143,7 +155,7 @@ int cmd_simulate(int argc, char **argv) {
   if (argc - optind > 1)
     return cli_usage_error("simulate", "expected at most one SCENARIO");
   psc_scenario_t *s = NULL;
-  int rc = cli_load_scenario(optind < argc ? argv[optind] : NULL, &s);
+  int rc = cli_load_scenario_with(optind < argc ? argv[optind] : NULL, &sets, &s);
   if (rc)
     return rc;
   void *bar = cli_progress_start();

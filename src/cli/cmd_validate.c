@@ -8,13 +8,13 @@
 
 void cmd_validate_help(FILE *out) {
   fprintf(out,
-          "Usage: poolscreen validate [SCENARIO]\n\n"
+          "Usage: poolscreen validate [SCENARIO] [--set S.K=V]... [--lenient]\n\n"
           "Loads SCENARIO (an INI file), checks every table, and prints a summary:\n"
           "residents, households, streets, communities, sites by kind, booths and\n"
           "sampling capacity, labs and PCR capacity. Every problem is printed as\n"
           "FILE:LINE:COLUMN: message; exit status 2 then.\n\n"
-          "  -q, --quiet  print nothing but the problems (exit status tells)\n\n"
-          "Without SCENARIO: " CLI_DEFAULT_SCENARIO_TEXT ".\n");
+          "  -q, --quiet      print nothing but the problems (exit status tells)\n" CLI_SET_HELP
+          "\nWithout SCENARIO: " CLI_DEFAULT_SCENARIO_TEXT ".\n");
 }
 
 static void summary(const psc_scenario_t *s) {
@@ -83,8 +83,13 @@ static void summary(const psc_scenario_t *s) {
 }
 
 int cmd_validate(int argc, char **argv) {
-  static const struct option opts[] = {
-      {"help", no_argument, NULL, 'h'}, {"quiet", no_argument, NULL, 'q'}, {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
+                                       {"quiet", no_argument, NULL, 'q'},
+                                       {"set", required_argument, NULL, 1000},
+                                       {"lenient", no_argument, NULL, 1001},
+                                       {NULL, 0, NULL, 0}};
+  static cli_sets_t sets;
+  memset(&sets, 0, sizeof sets);
   int ch;
   opterr = 0;
   optind = 1;
@@ -97,12 +102,20 @@ int cmd_validate(int argc, char **argv) {
       cli_quiet = 1;
       continue;
     }
+    if (ch == 1000 && !cli_add_set(&sets, "validate", argc, argv, optarg))
+      continue;
+    if (ch == 1000)
+      return CLI_USAGE;
+    if (ch == 1001) {
+      sets.opt.lenient = 1;
+      continue;
+    }
     return cli_usage_error("validate", "unknown option '%s'", argv[optind - 1]);
   }
   if (argc - optind > 1)
     return cli_usage_error("validate", "expected at most one SCENARIO");
   psc_scenario_t *s = NULL;
-  int rc = cli_load_scenario(optind < argc ? argv[optind] : NULL, &s);
+  int rc = cli_load_scenario_with(optind < argc ? argv[optind] : NULL, &sets, &s);
   if (rc)
     return rc;
   if (!cli_quiet)

@@ -21,13 +21,49 @@ void cli_print_diags(const psc_diags_t *d) {
   }
 }
 
+/* Code points in the UTF-8 string s. */
+static unsigned utf8_chars(const char *s, size_t n) {
+  unsigned k = 0;
+  for (size_t i = 0; i < n; i++)
+    k += ((unsigned char)s[i] & 0xC0) != 0x80;
+  return k;
+}
+
+int cli_add_set(cli_sets_t *sets, const char *cmd, int argc, char **argv, const char *optarg_) {
+  if (sets->n == CLI_MAX_SETS)
+    return cli_usage_error(cmd, "at most %d --set options", CLI_MAX_SETS);
+  /* the column of the value in "poolscreen CMD ARGS..." as typed */
+  unsigned col = utf8_chars("poolscreen ", 11) + 1;
+  for (int i = 0; i < argc; i++) {
+    size_t len = strlen(argv[i]);
+    if (optarg_ >= argv[i] && optarg_ <= argv[i] + len) {
+      col += utf8_chars(argv[i], (size_t)(optarg_ - argv[i]));
+      break;
+    }
+    col += utf8_chars(argv[i], len) + 1;
+  }
+  size_t k = sets->n;
+  if (strlen(optarg_) >= sizeof sets->text[k] ||
+      psc_override_parse(optarg_, sets->text[k], sizeof sets->text[k], "command line", 1, col,
+                         &sets->set[k]))
+    return cli_usage_error(cmd, "--set takes SECTION.KEY=VALUE, got '%s'", optarg_);
+  sets->n++;
+  sets->opt.overrides = sets->set;
+  sets->opt.noverrides = sets->n;
+  return CLI_OK;
+}
+
 int cli_load_scenario(const char *path, psc_scenario_t **out) {
+  return cli_load_scenario_with(path, NULL, out);
+}
+
+int cli_load_scenario_with(const char *path, cli_sets_t *sets, psc_scenario_t **out) {
   psc_diags_t *d = psc_diags_create();
   if (!d) {
     fprintf(stderr, "poolscreen: %s\n", psc_strerror(PSC_ENOMEM));
     return CLI_FAILURE;
   }
-  int rc = path ? psc_scenario_load(path, d, out) : psc_scenario_load_default(d, out);
+  int rc = psc_scenario_load_with(path, sets ? &sets->opt : NULL, d, out);
   psc_diags_sort(d);
   cli_print_diags(d);
   size_t errors = psc_diags_errors(d);

@@ -45,3 +45,47 @@ int psc__tube_code(long long date_code, uint32_t seq, char *buf, size_t size) {
   }
   return snprintf(buf, size, "%s%d", digits, (10 - sum % 10) % 10);
 }
+
+/* Levenshtein distance between a and b, or limit + 1 once it exceeds limit. */
+static size_t edit_distance(const char *a, const char *b, size_t limit) {
+  size_t la = strlen(a), lb = strlen(b);
+  if (la > 64 || lb > 64)
+    return limit + 1;
+  size_t row[65];
+  for (size_t j = 0; j <= lb; j++)
+    row[j] = j;
+  for (size_t i = 1; i <= la; i++) {
+    size_t diag = row[0], best = row[0] = i;
+    for (size_t j = 1; j <= lb; j++) {
+      size_t up = row[j];
+      size_t v = diag + (a[i - 1] != b[j - 1]);
+      if (row[j - 1] + 1 < v)
+        v = row[j - 1] + 1;
+      if (up + 1 < v)
+        v = up + 1;
+      row[j] = v;
+      diag = up;
+      if (v < best)
+        best = v;
+    }
+    if (best > limit)
+      return limit + 1;
+  }
+  return row[lb];
+}
+
+const char *psc__closest(const char *word, const char *const *cands, size_t n) {
+  /* a third of the word's length, at least 2: close enough to be a typo */
+  size_t limit = strlen(word) / 3 > 2 ? strlen(word) / 3 : 2, best = limit + 1;
+  const char *found = NULL;
+  for (size_t i = 0; i < n; i++) {
+    if (!cands[i])
+      continue;
+    size_t dist = edit_distance(word, cands[i], limit);
+    if (dist < best) {
+      best = dist;
+      found = cands[i];
+    }
+  }
+  return found;
+}

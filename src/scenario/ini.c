@@ -19,6 +19,7 @@ typedef struct {
   psc__ini_pos_t *pos;
   char last_section[128];
   int warned_section;
+  int lenient;
   int rc;
 } ini_ctx_t;
 
@@ -106,14 +107,21 @@ static int handler(void *user, const char *section, const char *name, const char
   }
   const psc_param_info_t *info = psc_param_find(section, name);
   if (!info) {
+    /* an unknown key is most often a typo that would silently fall back to
+     * the default; --lenient keeps the old warning */
+    psc_severity_t sev = c->lenient ? PSC_DIAG_WARNING : PSC_DIAG_ERROR;
+    const char *tail = c->lenient ? " ignored" : "";
+    char hint[160];
+    psc__param_suggest(section, name, hint, sizeof hint);
     if (!known_section(section)) {
-      if (!c->warned_section)
-        psc__warning(c->d, c->file, c->line, key_column(c), "unknown section [%s] ignored",
-                     section);
+      if (!c->warned_section &&
+          psc_diags_add(c->d, sev, c->file, c->line, key_column(c), "unknown section [%s]%s%s",
+                        section, tail, hint))
+        c->rc = PSC_ENOMEM;
       c->warned_section = 1;
-    } else {
-      psc__warning(c->d, c->file, c->line, key_column(c), "unknown key '%s' in [%s] ignored",
-                   name, section);
+    } else if (psc_diags_add(c->d, sev, c->file, c->line, key_column(c),
+                             "unknown key '%s' in [%s]%s%s", name, section, tail, hint)) {
+      c->rc = PSC_ENOMEM;
     }
     return 1;
   }
@@ -125,7 +133,7 @@ static int handler(void *user, const char *section, const char *name, const char
     return 1;
   }
   if (!c->pos[idx].line)
-    c->pos[idx] = (psc__ini_pos_t){c->line, value_column(c)};
+    c->pos[idx] = (psc__ini_pos_t){c->line, value_column(c), NULL};
   char err[512];
   int rc = psc_params_set(c->p, info, value, err, sizeof(err));
   if (rc == PSC_ENOMEM)
@@ -136,7 +144,7 @@ static int handler(void *user, const char *section, const char *name, const char
 }
 
 int psc__ini_load(const psc__source_t *src, const char *path, psc_params_t *p,
-                  psc__ini_pos_t *pos, psc_diags_t *d) {
+                  psc__ini_pos_t *pos, int lenient, psc_diags_t *d) {
   size_t before = psc_diags_errors(d);
   FILE *fp = src->open(src->ctx, path);
   if (!fp) {
@@ -153,6 +161,7 @@ int psc__ini_load(const psc__source_t *src, const char *path, psc_params_t *p,
   c->d = d;
   c->p = p;
   c->pos = pos;
+  c->lenient = lenient;
   int r = ini_parse_stream(reader, c, handler, c);
   int rc = c->rc;
   if (r == -2)

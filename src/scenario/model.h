@@ -31,9 +31,24 @@ struct psc_scenario {
  * kept for later messages. */
 typedef struct {
   uint32_t line, col; /* 0 when the key was not given */
+  const char *file;   /* NULL: the INI; else where an override set the key */
 } psc__ini_pos_t;
+/* lenient: unknown sections and keys are warnings instead of errors. */
 int psc__ini_load(const psc__source_t *src, const char *path, psc_params_t *p,
-                  psc__ini_pos_t *pos /* indexed like the parameter table */, psc_diags_t *d);
+                  psc__ini_pos_t *pos /* indexed like the parameter table */, int lenient,
+                  psc_diags_t *d);
+/* "did you mean" for an unknown section/key: writes " (did you mean
+ * 'section.key'?)" or "" into buf. section_known: the section exists. */
+void psc__param_suggest(const char *section, const char *key, char *buf, size_t size);
+
+/* scenario/override.c: --set and batch changes (psc_override_t). */
+int psc__is_table_edit(const char *name);
+/* Parameters: sets each non-table override in p, recording its position in
+ * pos. Errors go to d. 0 or PSC_ENOMEM. */
+int psc__apply_param_overrides(psc_params_t *p, psc__ini_pos_t *pos, const psc_override_t *o,
+                               size_t n, psc_diags_t *d);
+/* Table edits, on loaded tables. Errors go to d. 0 or PSC_ENOMEM. */
+int psc__apply_table_edits(psc_scenario_t *s, const psc_override_t *o, size_t n, psc_diags_t *d);
 
 /* scenario/tables.c: the CSV tables. Each returns 0, PSC_EINPUT (errors in d)
  * or PSC_ENOMEM. */

@@ -91,6 +91,11 @@ void psc_scenario_free(psc_scenario_t *s) {
 
 typedef int (*table_fn)(psc_scenario_t *s, FILE *fp, psc_diags_t *d);
 
+/* File a key's position refers to: the INI, or where an override set it. */
+static const char *pos_file(const psc_scenario_t *s, const psc__ini_pos_t *at) {
+  return at->file ? at->file : s->path;
+}
+
 /* Opens and reads one table named in [tables]; a file that cannot be opened
  * is reported where the INI names it. Returns 0, PSC_EINPUT or PSC_ENOMEM. */
 static int load_table(psc_scenario_t *s, const psc__source_t *src, const psc__ini_pos_t *pos,
@@ -105,7 +110,8 @@ static int load_table(psc_scenario_t *s, const psc__source_t *src, const psc__in
     return PSC_ENOMEM;
   FILE *fp = src->open(src->ctx, *file);
   if (!fp) {
-    psc__error(d, s->path, pos[idx].line, pos[idx].col, "cannot open %s table '%s': %s", key,
+    psc__error(d, pos_file(s, &pos[idx]), pos[idx].line, pos[idx].col,
+               "cannot open %s table '%s': %s", key,
                *file, strerror(errno));
     return PSC_EINPUT;
   }
@@ -143,7 +149,7 @@ static int parse_outages(psc_scenario_t *s, const psc__ini_pos_t *pos, psc_diags
       continue;
     if (sscanf(item, "%127s %lf %lf %n", lab, &a, &b, &used) != 3 || item[used] || !(a >= 0) ||
         !(b > a)) {
-      psc__error(d, s->path, at->line, at->col,
+      psc__error(d, pos_file(s, at), at->line, at->col,
                  "outage '%s' is not 'LAB START END' with 0 <= START < END (minutes after T0)",
                  item);
       continue;
@@ -153,7 +159,7 @@ static int parse_outages(psc_scenario_t *s, const psc__ini_pos_t *pos, psc_diags
       if (!strcmp(s->labs.id[k], lab))
         l = k;
     if (l == PSC__NONE) {
-      psc__error(d, s->path, at->line, at->col, "outage names unknown lab '%s'", lab);
+      psc__error(d, pos_file(s, at), at->line, at->col, "outage names unknown lab '%s'", lab);
       continue;
     }
     s->outage_lab[s->noutages] = l;
@@ -200,8 +206,8 @@ static void check_streets(psc_scenario_t *s, psc_diags_t *d) {
   free(sites);
 }
 
-static int load(const psc__source_t *src, const char *ini_path, psc_diags_t *d,
-                psc_scenario_t **out) {
+static int load(const psc__source_t *src, const char *ini_path,
+                const psc_scenario_options_t *opt, psc_diags_t *d, psc_scenario_t **out) {
   *out = NULL;
   psc_scenario_t *s = calloc(1, sizeof(*s));
   psc__ini_pos_t *pos = calloc(psc_param_count(), sizeof(*pos));
@@ -209,14 +215,15 @@ static int load(const psc__source_t *src, const char *ini_path, psc_diags_t *d,
   if (!s || !pos || !(s->path = psc__strdup(ini_path)) || psc_params_defaults(&s->params))
     goto fail;
   size_t before = psc_diags_errors(d);
-  rc = psc__ini_load(src, ini_path, &s->params, pos, d);
-  if (rc == PSC_ENOMEM)
+  rc = psc__ini_load(src, ini_path, &s->params, pos, opt->lenient, d);
+  if (rc == PSC_ENOMEM ||
+      psc__apply_param_overrides(&s->params, pos, opt->overrides, opt->noverrides, d))
     goto fail;
   /* design: dorfman or array */
   if (strcmp(s->params.design, "dorfman") && strcmp(s->params.design, "array")) {
     const psc_param_info_t *di = psc_param_find("pooling", "design");
     const psc__ini_pos_t *at = &pos[di - psc_param_info(0)];
-    psc__error(d, ini_path, at->line, at->col, "design '%s' is not dorfman or array",
+    psc__error(d, pos_file(s, at), at->line, at->col, "design '%s' is not dorfman or array",
                s->params.design);
   }
   /* run_start: planned or eager */
@@ -232,7 +239,7 @@ static int load(const psc__source_t *src, const char *ini_path, psc_diags_t *d,
     const psc_param_info_t *ps = psc_param_find("pooling", "pool_size");
     size_t idx = (size_t)(ps - psc_param_info(0));
     if (!(s->params.prevalence > 0)) {
-      psc__error(d, ini_path, pos[idx].line, pos[idx].col,
+      psc__error(d, pos_file(s, &pos[idx]), pos[idx].line, pos[idx].col,
                  "pool_size = auto needs prevalence in [pooling]");
     } else {
       psc_accuracy_t acc = {{s->params.pool_se, s->params.pool_se, s->params.pool_se},
@@ -262,6 +269,11 @@ static int load(const psc__source_t *src, const char *ini_path, psc_diags_t *d,
   if (s->params.table_travel && s->sites.count && s->labs.count &&
       load_table(s, src, pos, "travel", &s->file_travel, psc__load_travel, d) == PSC_ENOMEM)
     goto fail;
+  /* table edits change clean tables only: on broken ones they would report
+   * noise; the checks below then see the edited tables */
+  if (opt->noverrides && psc_diags_errors(d) == before && comm_read && sites_read &&
+      s->labs.count && psc__apply_table_edits(s, opt->overrides, opt->noverrides, d))
+    goto fail;
   /* rows that failed a check are kept, so cross-table checks still run on
    * tables with errors; only an unreadable table stops them */
   if (comm_read && sites_read)
@@ -290,16 +302,26 @@ fail:
   return rc ? rc : PSC_EINPUT;
 }
 
+static const psc_scenario_options_t NO_OPTIONS = {0, NULL, 0};
+
 int psc_scenario_load(const char *ini_path, psc_diags_t *diags, psc_scenario_t **out) {
   if (!ini_path || !diags || !out)
     return PSC_EINVAL;
-  return load(&psc__disk_source, ini_path, diags, out);
+  return load(&psc__disk_source, ini_path, &NO_OPTIONS, diags, out);
 }
 
 int psc_scenario_load_default(psc_diags_t *diags, psc_scenario_t **out) {
   if (!diags || !out)
     return PSC_EINVAL;
-  return load(&psc__embedded_source, DEFAULT_INI, diags, out);
+  return load(&psc__embedded_source, DEFAULT_INI, &NO_OPTIONS, diags, out);
+}
+
+int psc_scenario_load_with(const char *ini_path, const psc_scenario_options_t *opt,
+                           psc_diags_t *diags, psc_scenario_t **out) {
+  if (!diags || !out || (opt && opt->noverrides && !opt->overrides))
+    return PSC_EINVAL;
+  return ini_path ? load(&psc__disk_source, ini_path, opt ? opt : &NO_OPTIONS, diags, out)
+                  : load(&psc__embedded_source, DEFAULT_INI, opt ? opt : &NO_OPTIONS, diags, out);
 }
 
 const char *psc_scenario_default_path(void) { return DEFAULT_INI; }
