@@ -24,7 +24,8 @@ int psc__tube_code(long long date_code, uint32_t seq, char *buf, size_t size);
 /* Number of Unicode code points in the UTF-8 bytes s[0..n). */
 uint32_t psc__utf8_len(const char *s, size_t n);
 /* The candidate closest to word by edit distance, when close enough to be a
- * typo (at most a third of the word's length, at least 2), else NULL: the
+ * typo (at most a third of the word's length, at least 2) or when word
+ * begins it (3 characters at least), else NULL: the
  * "did you mean" of messages. NULL entries of cands are skipped. */
 const char *psc__closest(const char *word, const char *const *cands, size_t n);
 

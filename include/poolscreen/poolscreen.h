@@ -40,6 +40,7 @@
 #include "poolscreen/otc.h"
 #include "poolscreen/decode.h"
 #include "poolscreen/simulate.h"
+#include "poolscreen/batch.h"
 
 #ifdef __cplusplus
 extern "C" {

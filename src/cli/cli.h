@@ -36,6 +36,7 @@ int cmd_otc(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 int cmd_params(int argc, char **argv);
+int cmd_batch(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 void cmd_validate_help(FILE *out);
 void cmd_plan_help(FILE *out);
@@ -45,6 +46,7 @@ void cmd_decode_help(FILE *out);
 void cmd_simulate_help(FILE *out);
 void cmd_params_help(FILE *out);
 void cmd_init_help(FILE *out);
+void cmd_batch_help(FILE *out);
 
 /* --quiet: when set, cli_written and the commands print nothing on stdout
  * (errors still go to stderr; --json output still goes to stdout). */

@@ -9,6 +9,8 @@ const cli_command_t cli_commands[] = {
      cmd_plan_help},
     {"simulate", "Monte Carlo of the round: chance of each deadline, positives found",
      cmd_simulate, cmd_simulate_help},
+    {"batch", "many variants of a scenario planned side by side (grids, table edits)", cmd_batch,
+     cmd_batch_help},
     {"validate", "check a scenario and print a summary of it", cmd_validate, cmd_validate_help},
     {"init", "write the embedded default scenario into a directory, to edit", cmd_init,
      cmd_init_help},

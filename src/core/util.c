@@ -81,7 +81,9 @@ const char *psc__closest(const char *word, const char *const *cands, size_t n) {
   for (size_t i = 0; i < n; i++) {
     if (!cands[i])
       continue;
-    size_t dist = edit_distance(word, cands[i], limit);
+    /* a word that begins a candidate is an abbreviation of it */
+    size_t wl = strlen(word);
+    size_t dist = wl >= 3 && !strncmp(cands[i], word, wl) ? 1 : edit_distance(word, cands[i], limit);
     if (dist < best) {
       best = dist;
       found = cands[i];

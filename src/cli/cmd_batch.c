@@ -1,0 +1,152 @@
+/* `poolscreen batch BATCHFILE [-o OUTDIR] [--threads N] [--simulate R]`:
+ * many variants of one scenario, planned side by side. */
+#define _POSIX_C_SOURCE 200809L
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "poolscreen/batch.h"
+
+void cmd_batch_help(FILE *out) {
+  fprintf(out,
+          "Usage: poolscreen batch BATCHFILE [-o OUTDIR] [--threads N] [--simulate R]\n"
+          "                        [--lenient]\n\n"
+          "Plans every variant a batch file describes (docs/batch.md): a base scenario,\n"
+          "changes for all variants ([base]), named variants ([variant NAME]) and grids of\n"
+          "values ([grid], every combination). Prints one line per variant and writes\n"
+          "batch.csv and batch.h5. Variants run in parallel, one per thread; outputs are\n"
+          "identical at any thread count.\n\n"
+          "  -o, --output OUTDIR  default poolscreen-batch\n"
+          "  -t, --threads N      variants at once (default: all cores)\n"
+          "  -r, --simulate R     also simulate each variant with R replicates: P(met)\n"
+          "                       of the weakest unit per deadline level\n"
+          "      --lenient        unknown scenario.ini keys are warnings, not errors\n"
+          "  -h, --help           this text\n\n"
+          "On a terminal, a progress bar with the time left (ETA) is drawn on stderr.\n");
+}
+
+typedef struct {
+  struct timespec t0;
+} progress_t;
+
+static double since(const struct timespec *t0) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)(t.tv_sec - t0->tv_sec) + (t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void print_table(const psc_batch_t *b) {
+  uint32_t n = psc_batch_variants(b);
+  int sim = n && psc_batch_result(b, 0)->replicates;
+  int w = 7;
+  for (uint32_t v = 0; v < n; v++) {
+    int len = (int)strlen(psc_batch_variant_name(b, v));
+    w = len > w ? (len < 48 ? len : 48) : w;
+  }
+  printf("%-4s %-*s %7s %7s %4s %9s %9s %7s %6s %-*s%s\n", "#", w, "variant", "streets", "key",
+         "dist", "complete", "bound", "tubes", "t/pp", sim ? 10 : 0, "bottleneck",
+         sim ? " P(key) P(street) P(district)" : "");
+  char a[32], c[32];
+  for (uint32_t v = 0; v < n; v++) {
+    const psc_batch_result_t *r = psc_batch_result(b, v);
+    char st[16], k[16];
+    snprintf(st, sizeof st, "%u/%u", r->streets_met, r->streets);
+    snprintf(k, sizeof k, "%u/%u", r->keys_met, r->keys);
+    printf("%-4u %-*.*s %7s %7s %4s %9s %9s %7u %6.3f %-*s", v, w, w, psc_batch_variant_name(b, v),
+           st, k, r->district_met ? "met" : "MISS",
+           cli_clock(a, sizeof a, r->district_complete, "-"),
+           cli_clock(c, sizeof c, r->lower_bound, "-"), r->tubes, r->tests_per_person,
+           sim ? 10 : 0, r->bottleneck);
+    if (sim)
+      printf(" %6.3f %9.3f %11.3f", r->p_met[0], r->p_met[1], r->p_met[2]);
+    putchar('\n');
+  }
+}
+
+int cmd_batch(int argc, char **argv) {
+  static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
+                                       {"output", required_argument, NULL, 'o'},
+                                       {"threads", required_argument, NULL, 't'},
+                                       {"simulate", required_argument, NULL, 'r'},
+                                       {"lenient", no_argument, NULL, 1000},
+                                       {NULL, 0, NULL, 0}};
+  psc_batch_options_t o = psc_batch_options_default();
+  const char *outdir = "poolscreen-batch";
+  char *end;
+  int ch;
+  opterr = 0;
+  optind = 1;
+  while ((ch = getopt_long(argc, argv, "ho:t:r:", opts, NULL)) != -1) {
+    switch (ch) {
+    case 'h':
+      cmd_batch_help(stdout);
+      return CLI_OK;
+    case 'o':
+      outdir = optarg;
+      break;
+    case 't':
+      o.threads = (int)strtol(optarg, &end, 10);
+      if (*end || o.threads < 1 || o.threads > 1024)
+        return cli_usage_error("batch", "--threads takes a whole number from 1 to 1024");
+      break;
+    case 'r': {
+      unsigned long v = strtoul(optarg, &end, 10);
+      if (*end || v < 1 || v > 1000000)
+        return cli_usage_error("batch", "--simulate takes a whole number from 1 to 1000000");
+      o.replicates = (uint32_t)v;
+      break;
+    }
+    case 1000:
+      o.lenient = 1;
+      break;
+    default:
+      return cli_usage_error("batch", "unknown or incomplete option '%s'", argv[optind - 1]);
+    }
+  }
+  if (argc - optind != 1)
+    return cli_usage_error("batch", "expected one BATCHFILE");
+  psc_diags_t *d = psc_diags_create();
+  psc_batch_t *b = NULL;
+  if (!d) {
+    fprintf(stderr, "poolscreen batch: %s\n", psc_strerror(PSC_ENOMEM));
+    return CLI_FAILURE;
+  }
+  int err = psc_batch_load(argv[optind], d, &b);
+  progress_t pr;
+  clock_gettime(CLOCK_MONOTONIC, &pr.t0);
+  /* variants done and the time left, on a terminal */
+  void *bar = err ? NULL : cli_progress_start();
+  if (bar) {
+    o.progress = cli_progress;
+    o.progress_ctx = bar;
+  }
+  if (!err)
+    err = psc_batch_run(b, &o, d);
+  cli_progress_end(bar);
+  psc_diags_sort(d);
+  cli_print_diags(d);
+  size_t errors = psc_diags_errors(d);
+  psc_diags_free(d);
+  int rc = CLI_OK;
+  if (err == PSC_EINPUT) {
+    fprintf(stderr, "poolscreen batch: %zu error%s in the batch; nothing written\n", errors,
+            errors == 1 ? "" : "s");
+    rc = CLI_USAGE;
+  } else if (err) {
+    fprintf(stderr, "poolscreen batch: %s\n", psc_strerror(err));
+    rc = CLI_FAILURE;
+  } else {
+    const char *sp = psc_batch_scenario_path(b);
+    printf("Batch: %s, %u variants of %s, in %.1f s\n\n", argv[optind], psc_batch_variants(b),
+           sp ? sp : psc_scenario_default_path(), since(&pr.t0));
+    print_table(b);
+    rc = cli_written("batch", outdir, psc_batch_write(b, outdir), "batch.csv, batch.h5");
+  }
+  psc_batch_free(b);
+  return rc;
+}
