@@ -24,7 +24,7 @@ elif [ -x "$here/bench_roster" ]; then
 else
   bin="build/bench"
 fi
-for b in bench_roster bench_plan bench_otc bench_decode bench_sim; do
+for b in bench_roster bench_plan bench_otc bench_decode bench_sim bench_batch; do
   if [ ! -x "$bin/$b" ]; then
     echo "run_all.sh: no $bin/$b: build first (cmake -S . -B build && cmake --build build -j2)," >&2
     echo "or name the build directory: bench/run_all.sh [--smoke] BUILD_DIR" >&2
@@ -40,6 +40,7 @@ if [ "$smoke" = 1 ]; then
   run bench_otc 3
   run bench_decode 300000 1
   run bench_sim 20 1
+  run bench_batch 10 1
   run bench_plan city 300000 1
 else
   run bench_roster 25000000 5
@@ -47,6 +48,7 @@ else
   run bench_otc 21
   run bench_decode 2500000 3
   run bench_sim 1000 3
+  run bench_batch 200 1 2
   run bench_decode 25000000 3
   run bench_plan city 2500000 3
   run bench_plan city 25000000 1

@@ -146,6 +146,16 @@ typedef struct {
  * largest file first: its rename is the likeliest to fail). 0, PSC_EIO,
  * PSC_EHDF5 or PSC_ENOMEM. */
 int psc__write_files(const char *dir, const psc__out_file_t *files, size_t n, const void *ctx);
+/* report/report.c: the resource that holds a plan back, by the rule
+ * `poolscreen plan` prints ("labs", "sampling", "door-to-door",
+ * "transport"), and its utilisation (NaN for transport) in *util. */
+const char *psc__bottleneck(const psc_utilisation_t *u, double *util);
+/* psc_plan_write and psc_sim_write with one more file in the set; its
+ * writer gets the set's context: a psc__plan_out_t (plan/plan_internal.h)
+ * for a plan, the psc_sim_t for a simulation. */
+int psc__plan_write_with(const psc_plan_t *p, const char *outdir, int with_csv, int threads,
+                         const psc__out_file_t *extra);
+int psc__sim_write_with(const psc_sim_t *sim, const char *outdir, const psc__out_file_t *extra);
 /* Renames every tmp[k] to path[k] when rc is 0 (stopping at the first
  * failure), else removes them; frees both names. Returns the final rc. */
 int psc__commit_files(char **tmp, char **path, size_t n, int rc);

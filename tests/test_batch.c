@@ -113,7 +113,7 @@ static void test_variant_errors(void **state) {
   assert_int_equal(psc_batch_run(b, &o, d), PSC_EINPUT);
   assert_int_equal(psc_diags_errors(d), 1);
   assert_true(tu_has_diag(d, PSC_DIAG_ERROR, "b.batch", 4, 25, "would be 0, outside 1..100000"));
-  assert_int_equal(psc_batch_write(b, tu_path(dir, "out")), PSC_EINVAL);
+  assert_int_equal(psc_batch_write(b, tu_path(dir, "out"), 1), PSC_EINVAL);
   psc_diags_free(d);
   psc_batch_free(b);
   tu_rmtree(dir);
@@ -208,8 +208,8 @@ static void test_thread_independent(void **state) {
              t, t);
     assert_int_equal(tu_run(cmd, NULL, NULL), 0);
   }
-  static const char *files[] = {"batch.csv", "batch.h5"};
-  for (int k = 0; k < 2; k++) {
+  static const char *files[] = {"batch.csv", "batch.h5", "report.html"};
+  for (int k = 0; k < 3; k++) {
     char a[1024], c[1024];
     snprintf(a, sizeof a, "%s/out1/%s", dir, files[k]);
     snprintf(c, sizeof c, "%s/out2/%s", dir, files[k]);
@@ -260,7 +260,12 @@ static void test_cli(void **state) {
   assert_int_equal(tu_run(cmd, &out, NULL), 0);
   assert_non_null(strstr(out, "2 variants of"));
   assert_non_null(strstr(out, "pooling.pool_size=4"));
-  assert_non_null(strstr(out, "Written: res (batch.csv, batch.h5)"));
+  assert_non_null(strstr(out, "Written: res (batch.csv, batch.h5, report.html)"));
+  free(out);
+  snprintf(cmd, sizeof cmd, "cd %s && %s batch ok.batch -o res2 --no-report", dir, PSC_CLI_PATH);
+  assert_int_equal(tu_run(cmd, &out, NULL), 0);
+  assert_non_null(strstr(out, "Written: res2 (batch.csv, batch.h5)\n"));
+  assert_int_equal(tu_entries(tu_path(dir, "res2")), 2);
   free(out);
   tu_rmtree(dir);
   free(dir);

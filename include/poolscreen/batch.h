@@ -94,10 +94,10 @@ PSC_API int psc_batch_unit_verdict(const psc_batch_t *b, uint32_t v, uint32_t u,
  * before. */
 PSC_API const psc_scenario_t *psc_batch_base(const psc_batch_t *b);
 
-/* Writes OUTDIR/batch.csv and batch.h5 as one set: both under temporary
- * names, renamed only when both are complete. Returns 0, PSC_EIO,
- * PSC_EHDF5, PSC_ENOMEM or PSC_EINVAL (not run). */
-PSC_API int psc_batch_write(const psc_batch_t *b, const char *outdir);
+/* Writes OUTDIR/batch.csv, batch.h5 and (report) report.html as one set:
+ * all under temporary names, renamed only when every one is complete.
+ * Returns 0, PSC_EIO, PSC_EHDF5, PSC_ENOMEM or PSC_EINVAL (not run). */
+PSC_API int psc_batch_write(const psc_batch_t *b, const char *outdir, int report);
 
 #ifdef __cplusplus
 }

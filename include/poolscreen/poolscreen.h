@@ -41,6 +41,7 @@
 #include "poolscreen/decode.h"
 #include "poolscreen/simulate.h"
 #include "poolscreen/batch.h"
+#include "poolscreen/report.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -141,26 +141,6 @@ static totals_t totals(const psc_scenario_t *s) {
   return t;
 }
 
-/* The resource that holds the plan back, by the rule `poolscreen plan`
- * prints: the most utilised of labs, sampling and door-to-door teams, or
- * transport when tubes spend longer travelling than waiting for and in runs. */
-static void bottleneck(const psc_utilisation_t *u, psc_batch_result_t *r) {
-  if (u->lab >= u->sampling && u->lab >= u->door_to_door) {
-    r->bottleneck = "labs";
-    r->bottleneck_util = u->lab;
-  } else if (u->sampling >= u->door_to_door) {
-    r->bottleneck = "sampling";
-    r->bottleneck_util = u->sampling;
-  } else {
-    r->bottleneck = "door-to-door";
-    r->bottleneck_util = u->door_to_door;
-  }
-  if (u->travel > u->wait_lab && u->travel > u->run_and_report) {
-    r->bottleneck = "transport";
-    r->bottleneck_util = NAN;
-  }
-}
-
 static void plan_figures(psc_batch_t *b, uint32_t v, const psc_plan_t *p, const totals_t *base,
                          psc_batch_result_t *r) {
   const psc_scenario_t *s = psc_plan_scenario(p);
@@ -201,7 +181,7 @@ static void plan_figures(psc_batch_t *b, uint32_t v, const psc_plan_t *p, const 
   us[b->nunits - 1] = dv->slack;
   um[b->nunits - 1] = (uint8_t)dv->met;
   const psc_utilisation_t *u = psc_plan_utilisation(p);
-  bottleneck(u, r);
+  r->bottleneck = psc__bottleneck(u, &r->bottleneck_util);
   r->lab_util = u->lab;
   r->lab_fill = u->lab_fill;
   r->sampling_util = u->sampling;
@@ -365,10 +345,13 @@ int psc_batch_run(psc_batch_t *b, const psc_batch_options_t *opt, psc_diags_t *d
   return rc;
 }
 
-int psc_batch_write(const psc_batch_t *b, const char *outdir) {
+static int write_report(const void *b, FILE *f) { return psc_report_batch(b, f); }
+
+int psc_batch_write(const psc_batch_t *b, const char *outdir, int report) {
   if (!b || !outdir || !b->ran)
     return PSC_EINVAL;
   const psc__out_file_t files[] = {{"batch.h5", NULL, psc__batch_write_h5},
-                                   {"batch.csv", psc__batch_write_csv, NULL}};
-  return psc__write_files(outdir, files, sizeof files / sizeof files[0], b);
+                                   {"batch.csv", psc__batch_write_csv, NULL},
+                                   {"report.html", write_report, NULL}};
+  return psc__write_files(outdir, files, report ? 3 : 2, b);
 }

@@ -15,16 +15,17 @@
 void cmd_batch_help(FILE *out) {
   fprintf(out,
           "Usage: poolscreen batch BATCHFILE [-o OUTDIR] [--threads N] [--simulate R]\n"
-          "                        [--lenient]\n\n"
+          "                        [--no-report] [--lenient]\n\n"
           "Plans every variant a batch file describes (docs/batch.md): a base scenario,\n"
           "changes for all variants ([base]), named variants ([variant NAME]) and grids of\n"
           "values ([grid], every combination). Prints one line per variant and writes\n"
-          "batch.csv and batch.h5. Variants run in parallel, one per thread; outputs are\n"
+          "batch.csv, batch.h5 and report.html (docs/report.md). Variants run in parallel, one per thread; outputs are\n"
           "identical at any thread count.\n\n"
           "  -o, --output OUTDIR  default poolscreen-batch\n"
           "  -t, --threads N      variants at once (default: all cores)\n"
           "  -r, --simulate R     also simulate each variant with R replicates: P(met)\n"
           "                       of the weakest unit per deadline level\n"
+          "      --no-report      do not write report.html\n"
           "      --lenient        unknown scenario.ini keys are warnings, not errors\n"
           "  -h, --help           this text\n\n"
           "On a terminal, a progress bar with the time left (ETA) is drawn on stderr.\n");
@@ -74,11 +75,12 @@ int cmd_batch(int argc, char **argv) {
                                        {"threads", required_argument, NULL, 't'},
                                        {"simulate", required_argument, NULL, 'r'},
                                        {"lenient", no_argument, NULL, 1000},
+                                       {"no-report", no_argument, NULL, 1001},
                                        {NULL, 0, NULL, 0}};
   psc_batch_options_t o = psc_batch_options_default();
   const char *outdir = "poolscreen-batch";
   char *end;
-  int ch;
+  int ch, report = 1;
   opterr = 0;
   optind = 1;
   while ((ch = getopt_long(argc, argv, "ho:t:r:", opts, NULL)) != -1) {
@@ -103,6 +105,9 @@ int cmd_batch(int argc, char **argv) {
     }
     case 1000:
       o.lenient = 1;
+      break;
+    case 1001:
+      report = 0;
       break;
     default:
       return cli_usage_error("batch", "unknown or incomplete option '%s'", argv[optind - 1]);
@@ -145,7 +150,8 @@ int cmd_batch(int argc, char **argv) {
     printf("Batch: %s, %u variants of %s, in %.1f s\n\n", argv[optind], psc_batch_variants(b),
            sp ? sp : psc_scenario_default_path(), since(&pr.t0));
     print_table(b);
-    rc = cli_written("batch", outdir, psc_batch_write(b, outdir), "batch.csv, batch.h5");
+    rc = cli_written("batch", outdir, psc_batch_write(b, outdir, report),
+                     report ? "batch.csv, batch.h5, report.html" : "batch.csv, batch.h5");
   }
   psc_batch_free(b);
   return rc;

@@ -10,12 +10,13 @@
 
 #include "cli.h"
 #include "poolscreen/plan.h"
+#include "poolscreen/report.h"
 
 void cmd_plan_help(FILE *out) {
   fprintf(out,
           "Usage: poolscreen plan [SCENARIO] [-o OUTDIR] [--threads N] [--margin HOURS]\n"
           "                       [--hold F] [--no-advice] [--no-csv] [--fail-on-miss]\n"
-          "                       [--quiet] [--json] [--set S.K=V]... [--lenient]\n\n"
+          "                       [--quiet] [--json] [--report] [--set S.K=V]... [--lenient]\n\n"
           "Plans one screening round: assigns communities to sites and hours, packs swabs\n"
           "into tubes, routes tubes to labs and PCR runs, and checks every deadline.\n"
           "Prints verdicts per street, key community and district with each unit's lower\n"
@@ -36,7 +37,8 @@ void cmd_plan_help(FILE *out) {
           "  -q, --quiet          print nothing on stdout; problems still go to stderr\n"
           "      --json           print a JSON summary on stdout instead of the tables:\n"
           "                       verdicts, lower bound, bottleneck, advice\n"
-          "                       (docs/output.md)\n" CLI_SET_HELP
+          "                       (docs/output.md)\n"
+          "      --report         also write report.html (charts; docs/report.md)\n" CLI_SET_HELP
           "  -h, --help           this text\n\n"
           "Without SCENARIO: " CLI_DEFAULT_SCENARIO_TEXT ".\n",
           "poolscreen-out");
@@ -170,7 +172,7 @@ static void print_plan(const psc_plan_t *p, int margin_searched) {
 
 int cmd_plan(int argc, char **argv) {
   enum { OPT_MARGIN = 1000, OPT_NO_ADVICE, OPT_NO_CSV, OPT_HOLD, OPT_FAIL, OPT_JSON, OPT_SET,
-         OPT_LENIENT };
+         OPT_LENIENT, OPT_REPORT };
   static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
                                        {"output", required_argument, NULL, 'o'},
                                        {"threads", required_argument, NULL, 't'},
@@ -183,12 +185,13 @@ int cmd_plan(int argc, char **argv) {
                                        {"json", no_argument, NULL, OPT_JSON},
                                        {"set", required_argument, NULL, OPT_SET},
                                        {"lenient", no_argument, NULL, OPT_LENIENT},
+                                       {"report", no_argument, NULL, OPT_REPORT},
                                        {NULL, 0, NULL, 0}};
   static cli_sets_t sets;
   memset(&sets, 0, sizeof sets);
   psc_plan_options_t o = psc_plan_options_default();
   const char *outdir = "poolscreen-out";
-  int ch, csv = 1, fail_on_miss = 0, json = 0;
+  int ch, csv = 1, fail_on_miss = 0, json = 0, report = 0;
   char *end;
   opterr = 0;
   optind = 1;
@@ -237,6 +240,9 @@ int cmd_plan(int argc, char **argv) {
     case OPT_LENIENT:
       sets.opt.lenient = 1;
       break;
+    case OPT_REPORT:
+      report = 1;
+      break;
     default:
       return cli_usage_error("plan", "unknown or incomplete option '%s'", argv[optind - 1]);
     }
@@ -266,10 +272,15 @@ int cmd_plan(int argc, char **argv) {
   } else if (!cli_quiet) {
     print_plan(p, o.margin_hours < 0);
   }
-  err = cli_written("plan", outdir, psc_plan_write(p, outdir, csv, o.threads),
-                    csv ? "plan.h5, summary.csv, site_schedule.csv, tube_manifest.csv, "
-                          "exceptions.csv"
-                        : "plan.h5");
+  err = cli_written("plan", outdir,
+                    report ? psc_report_write_plan(p, outdir, csv, o.threads)
+                           : psc_plan_write(p, outdir, csv, o.threads),
+                    csv ? report ? "plan.h5, summary.csv, site_schedule.csv, tube_manifest.csv, "
+                                   "exceptions.csv, report.html"
+                                 : "plan.h5, summary.csv, site_schedule.csv, tube_manifest.csv, "
+                                   "exceptions.csv"
+                    : report ? "plan.h5, report.html"
+                             : "plan.h5");
   err = cli_fail_on_miss(fail_on_miss, cli_plan_missed(p), err);
   psc_plan_free(p);
   psc_scenario_free(s);

@@ -10,11 +10,12 @@
 
 #include "cli.h"
 #include "poolscreen/simulate.h"
+#include "poolscreen/report.h"
 
 void cmd_simulate_help(FILE *out) {
   fprintf(out,
           "Usage: poolscreen simulate [SCENARIO] [--replicates R] [--threads T] [--seed S]\n"
-          "                           [-o OUTDIR] [--fail-on-miss P] [--quiet]\n"
+          "                           [-o OUTDIR] [--fail-on-miss P] [--quiet] [--report]\n"
           "                           [--set S.K=V]... [--lenient]\n\n"
           "Monte Carlo of a whole round around its plan: infections with household\n"
           "clustering and Ct values, pooled detection with dilution, turnout and door-to-door\n"
@@ -30,7 +31,9 @@ void cmd_simulate_help(FILE *out) {
           "  -o, --output OUTDIR  sim.h5 and sim_summary.csv (default poolscreen-sim)\n"
           "      --fail-on-miss P exit status 3 when some deadline's chance of being met\n"
           "                       is below P (0.95 or 95%%); outputs are still written\n"
-          "  -q, --quiet          print nothing on stdout and no progress bar\n" CLI_SET_HELP "\n"
+          "  -q, --quiet          print nothing on stdout and no progress bar\n"
+          "      --report         also write report.html (charts; docs/report.md)\n" CLI_SET_HELP
+          "\n"
           "On a terminal, a progress bar with the time left (ETA) is drawn on stderr.\n"
           "Without SCENARIO: " CLI_DEFAULT_SCENARIO_TEXT ".\n");
 }
@@ -98,6 +101,7 @@ int cmd_simulate(int argc, char **argv) {
                                        {"quiet", no_argument, NULL, 'q'},
                                        {"set", required_argument, NULL, 1000},
                                        {"lenient", no_argument, NULL, 1001},
+                                       {"report", no_argument, NULL, 1002},
                                        {NULL, 0, NULL, 0}};
   static cli_sets_t sets;
   memset(&sets, 0, sizeof sets);
@@ -105,7 +109,7 @@ int cmd_simulate(int argc, char **argv) {
   psc_sim_options_t o = psc_sim_options_default();
   const char *outdir = "poolscreen-sim";
   char *end;
-  int ch;
+  int ch, report = 0;
   opterr = 0;
   optind = 1;
   while ((ch = getopt_long(argc, argv, "hr:t:s:o:q", opts, NULL)) != -1) {
@@ -148,6 +152,9 @@ int cmd_simulate(int argc, char **argv) {
     case 1001:
       sets.opt.lenient = 1;
       break;
+    case 1002:
+      report = 1;
+      break;
     default:
       return cli_usage_error("simulate", "unknown or incomplete option '%s'", argv[optind - 1]);
     }
@@ -173,7 +180,9 @@ int cmd_simulate(int argc, char **argv) {
   }
   if (!cli_quiet)
     print_sim(s, &o, sim);
-  rc = cli_written("simulate", outdir, psc_sim_write(sim, outdir), "sim.h5, sim_summary.csv");
+  rc = cli_written("simulate", outdir,
+                   report ? psc_report_write_sim(sim, outdir) : psc_sim_write(sim, outdir),
+                   report ? "sim.h5, sim_summary.csv, report.html" : "sim.h5, sim_summary.csv");
   rc = cli_fail_on_miss(fail_below > 0, cli_sim_missed(sim, fail_below), rc);
   psc_sim_free(sim);
   psc_scenario_free(s);

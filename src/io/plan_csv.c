@@ -180,8 +180,18 @@ int psc_plan_write_csv(const psc_plan_t *p, const char *outdir) {
 }
 
 int psc_plan_write(const psc_plan_t *p, const char *outdir, int with_csv, int threads) {
+  return psc__plan_write_with(p, outdir, with_csv, threads, NULL);
+}
+
+int psc__plan_write_with(const psc_plan_t *p, const char *outdir, int with_csv, int threads,
+                         const psc__out_file_t *extra) {
   if (!p || !outdir)
     return PSC_EINVAL;
   psc__plan_out_t out = {p, threads};
-  return psc__write_files(outdir, PLAN_FILES, with_csv ? NPLAN_FILES : 1, &out);
+  psc__out_file_t files[NPLAN_FILES + 1];
+  size_t n = with_csv ? NPLAN_FILES : 1;
+  memcpy(files, PLAN_FILES, n * sizeof files[0]);
+  if (extra)
+    files[n++] = *extra;
+  return psc__write_files(outdir, files, n, &out);
 }

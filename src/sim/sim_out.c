@@ -114,8 +114,15 @@ static int sim_h5_to(const void *ctx, const char *path) {
 }
 
 int psc_sim_write(const psc_sim_t *sim, const char *outdir) {
+  return psc__sim_write_with(sim, outdir, NULL);
+}
+
+int psc__sim_write_with(const psc_sim_t *sim, const char *outdir, const psc__out_file_t *extra) {
   if (!sim || !outdir)
     return PSC_EINVAL;
-  const psc__out_file_t files[] = {{"sim.h5", NULL, sim_h5_to}, {"sim_summary.csv", w_summary, NULL}};
-  return psc__write_files(outdir, files, sizeof files / sizeof files[0], sim);
+  psc__out_file_t files[3] = {{"sim.h5", NULL, sim_h5_to},
+                              {"sim_summary.csv", w_summary, NULL}};
+  if (extra)
+    files[2] = *extra;
+  return psc__write_files(outdir, files, extra ? 3 : 2, sim);
 }
