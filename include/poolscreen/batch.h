@@ -42,6 +42,10 @@ typedef struct {
   int threads;         /* variants run at once (OpenMP); 0: the runtime's default */
   uint32_t replicates; /* > 0: simulate each variant with this many replicates */
   int lenient;         /* unknown scenario.ini keys are warnings */
+  /* a share of the variants for one of nranks processes (MPI): variants v
+   * with v % nranks == rank run here, the others are left for
+   * psc_batch_record_put; nranks 0 or 1: every variant */
+  int rank, nranks;
   /* called after each variant with the number done here (one thread at a
    * time); may be NULL */
   void (*progress)(void *ctx, uint32_t done, uint32_t total);
@@ -80,6 +84,15 @@ typedef struct {
  * PSC_EINPUT, PSC_EINVAL or PSC_ENOMEM. */
 PSC_API int psc_batch_run(psc_batch_t *b, const psc_batch_options_t *opt, psc_diags_t *diags);
 
+/* Moving results between processes (MPI): a variant's result and unit
+ * verdicts as psc_batch_record_size(b) doubles (every field exactly), read
+ * where the variant ran and put into the batch of the process that writes
+ * the outputs. psc_batch_write needs every variant done. Both return 0 or
+ * PSC_EINVAL (not run, v out of range, or the variant not done here). */
+PSC_API size_t psc_batch_record_size(const psc_batch_t *b);
+PSC_API int psc_batch_record_get(const psc_batch_t *b, uint32_t v, double *rec);
+PSC_API int psc_batch_record_put(psc_batch_t *b, uint32_t v, const double *rec);
+
 /* Result of variant v after psc_batch_run (NULL when out of range). */
 PSC_API const psc_batch_result_t *psc_batch_result(const psc_batch_t *b, uint32_t v);
 
@@ -96,7 +109,8 @@ PSC_API const psc_scenario_t *psc_batch_base(const psc_batch_t *b);
 
 /* Writes OUTDIR/batch.csv, batch.h5 and (report) report.html as one set:
  * all under temporary names, renamed only when every one is complete.
- * Returns 0, PSC_EIO, PSC_EHDF5, PSC_ENOMEM or PSC_EINVAL (not run). */
+ * Returns 0, PSC_EIO, PSC_EHDF5, PSC_ENOMEM or PSC_EINVAL (not run, or a
+ * variant not done). */
 PSC_API int psc_batch_write(const psc_batch_t *b, const char *outdir, int report);
 
 #ifdef __cplusplus

@@ -318,14 +318,24 @@ int psc_batch_run(psc_batch_t *b, const psc_batch_options_t *opt, psc_diags_t *d
   totals_t base = totals(s);
   int threads = opt->threads > 0 ? opt->threads : omp_get_max_threads();
   uint32_t done = 0;
+  int nranks = opt->nranks > 1 ? opt->nranks : 1;
+  if (opt->rank < 0 || opt->rank >= nranks) {
+    free(vd);
+    free(vrc);
+    return PSC_EINVAL;
+  }
+  uint32_t share = b->nvariants / (uint32_t)nranks +
+                   ((uint32_t)opt->rank < b->nvariants % (uint32_t)nranks);
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
   for (uint32_t v = 0; v < b->nvariants; v++) {
+    if (v % (uint32_t)nranks != (uint32_t)opt->rank)
+      continue; /* another process's share */
     vrc[v] = run_variant(b, v, opt, &base, &vd[v]);
 #pragma omp critical(psc_batch_progress)
     {
       done++;
       if (opt->progress)
-        opt->progress(opt->progress_ctx, done, b->nvariants);
+        opt->progress(opt->progress_ctx, done, share);
     }
   }
   rc = 0;
@@ -347,9 +357,69 @@ int psc_batch_run(psc_batch_t *b, const psc_batch_options_t *opt, psc_diags_t *d
 
 static int write_report(const void *b, FILE *f) { return psc_report_batch(b, f); }
 
+/* The fields of a record, in order; the bottleneck travels as its index. */
+static const char *const BOTTLENECKS[] = {"labs", "sampling", "door-to-door", "transport"};
+#define NFIELDS 37
+
+size_t psc_batch_record_size(const psc_batch_t *b) {
+  return b ? NFIELDS + 3 * (size_t)b->nunits : 0;
+}
+
+#define RECORD_FIELDS(X)                                                                         \
+  X(done) X(residents) X(tubes) X(exceptions) X(streets) X(streets_met) X(keys) X(keys_met)      \
+  X(district_met) X(district_complete) X(lower_bound) X(gap) X(tests_per_person)                 \
+  X(bottleneck_util) X(lab_util) X(lab_fill) X(sampling_util) X(booths_added) X(teams_added)     \
+  X(instruments_added) X(lab_tubes_per_day_added) X(swabs_per_day_added) X(replicates)           \
+  X(p_met[0]) X(p_met[1]) X(p_met[2]) X(p_lo[0]) X(p_lo[1]) X(p_lo[2]) X(p_hi[0]) X(p_hi[1])     \
+  X(p_hi[2]) X(sim_tests_per_person) X(sim_complete_p50) X(sim_complete_p95) X(sim_missed)
+
+int psc_batch_record_get(const psc_batch_t *b, uint32_t v, double *rec) {
+  if (!b || !b->ran || v >= b->nvariants || !rec || !b->res[v].done)
+    return PSC_EINVAL;
+  const psc_batch_result_t *r = &b->res[v];
+  size_t k = 0;
+#define GET(f) rec[k++] = (double)r->f;
+  RECORD_FIELDS(GET)
+#undef GET
+  double code = 0;
+  for (int i = 0; i < 4; i++)
+    if (r->bottleneck && !strcmp(r->bottleneck, BOTTLENECKS[i]))
+      code = i;
+  rec[k++] = code;
+  size_t at = (size_t)v * b->nunits;
+  for (uint32_t u = 0; u < b->nunits; u++) {
+    rec[k++] = b->u_complete[at + u];
+    rec[k++] = b->u_slack[at + u];
+    rec[k++] = b->u_met[at + u];
+  }
+  return 0;
+}
+
+int psc_batch_record_put(psc_batch_t *b, uint32_t v, const double *rec) {
+  if (!b || !b->ran || v >= b->nvariants || !rec || !(rec[0] == 1) || !(rec[NFIELDS - 1] >= 0) ||
+      !(rec[NFIELDS - 1] < 4))
+    return PSC_EINVAL;
+  psc_batch_result_t *r = &b->res[v];
+  size_t k = 0;
+#define PUT(f) r->f = (__typeof__(r->f))rec[k++];
+  RECORD_FIELDS(PUT)
+#undef PUT
+  r->bottleneck = BOTTLENECKS[(int)rec[k++]];
+  size_t at = (size_t)v * b->nunits;
+  for (uint32_t u = 0; u < b->nunits; u++) {
+    b->u_complete[at + u] = rec[k++];
+    b->u_slack[at + u] = rec[k++];
+    b->u_met[at + u] = (uint8_t)rec[k++];
+  }
+  return 0;
+}
+
 int psc_batch_write(const psc_batch_t *b, const char *outdir, int report) {
   if (!b || !outdir || !b->ran)
     return PSC_EINVAL;
+  for (uint32_t v = 0; v < b->nvariants; v++)
+    if (!b->res[v].done)
+      return PSC_EINVAL;
   const psc__out_file_t files[] = {{"batch.h5", NULL, psc__batch_write_h5},
                                    {"batch.csv", psc__batch_write_csv, NULL},
                                    {"report.html", write_report, NULL}};

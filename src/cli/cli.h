@@ -52,6 +52,20 @@ void cmd_batch_help(FILE *out);
  * (errors still go to stderr; --json output still goes to stdout). */
 extern int cli_quiet;
 
+#ifdef PSC_HAVE_MPI
+/* mpi_batch.c: MPI for poolscreen batch. cli_mpi_start initialises MPI
+ * when the program runs under a launcher (returns 1; 0 otherwise, rank 0
+ * of 1; -1 on failure). cli_mpi_worst: the most severe (lowest) error code
+ * of all ranks; cli_mpi_total: the sum over ranks. cli_mpi_gather: results of every rank into rank 0's batch
+ * (0 or a PSC_E* code). cli_mpi_share: rank 0's value on every rank. */
+int cli_mpi_start(int *argc, char ***argv, int *rank, int *size);
+int cli_mpi_worst(int err);
+long cli_mpi_total(long n);
+int cli_mpi_gather(psc_batch_t *b, int rank, int size);
+int cli_mpi_share(int value);
+void cli_mpi_stop(void);
+#endif
+
 /* Prints every diagnostic as FILE:LINE:COLUMN: severity: message. */
 void cli_print_diags(const psc_diags_t *d);
 /* Loads the scenario at path, or the embedded default when path is NULL;

@@ -115,6 +115,16 @@ int cmd_batch(int argc, char **argv) {
   }
   if (argc - optind != 1)
     return cli_usage_error("batch", "expected one BATCHFILE");
+  int rank = 0, size = 1, mpi = 0;
+#ifdef PSC_HAVE_MPI
+  mpi = cli_mpi_start(&argc, &argv, &rank, &size);
+  if (mpi < 0) {
+    fprintf(stderr, "poolscreen batch: cannot initialise MPI\n");
+    return CLI_FAILURE;
+  }
+  o.rank = rank;
+  o.nranks = size;
+#endif
   psc_diags_t *d = psc_diags_create();
   psc_batch_t *b = NULL;
   if (!d) {
@@ -124,8 +134,8 @@ int cmd_batch(int argc, char **argv) {
   int err = psc_batch_load(argv[optind], d, &b);
   progress_t pr;
   clock_gettime(CLOCK_MONOTONIC, &pr.t0);
-  /* variants done and the time left, on a terminal */
-  void *bar = err ? NULL : cli_progress_start();
+  /* variants done and the time left, on rank 0's terminal */
+  void *bar = err || rank != 0 ? NULL : cli_progress_start();
   if (bar) {
     o.progress = cli_progress;
     o.progress_ctx = bar;
@@ -133,26 +143,67 @@ int cmd_batch(int argc, char **argv) {
   if (!err)
     err = psc_batch_run(b, &o, d);
   cli_progress_end(bar);
+  int all = err;
+#ifdef PSC_HAVE_MPI
+  if (mpi)
+    all = cli_mpi_worst(err);
+#endif
   psc_diags_sort(d);
-  cli_print_diags(d);
-  size_t errors = psc_diags_errors(d);
+  /* every rank reads the same files: other ranks add only what their own
+   * variants found, which is located in the batch file */
+  size_t errors = 0;
+  for (size_t i = 0; i < psc_diags_count(d); i++) {
+    const psc_diag_t *g = psc_diags_get(d, i);
+    if (rank == 0 || (b && !strcmp(g->file, argv[optind]))) {
+      fprintf(stderr, "%s:%u:%u: %s: %s\n", g->file, g->line, g->column,
+              g->severity == PSC_DIAG_ERROR ? "error" : "warning", g->message);
+      errors += g->severity == PSC_DIAG_ERROR;
+    }
+  }
   psc_diags_free(d);
+#ifdef PSC_HAVE_MPI
+  /* the errors every rank printed (all ranks load the batch alike, so all
+   * or none get here) */
+  if (mpi && b)
+    errors = (size_t)cli_mpi_total((long)errors);
+#endif
   int rc = CLI_OK;
-  if (err == PSC_EINPUT) {
-    fprintf(stderr, "poolscreen batch: %zu error%s in the batch; nothing written\n", errors,
-            errors == 1 ? "" : "s");
+  if (all == PSC_EINPUT) {
+    if (rank == 0)
+      fprintf(stderr, "poolscreen batch: %zu error%s in the batch; nothing written\n", errors,
+              errors == 1 ? "" : "s");
     rc = CLI_USAGE;
-  } else if (err) {
-    fprintf(stderr, "poolscreen batch: %s\n", psc_strerror(err));
+  } else if (all) {
+    if (rank == 0)
+      fprintf(stderr, "poolscreen batch: %s\n", psc_strerror(all));
     rc = CLI_FAILURE;
   } else {
-    const char *sp = psc_batch_scenario_path(b);
-    printf("Batch: %s, %u variants of %s, in %.1f s\n\n", argv[optind], psc_batch_variants(b),
-           sp ? sp : psc_scenario_default_path(), since(&pr.t0));
-    print_table(b);
-    rc = cli_written("batch", outdir, psc_batch_write(b, outdir, report),
-                     report ? "batch.csv, batch.h5, report.html" : "batch.csv, batch.h5");
+#ifdef PSC_HAVE_MPI
+    if (mpi && (err = cli_mpi_gather(b, rank, size)) != 0) {
+      fprintf(stderr, "poolscreen batch: rank %d: gathering results: %s\n", rank,
+              psc_strerror(err));
+      rc = CLI_FAILURE;
+    }
+#endif
+    if (rank == 0 && rc == CLI_OK) {
+      const char *sp = psc_batch_scenario_path(b);
+      printf("Batch: %s, %u variants of %s, in %.1f s", argv[optind], psc_batch_variants(b),
+             sp ? sp : psc_scenario_default_path(), since(&pr.t0));
+      if (size > 1)
+        printf(" on %d ranks", size);
+      printf("\n\n");
+      print_table(b);
+      rc = cli_written("batch", outdir, psc_batch_write(b, outdir, report),
+                       report ? "batch.csv, batch.h5, report.html" : "batch.csv, batch.h5");
+    }
   }
   psc_batch_free(b);
+#ifdef PSC_HAVE_MPI
+  if (mpi) {
+    rc = cli_mpi_share(rc);
+    cli_mpi_stop();
+  }
+#endif
+  (void)mpi;
   return rc;
 }
