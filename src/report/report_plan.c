@@ -68,9 +68,10 @@ static void gantt(FILE *f, const psc_plan_t *p) {
   static const char *names[] = {"sampling", "waiting for results", "street deadline"};
   static const char *col[] = {"#4e79a7", "#a0cbe8", "#b00"};
   for (int ds = 0; ds < 3; ds++) {
-    fprintf(f, "%s{\"label\":\"%s\",\"grouped\":false,\"backgroundColor\":\"%s\",\"data\":[",
-            ds ? "," : "",
-            names[ds], col[ds]);
+    /* the deadline tick on top: lower order is drawn later */
+    fprintf(f, "%s{\"label\":\"%s\",\"grouped\":false,\"order\":%d,\"backgroundColor\":\"%s\","
+               "\"data\":[",
+            ds ? "," : "", names[ds], ds == 2 ? -1 : ds, col[ds]);
     for (uint32_t k = 0; k < sv->count; k++) {
       const psc_verdict_t *v = psc_plan_street(p, order[k]);
       double a = ds == 0 ? v->sampling_start : ds == 1 ? v->sampling_end : v->deadline - 8;

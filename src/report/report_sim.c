@@ -115,7 +115,8 @@ static void streets_spread(FILE *f, const psc_sim_t *sim) {
     psc__rep_json_num(f, q[st][2]);
     fputc(']', f);
   }
-  fputs("]},{\"label\":\"median\",\"grouped\":false,\"backgroundColor\":\"#4e79a7\",\"data\":[",
+  fputs("]},{\"label\":\"median\",\"grouped\":false,\"order\":-1,\"backgroundColor\":\"#4e79a7\","
+        "\"data\":[",
         f);
   for (uint32_t st = 0; st < sv->count; st++) {
     fputs(st ? ",[" : "[", f);
@@ -160,7 +161,9 @@ static void p_met_chart(FILE *f, const psc_sim_t *sim) {
     psc__rep_json_num(f, fmax(u->p_met_hi, u->p_met_lo + 0.004));
     fputc(']', f);
   }
-  fputs("]},{\"label\":\"P(met)\",\"grouped\":false,\"backgroundColor\":\"#222\",\"data\":[", f);
+  fputs("]},{\"label\":\"P(met)\",\"grouped\":false,\"order\":-1,\"backgroundColor\":\"#222\","
+        "\"data\":[",
+        f);
   for (size_t i = 0; i < n; i++) {
     const psc_sim_unit_t *u = psc_sim_unit(sim, i);
     fputs(i ? ",[" : "[", f);
