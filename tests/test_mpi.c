@@ -1,6 +1,7 @@
-/* poolscreen batch under MPI: `mpirun --oversubscribe -n 3` gives the same
- * bytes as one process, with and without simulation, and a bad variant
- * found on any rank stops every rank with nothing written. */
+/* poolscreen batch and simulate under MPI: `mpirun --oversubscribe -n 3`
+ * gives the same bytes as one process (batches with and without simulation,
+ * simulations split by replicate), and a bad variant found on any rank stops
+ * every rank with nothing written. */
 #include "testutil.h"
 
 #include <stdio.h>
@@ -14,6 +15,9 @@
 #define MPIRUN                                                                                   \
   "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 ASAN_OPTIONS=detect_leaks=0 "       \
   PSC_MPIEXEC " --oversubscribe -n 3 "
+#define MPIRUN1                                                                                  \
+  "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 ASAN_OPTIONS=detect_leaks=0 "       \
+  PSC_MPIEXEC " -n 1 "
 
 static char *slurp(const char *path, size_t *len) {
   FILE *f = fopen(path, "rb");
@@ -28,8 +32,9 @@ static char *slurp(const char *path, size_t *len) {
   return b;
 }
 
-static void same_outputs(const char *dir, const char *a, const char *b) {
-  static const char *files[] = {"batch.csv", "batch.h5", "report.html"};
+static const char *BATCH_FILES[] = {"batch.csv", "batch.h5", "report.html"};
+
+static void same_files(const char *dir, const char *a, const char *b, const char *const *files) {
   for (int k = 0; k < 3; k++) {
     char pa[1024], pb[1024];
     snprintf(pa, sizeof pa, "%s/%s/%s", dir, a, files[k]);
@@ -43,9 +48,13 @@ static void same_outputs(const char *dir, const char *a, const char *b) {
   }
 }
 
+static void same_outputs(const char *dir, const char *a, const char *b) {
+  same_files(dir, a, b, BATCH_FILES);
+}
+
 static void run(const char *dir, const char *how, const char *args, int want) {
   char cmd[4096];
-  snprintf(cmd, sizeof cmd, "cd %s && %s%s batch %s", dir, how, PSC_CLI_PATH, args);
+  snprintf(cmd, sizeof cmd, "cd %s && %s%s %s", dir, how, PSC_CLI_PATH, args);
   int rc = tu_run(cmd, NULL, NULL);
   if (rc != want)
     fail_msg("exit %d, expected %d: %s", rc, want, cmd);
@@ -56,9 +65,9 @@ static void test_default_scenario(void **state) {
   char *dir = tu_tmpdir();
   /* 9 variants over 3 ranks: 3 each; the default scenario */
   char args[1024];
-  snprintf(args, sizeof args, "%s/docs/examples/whatif.batch -o one", PSC_SOURCE_DIR);
+  snprintf(args, sizeof args, "batch %s/docs/examples/whatif.batch -o one", PSC_SOURCE_DIR);
   run(dir, "", args, 0);
-  snprintf(args, sizeof args, "%s/docs/examples/whatif.batch -o three", PSC_SOURCE_DIR);
+  snprintf(args, sizeof args, "batch %s/docs/examples/whatif.batch -o three", PSC_SOURCE_DIR);
   run(dir, MPIRUN, args, 0);
   same_outputs(dir, "one", "three");
   tu_rmtree(dir);
@@ -71,8 +80,8 @@ static void test_simulated_uneven(void **state) {
   /* 7 variants: ranks hold 3, 2 and 2 */
   tu_write(dir, "b.batch", "[batch]\nscenario = scenario.ini\n[grid]\n"
                            "pooling.pool_size = 1, 2, 3, 4, 5, 6, 7\n");
-  run(dir, "", "b.batch -r 25 -o one", 0);
-  run(dir, MPIRUN, "b.batch -r 25 -o three", 0);
+  run(dir, "", "batch b.batch -r 25 -o one", 0);
+  run(dir, MPIRUN, "batch b.batch -r 25 -o three", 0);
   same_outputs(dir, "one", "three");
   /* variant 5 (rank 2's) cannot load: every rank stops, nothing written */
   tu_write(dir, "bad.batch", "[batch]\nscenario = scenario.ini\n[grid]\n"
@@ -89,10 +98,27 @@ static void test_simulated_uneven(void **state) {
   free(dir);
 }
 
+/* 50 replicates of the default scenario: ranks hold 17, 17 and 16 */
+static void test_simulate(void **state) {
+  (void)state;
+  static const char *files[] = {"sim.h5", "sim_summary.csv", "report.html"};
+  char *dir = tu_tmpdir();
+  run(dir, "", "simulate -r 50 --report -o one", 0);
+  run(dir, MPIRUN, "simulate -r 50 --report -o three", 0);
+  same_files(dir, "one", "three", files);
+  /* one rank under the launcher is a whole run too */
+  run(dir, MPIRUN1, "simulate -r 50 --report -o rank1", 0);
+  same_files(dir, "one", "rank1", files);
+  run(dir, MPIRUN1, "batch " PSC_SOURCE_DIR "/docs/examples/whatif.batch -o b1", 0);
+  tu_rmtree(dir);
+  free(dir);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_default_scenario),
       cmocka_unit_test(test_simulated_uneven),
+      cmocka_unit_test(test_simulate),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

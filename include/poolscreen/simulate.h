@@ -26,6 +26,11 @@ typedef struct {
    * call back into this simulation; may be NULL */
   void (*progress)(void *ctx, uint32_t done, uint32_t total);
   void *progress_ctx;
+  /* a share of the replicates for one of nranks processes (MPI): replicates
+   * r with r % nranks == rank run here; the others come in through
+   * psc_sim_record_put, then psc_sim_finish aggregates. nranks 0 or 1: every
+   * replicate, aggregated at once. */
+  int rank, nranks;
 } psc_sim_options_t;
 
 PSC_API psc_sim_options_t psc_sim_options_default(void);
@@ -53,6 +58,17 @@ typedef struct {
  * PSC_EINVAL, or PSC_ENOMEM. The simulation keeps a pointer to s. */
 PSC_API int psc_sim_run(const psc_scenario_t *s, const psc_sim_options_t *opt, psc_sim_t **out);
 PSC_API void psc_sim_free(psc_sim_t *sim);
+/* Moving replicates between processes (MPI): replicate r's figures, street
+ * and key-community completions and peak queues as psc_sim_record_size()
+ * doubles (every field exact). get: 0, or PSC_EINVAL when r is out of range
+ * or was not run here; put: 0 or PSC_EINVAL. psc_sim_finish aggregates a
+ * simulation run with nranks > 1 once every replicate is in (0, PSC_EINVAL
+ * when one is missing or it is finished, PSC_ENOMEM); until then only the
+ * record functions and psc_sim_free may be called. */
+PSC_API size_t psc_sim_record_size(const psc_sim_t *sim);
+PSC_API int psc_sim_record_get(const psc_sim_t *sim, uint32_t r, double *rec);
+PSC_API int psc_sim_record_put(psc_sim_t *sim, uint32_t r, const double *rec);
+PSC_API int psc_sim_finish(psc_sim_t *sim);
 PSC_API uint32_t psc_sim_replicates(const psc_sim_t *sim);
 PSC_API const psc_sim_replicate_t *psc_sim_replicate(const psc_sim_t *sim, uint32_t r);
 PSC_API size_t psc_sim_units(const psc_sim_t *sim);

@@ -53,15 +53,20 @@ void cmd_batch_help(FILE *out);
 extern int cli_quiet;
 
 #ifdef PSC_HAVE_MPI
-/* mpi_batch.c: MPI for poolscreen batch. cli_mpi_start initialises MPI
- * when the program runs under a launcher (returns 1; 0 otherwise, rank 0
- * of 1; -1 on failure). cli_mpi_worst: the most severe (lowest) error code
- * of all ranks; cli_mpi_total: the sum over ranks. cli_mpi_gather: results of every rank into rank 0's batch
- * (0 or a PSC_E* code). cli_mpi_share: rank 0's value on every rank. */
+/* mpi.c: MPI for poolscreen batch and simulate. cli_mpi_start initialises
+ * MPI when the program runs under a launcher (returns 1; 0 otherwise, rank
+ * 0 of 1; -1 on failure). cli_mpi_worst: the most severe (lowest) error
+ * code of all ranks; cli_mpi_total: the sum over ranks. cli_mpi_gather:
+ * items 0..n-1 (item i computed on rank i % size) read as records of rs
+ * doubles with get on their rank and given to put on rank 0; 0 or a PSC_E*
+ * code. cli_mpi_share: rank 0's value on every rank. */
+typedef int (*cli_record_fn)(void *ctx, uint32_t i, double *rec);
+typedef int (*cli_record_put_fn)(void *ctx, uint32_t i, const double *rec);
 int cli_mpi_start(int *argc, char ***argv, int *rank, int *size);
 int cli_mpi_worst(int err);
 long cli_mpi_total(long n);
-int cli_mpi_gather(psc_batch_t *b, int rank, int size);
+int cli_mpi_gather(uint32_t n, size_t rs, cli_record_fn get, cli_record_put_fn put, void *ctx,
+                   int rank, int size);
 int cli_mpi_share(int value);
 void cli_mpi_stop(void);
 #endif

@@ -69,6 +69,13 @@ static void print_table(const psc_batch_t *b) {
   }
 }
 
+#ifdef PSC_HAVE_MPI
+static int get_record(void *b, uint32_t v, double *rec) { return psc_batch_record_get(b, v, rec); }
+static int put_record(void *b, uint32_t v, const double *rec) {
+  return psc_batch_record_put(b, v, rec);
+}
+#endif
+
 int cmd_batch(int argc, char **argv) {
   static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
                                        {"output", required_argument, NULL, 'o'},
@@ -179,7 +186,8 @@ int cmd_batch(int argc, char **argv) {
     rc = CLI_FAILURE;
   } else {
 #ifdef PSC_HAVE_MPI
-    if (mpi && (err = cli_mpi_gather(b, rank, size)) != 0) {
+    if (mpi && (err = cli_mpi_gather(psc_batch_variants(b), psc_batch_record_size(b), get_record,
+                                     put_record, b, rank, size)) != 0) {
       fprintf(stderr, "poolscreen batch: rank %d: gathering results: %s\n", rank,
               psc_strerror(err));
       rc = CLI_FAILURE;

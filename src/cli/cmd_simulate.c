@@ -91,6 +91,13 @@ static void print_sim(const psc_scenario_t *s, const psc_sim_options_t *opt,
            psc_sim_peak_queue_mean(sim, busiest), psc_sim_peak_queue_max(sim, busiest));
 }
 
+#ifdef PSC_HAVE_MPI
+static int get_record(void *sim, uint32_t r, double *rec) { return psc_sim_record_get(sim, r, rec); }
+static int put_record(void *sim, uint32_t r, const double *rec) {
+  return psc_sim_record_put(sim, r, rec);
+}
+#endif
+
 int cmd_simulate(int argc, char **argv) {
   static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
                                        {"replicates", required_argument, NULL, 'r'},
@@ -161,11 +168,38 @@ int cmd_simulate(int argc, char **argv) {
   }
   if (argc - optind > 1)
     return cli_usage_error("simulate", "expected at most one SCENARIO");
+  int rank = 0, size = 1, mpi = 0;
+#ifdef PSC_HAVE_MPI
+  mpi = cli_mpi_start(&argc, &argv, &rank, &size);
+  if (mpi < 0) {
+    fprintf(stderr, "poolscreen simulate: cannot initialise MPI\n");
+    return CLI_FAILURE;
+  }
+  o.rank = rank;
+  o.nranks = size;
+#endif
   psc_scenario_t *s = NULL;
-  int rc = cli_load_scenario_with(optind < argc ? argv[optind] : NULL, &sets, &s);
+  int rc = CLI_OK;
+  if (rank == 0) {
+    rc = cli_load_scenario_with(optind < argc ? argv[optind] : NULL, &sets, &s);
+  } else {
+    /* every rank reads the same files; rank 0 alone reports on them */
+    psc_diags_t *quiet = psc_diags_create();
+    int lrc = quiet ? psc_scenario_load_with(optind < argc ? argv[optind] : NULL, &sets.opt,
+                                             quiet, &s)
+                    : PSC_ENOMEM;
+    rc = lrc == PSC_EINPUT ? CLI_USAGE : lrc ? CLI_FAILURE : CLI_OK;
+    psc_diags_free(quiet);
+  }
+#ifdef PSC_HAVE_MPI
+  if (mpi && cli_mpi_share(rc) != rc) /* all ranks load alike; this cannot differ */
+    rc = CLI_FAILURE;
+  if (mpi && rc)
+    cli_mpi_stop();
+#endif
   if (rc)
     return rc;
-  void *bar = cli_progress_start();
+  void *bar = rank == 0 ? cli_progress_start() : NULL;
   if (bar) {
     o.progress = cli_progress;
     o.progress_ctx = bar;
@@ -173,9 +207,26 @@ int cmd_simulate(int argc, char **argv) {
   psc_sim_t *sim = NULL;
   int err = psc_sim_run(s, &o, &sim);
   cli_progress_end(bar);
-  if (err) {
-    fprintf(stderr, "poolscreen simulate: %s\n", psc_strerror(err));
+#ifdef PSC_HAVE_MPI
+  if (mpi && !(err = cli_mpi_worst(err))) {
+    err = cli_mpi_gather(o.replicates, psc_sim_record_size(sim), get_record, put_record, sim, rank,
+                         size);
+    if (!err && rank == 0 && size > 1) /* one rank: psc_sim_run aggregated */
+      err = psc_sim_finish(sim);
+  }
+#endif
+  if (err || rank != 0) {
+    if (err && rank == 0)
+      fprintf(stderr, "poolscreen simulate: %s\n", psc_strerror(err));
+    psc_sim_free(sim);
     psc_scenario_free(s);
+#ifdef PSC_HAVE_MPI
+    if (mpi) {
+      rc = cli_mpi_share(err ? CLI_FAILURE : CLI_OK);
+      cli_mpi_stop();
+      return rc;
+    }
+#endif
     return CLI_FAILURE;
   }
   if (!cli_quiet)
@@ -186,5 +237,12 @@ int cmd_simulate(int argc, char **argv) {
   rc = cli_fail_on_miss(fail_below > 0, cli_sim_missed(sim, fail_below), rc);
   psc_sim_free(sim);
   psc_scenario_free(s);
+#ifdef PSC_HAVE_MPI
+  if (mpi) {
+    rc = cli_mpi_share(rc);
+    cli_mpi_stop();
+  }
+#endif
+  (void)mpi;
   return rc;
 }

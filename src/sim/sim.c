@@ -13,7 +13,7 @@
 #include <string.h>
 
 psc_sim_options_t psc_sim_options_default(void) {
-  psc_sim_options_t o = {1000, 0, 0, NULL, NULL};
+  psc_sim_options_t o = {1000, 0, 0, NULL, NULL, 0, 0};
   return o;
 }
 
@@ -30,6 +30,7 @@ void psc_sim_free(psc_sim_t *sim) {
   free(sim->group_first);
   free(sim->team_rate);
   free(sim->comm_walk);
+  free(sim->have);
   free(sim);
 }
 
@@ -509,6 +510,9 @@ static int run_replicates(psc_sim_t *sim, const psc_sim_options_t *o) {
   int failed = 0;
   uint32_t done = 0;
   const int64_t R = sim->R;
+  /* this process's share (MPI): replicate r runs on rank r % nranks */
+  const int64_t nranks = o->nranks > 1 ? o->nranks : 1, rank = o->rank;
+  const uint32_t share = (uint32_t)(R / nranks + (rank < R % nranks));
 #pragma omp parallel
   {
     work_t w;
@@ -519,9 +523,10 @@ static int run_replicates(psc_sim_t *sim, const psc_sim_options_t *o) {
     }
 #pragma omp for schedule(dynamic, 1)
     for (int64_t r = 0; r < R; r++) {
-      if (wrc || failed)
+      if (wrc || failed || r % nranks != rank)
         continue;
       int rrc = replicate(sim, (uint32_t)r, &w);
+      sim->have[r] = 1;
       if (rrc) {
 #pragma omp atomic write
         failed = rrc;
@@ -530,7 +535,7 @@ static int run_replicates(psc_sim_t *sim, const psc_sim_options_t *o) {
       {
         done++;
         if (o->progress)
-          o->progress(o->progress_ctx, done, sim->R);
+          o->progress(o->progress_ctx, done, share);
       }
     }
     if (!wrc)
@@ -568,12 +573,24 @@ static int aggregate(psc_sim_t *sim) {
   return rc;
 }
 
+int psc_sim_finish(psc_sim_t *sim) {
+  if (!sim || sim->finished)
+    return PSC_EINVAL;
+  for (uint32_t r = 0; r < sim->R; r++)
+    if (!sim->have[r])
+      return PSC_EINVAL;
+  int rc = aggregate(sim);
+  sim->finished = rc == 0;
+  return rc;
+}
+
 int psc_sim_run(const psc_scenario_t *s, const psc_sim_options_t *opt, psc_sim_t **out) {
   if (!s || !out)
     return PSC_EINVAL;
   *out = NULL;
   psc_sim_options_t o = opt ? *opt : psc_sim_options_default();
-  if (o.replicates < 1 || o.replicates > 10000000)
+  if (o.replicates < 1 || o.replicates > 10000000 || o.rank < 0 ||
+      o.rank >= (o.nranks > 1 ? o.nranks : 1))
     return PSC_EINVAL;
   psc_sim_t *sim = calloc(1, sizeof(*sim));
   if (!sim)
@@ -587,10 +604,12 @@ int psc_sim_run(const psc_scenario_t *s, const psc_sim_options_t *opt, psc_sim_t
   int rc = psc_plan_create(s, &po, &sim->plan);
   if (!rc)
     rc = prepare(sim);
+  if (!rc && !(sim->have = calloc(sim->R, 1)))
+    rc = PSC_ENOMEM;
   if (!rc)
     rc = run_replicates(sim, &o);
-  if (!rc)
-    rc = aggregate(sim);
+  if (!rc && o.nranks <= 1)
+    rc = psc_sim_finish(sim);
   if (rc) {
     psc_sim_free(sim);
     return rc;

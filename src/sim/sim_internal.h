@@ -24,6 +24,8 @@ struct psc_sim {
   double sweep_tail;
   psc_sim_unit_t *units;
   size_t nunits;
+  uint8_t *have; /* R: 1 once replicate r is in (run here or put) */
+  int finished;  /* aggregated */
 };
 
 #endif

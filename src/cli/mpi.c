@@ -1,6 +1,7 @@
-/* poolscreen batch under MPI (built when CMake finds MPI): each rank plans
- * its share of the variants (v % ranks == rank), rank 0 gathers every
- * result as records and writes the outputs, byte-identical to one process. */
+/* poolscreen batch and simulate under MPI (built when CMake finds MPI):
+ * each rank computes its share of the items — variants or replicates, item
+ * i on rank i % ranks — and rank 0 gathers every item as a record of
+ * doubles and writes the outputs, byte-identical to one process. */
 #include <mpi.h>
 #include <stdlib.h>
 
@@ -32,42 +33,38 @@ long cli_mpi_total(long n) {
   return sum;
 }
 
-int cli_mpi_gather(psc_batch_t *b, int rank, int size) {
-  uint32_t n = psc_batch_variants(b);
-  size_t rs = psc_batch_record_size(b);
+int cli_mpi_gather(uint32_t n, size_t rs, cli_record_fn get, cli_record_put_fn put, void *ctx,
+                   int rank, int size) {
   int rc = 0;
   if (rank != 0) {
     uint32_t mine = 0;
-    for (uint32_t v = (uint32_t)rank; v < n; v += (uint32_t)size)
+    for (uint32_t i = (uint32_t)rank; i < n; i += (uint32_t)size)
       mine++;
-    double *buf = malloc((mine ? mine : 1) * rs * sizeof(double));
+    double *buf = calloc((mine ? mine : 1) * rs, sizeof(double));
     uint32_t k = 0;
-    for (uint32_t v = (uint32_t)rank; buf && v < n; v += (uint32_t)size)
-      rc |= psc_batch_record_get(b, v, buf + (size_t)k++ * rs);
-    /* a failed allocation still sends, so rank 0 does not wait forever */
-    MPI_Send(buf, buf ? (int)(mine * rs) : 0, MPI_DOUBLE, 0, 1, MPI_COMM_WORLD);
+    for (uint32_t i = (uint32_t)rank; buf && !rc && i < n; i += (uint32_t)size)
+      rc = get(ctx, i, buf + (size_t)k++ * rs);
+    /* a failure still sends (nothing), so rank 0 does not wait forever */
+    MPI_Send(buf, buf && !rc ? (int)(mine * rs) : 0, MPI_DOUBLE, 0, 1, MPI_COMM_WORLD);
+    if (!buf)
+      return PSC_ENOMEM;
     free(buf);
-    return rc || !buf ? PSC_ENOMEM : 0;
+    return rc;
   }
   for (int r = 1; r < size; r++) {
     uint32_t theirs = 0;
-    for (uint32_t v = (uint32_t)r; v < n; v += (uint32_t)size)
+    for (uint32_t i = (uint32_t)r; i < n; i += (uint32_t)size)
       theirs++;
     double *buf = malloc((theirs ? theirs : 1) * rs * sizeof(double));
     MPI_Status st;
     int got = 0;
-    if (!buf) {
-      MPI_Recv(NULL, 0, MPI_DOUBLE, r, 1, MPI_COMM_WORLD, &st);
-      rc = PSC_ENOMEM;
-      continue;
-    }
-    MPI_Recv(buf, (int)(theirs * rs), MPI_DOUBLE, r, 1, MPI_COMM_WORLD, &st);
+    MPI_Recv(buf, buf ? (int)(theirs * rs) : 0, MPI_DOUBLE, r, 1, MPI_COMM_WORLD, &st);
     MPI_Get_count(&st, MPI_DOUBLE, &got);
-    if ((size_t)got != theirs * rs)
-      rc = PSC_ENOMEM;
+    if (!buf || (size_t)got != theirs * rs)
+      rc = rc ? rc : PSC_ENOMEM;
     uint32_t k = 0;
-    for (uint32_t v = (uint32_t)r; !rc && v < n; v += (uint32_t)size)
-      rc = psc_batch_record_put(b, v, buf + (size_t)k++ * rs);
+    for (uint32_t i = (uint32_t)r; !rc && i < n; i += (uint32_t)size)
+      rc = put(ctx, i, buf + (size_t)k++ * rs);
     free(buf);
   }
   return rc;
