@@ -173,12 +173,13 @@ static void test_results_match_single_plans(void **state) {
     assert_true(r->lower_bound == psc_plan_lower_bound(p));
     assert_int_equal(r->district_met, psc_plan_district(p)->met);
     for (uint32_t st = 0; st < psc_scenario_streets(s)->count; st++) {
-      double c;
+      double c, bound;
       int met;
       assert_int_equal(psc_batch_unit_verdict(b, v, psc_scenario_communities(s)->count + st, &c,
-                                              NULL, &met),
+                                              NULL, &bound, &met),
                        0);
       assert_true(c == psc_plan_street(p, st)->complete);
+      assert_true(bound == psc_plan_street(p, st)->bound);
       assert_int_equal(met, psc_plan_street(p, st)->met);
     }
     /* resources against the unchanged base: +2 instruments of 4 wells per

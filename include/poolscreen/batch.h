@@ -98,11 +98,12 @@ PSC_API const psc_batch_result_t *psc_batch_result(const psc_batch_t *b, uint32_
 
 /* Per-unit verdicts: units are the communities, then the streets, then the
  * district of the base scenario (psc_batch_units of them). For variant v
- * and unit u: completion (minutes after T0, NaN without residents), slack
- * and met. */
+ * and unit u: completion (minutes after T0, NaN without residents), slack,
+ * the unit's lower bound (psc_verdict_t's bound) and met; any pointer may be
+ * NULL. Returns 0 or PSC_EINVAL. */
 PSC_API uint32_t psc_batch_units(const psc_batch_t *b);
 PSC_API int psc_batch_unit_verdict(const psc_batch_t *b, uint32_t v, uint32_t u, double *complete,
-                                   double *slack, int *met);
+                                   double *slack, double *bound, int *met);
 /* The base scenario (loaded by psc_batch_run), for names of units; NULL
  * before. */
 PSC_API const psc_scenario_t *psc_batch_base(const psc_batch_t *b);

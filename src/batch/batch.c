@@ -44,6 +44,7 @@ void psc_batch_free(psc_batch_t *b) {
   free(b->res);
   free(b->u_complete);
   free(b->u_slack);
+  free(b->u_bound);
   free(b->u_met);
   psc_scenario_free(b->base_s);
   free(b->scenario);
@@ -99,7 +100,7 @@ uint32_t psc_batch_units(const psc_batch_t *b) { return b ? b->nunits : 0; }
 const psc_scenario_t *psc_batch_base(const psc_batch_t *b) { return b ? b->base_s : NULL; }
 
 int psc_batch_unit_verdict(const psc_batch_t *b, uint32_t v, uint32_t u, double *complete,
-                           double *slack, int *met) {
+                           double *slack, double *bound, int *met) {
   if (!b || !b->ran || v >= b->nvariants || u >= b->nunits)
     return PSC_EINVAL;
   size_t i = (size_t)v * b->nunits + u;
@@ -107,6 +108,8 @@ int psc_batch_unit_verdict(const psc_batch_t *b, uint32_t v, uint32_t u, double 
     *complete = b->u_complete[i];
   if (slack)
     *slack = b->u_slack[i];
+  if (bound)
+    *bound = b->u_bound[i];
   if (met)
     *met = b->u_met[i];
   return 0;
@@ -156,11 +159,13 @@ static void plan_figures(psc_batch_t *b, uint32_t v, const psc_plan_t *p, const 
   r->gap = dv->complete - r->lower_bound;
   r->tests_per_person = dv->residents ? (double)r->tubes / dv->residents : NAN;
   double *uc = &b->u_complete[(size_t)v * b->nunits], *us = &b->u_slack[(size_t)v * b->nunits];
+  double *ub = &b->u_bound[(size_t)v * b->nunits];
   uint8_t *um = &b->u_met[(size_t)v * b->nunits];
   for (uint32_t c = 0; c < cm->count; c++) {
     const psc_verdict_t *x = psc_plan_community(p, c);
     uc[c] = x->complete;
     us[c] = x->slack;
+    ub[c] = x->bound;
     um[c] = (uint8_t)x->met;
     if (cm->key[c] && x->residents) {
       r->keys++;
@@ -171,6 +176,7 @@ static void plan_figures(psc_batch_t *b, uint32_t v, const psc_plan_t *p, const 
     const psc_verdict_t *x = psc_plan_street(p, st);
     uc[cm->count + st] = x->complete;
     us[cm->count + st] = x->slack;
+    ub[cm->count + st] = x->bound;
     um[cm->count + st] = (uint8_t)x->met;
     if (x->residents) {
       r->streets++;
@@ -179,6 +185,7 @@ static void plan_figures(psc_batch_t *b, uint32_t v, const psc_plan_t *p, const 
   }
   uc[b->nunits - 1] = dv->complete;
   us[b->nunits - 1] = dv->slack;
+  ub[b->nunits - 1] = dv->bound;
   um[b->nunits - 1] = (uint8_t)dv->met;
   const psc_utilisation_t *u = psc_plan_utilisation(p);
   r->bottleneck = psc__bottleneck(u, &r->bottleneck_util);
@@ -305,16 +312,17 @@ int psc_batch_run(psc_batch_t *b, const psc_batch_options_t *opt, psc_diags_t *d
   b->res = psc__calloc(b->nvariants, sizeof(*b->res));
   b->u_complete = psc__malloc(cells, sizeof(double));
   b->u_slack = psc__malloc(cells, sizeof(double));
+  b->u_bound = psc__malloc(cells, sizeof(double));
   b->u_met = psc__calloc(cells, 1);
   psc_diags_t **vd = psc__calloc(b->nvariants, sizeof(*vd));
   int *vrc = psc__calloc(b->nvariants, sizeof(int));
-  if (!b->res || !b->u_complete || !b->u_slack || !b->u_met || !vd || !vrc) {
+  if (!b->res || !b->u_complete || !b->u_slack || !b->u_bound || !b->u_met || !vd || !vrc) {
     free(vd);
     free(vrc);
     return PSC_ENOMEM;
   }
   for (size_t i = 0; i < cells; i++)
-    b->u_complete[i] = b->u_slack[i] = NAN;
+    b->u_complete[i] = b->u_slack[i] = b->u_bound[i] = NAN;
   totals_t base = totals(s);
   int threads = opt->threads > 0 ? opt->threads : omp_get_max_threads();
   uint32_t done = 0;
@@ -362,7 +370,7 @@ static const char *const BOTTLENECKS[] = {"labs", "sampling", "door-to-door", "t
 #define NFIELDS 37
 
 size_t psc_batch_record_size(const psc_batch_t *b) {
-  return b ? NFIELDS + 3 * (size_t)b->nunits : 0;
+  return b ? NFIELDS + 4 * (size_t)b->nunits : 0;
 }
 
 #define RECORD_FIELDS(X)                                                                         \
@@ -390,6 +398,7 @@ int psc_batch_record_get(const psc_batch_t *b, uint32_t v, double *rec) {
   for (uint32_t u = 0; u < b->nunits; u++) {
     rec[k++] = b->u_complete[at + u];
     rec[k++] = b->u_slack[at + u];
+    rec[k++] = b->u_bound[at + u];
     rec[k++] = b->u_met[at + u];
   }
   return 0;
@@ -409,6 +418,7 @@ int psc_batch_record_put(psc_batch_t *b, uint32_t v, const double *rec) {
   for (uint32_t u = 0; u < b->nunits; u++) {
     b->u_complete[at + u] = rec[k++];
     b->u_slack[at + u] = rec[k++];
+    b->u_bound[at + u] = rec[k++];
     b->u_met[at + u] = (uint8_t)rec[k++];
   }
   return 0;

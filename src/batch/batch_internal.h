@@ -34,7 +34,7 @@ struct psc_batch {
   psc_scenario_t *base_s;
   psc_batch_result_t *res;
   uint32_t nunits;
-  double *u_complete, *u_slack; /* nvariants x nunits */
+  double *u_complete, *u_slack, *u_bound; /* nvariants x nunits */
   uint8_t *u_met;
   int ran;
 };

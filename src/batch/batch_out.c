@@ -245,6 +245,7 @@ static void units_group(h5c_t *c, hid_t f, const psc_batch_t *b) {
   }
   matrix(c, g, "complete_min", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, b->u_complete, b->nvariants, n);
   matrix(c, g, "slack_min", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, b->u_slack, b->nvariants, n);
+  matrix(c, g, "bound_min", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, b->u_bound, b->nvariants, n);
   matrix(c, g, "met", H5T_NATIVE_UINT8, H5T_STD_U8LE, b->u_met, b->nvariants, n);
   H5Gclose(g);
 }

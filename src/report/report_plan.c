@@ -311,8 +311,9 @@ static void verdict_row(FILE *f, const char *level, const char *id, const char *
   fprintf(f, "<td>%s</td>", psc__rep_clock(a, sizeof a, v->complete));
   psc__rep_td_num(f, "deadline_min", "%.2f", v->deadline);
   psc__rep_td_num(f, "slack_min", "%.2f", v->slack);
+  psc__rep_td_num(f, "bound_min", "%.2f", v->bound);
   fprintf(f, "<td data-col=\"met\" class=\"%s\">%s</td></tr>\n", v->met ? "met" : "miss",
-          v->met ? "met" : "MISSED");
+          v->met ? "met" : v->infeasible ? "MISSED (infeasible)" : "MISSED");
 }
 
 static void verdict_table(FILE *f, const psc_plan_t *p) {
@@ -322,7 +323,8 @@ static void verdict_table(FILE *f, const psc_plan_t *p) {
   fputs("<h2>Verdicts</h2>\n<table class=\"sortable\" id=\"verdicts\"><thead><tr>"
         "<th class=\"t\">unit</th><th>residents</th><th>tubes</th><th>sampling start "
         "(min)</th><th>sampling end (min)</th><th>complete (min)</th><th>complete</th>"
-        "<th>deadline (min)</th><th>slack (min)</th><th>verdict</th></tr></thead><tbody>\n",
+        "<th>deadline (min)</th><th>slack (min)</th><th>lower bound (min)</th><th>verdict</th>"
+        "</tr></thead><tbody>\n",
         f);
   for (uint32_t k = 0; k < sv->count; k++)
     verdict_row(f, "street", sv->name[order[k]], sv->name[order[k]], psc_plan_street(p, order[k]));
