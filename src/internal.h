@@ -135,12 +135,19 @@ typedef struct {
   psc__writer_fn fn;
   psc__path_writer_fn to_path;
 } psc__out_file_t;
-/* Writes every file of a command's output set into dir (made if needed)
- * under temporary names, then renames them all, in order; when anything
- * fails nothing more is renamed and the temporaries are removed (put the
- * largest file first: its rename is the likeliest to fail). 0, PSC_EIO,
- * PSC_EHDF5 or PSC_ENOMEM. */
+/* Writes files[0..nwrite) into the set's staging folder, then swaps the set
+ * in (io/outset.c): files[0..nowned) are the command's own names, which the
+ * new set replaces or drops; every other entry of the folder is kept. On
+ * failure psc_outset_error() names the path and the reason. 0, PSC_EIO,
+ * PSC_EHDF5, PSC_EINVAL (set already used or failed) or PSC_ENOMEM. */
+struct psc_outset;
+int psc__outset_write(struct psc_outset *set, const psc__out_file_t *files, size_t nwrite,
+                      size_t nowned, const void *ctx);
+/* psc__outset_write on a set opened and freed here. */
 int psc__write_files(const char *dir, const psc__out_file_t *files, size_t n, const void *ctx);
+/* One file written through of->to_path under a temporary name, renamed to
+ * path when complete. 0 or the writer's error. */
+int psc__write_file(const char *path, const psc__out_file_t *of, const void *ctx);
 /* Renames every tmp[k] to path[k] when rc is 0 (stopping at the first
  * failure), else removes them; frees both names. Returns the final rc. */
 int psc__commit_files(char **tmp, char **path, size_t n, int rc);

@@ -235,10 +235,16 @@ int cmd_plan(int argc, char **argv) {
   int rc = cli_load_scenario(optind < argc ? argv[optind] : NULL, &s);
   if (rc)
     return rc;
+  psc_outset_t *set = NULL;
+  if ((rc = cli_open_output("plan", outdir, &set))) {
+    psc_scenario_free(s);
+    return rc;
+  }
   psc_plan_t *p = NULL;
   int err = psc_plan_create(s, &o, &p);
   if (err) {
     fprintf(stderr, "poolscreen plan: %s\n", psc_strerror(err));
+    psc_outset_free(set);
     psc_scenario_free(s);
     return CLI_FAILURE;
   }
@@ -248,13 +254,14 @@ int cmd_plan(int argc, char **argv) {
     if (cli_plan_json(stdout, p, o.margin_hours >= 0)) {
       fprintf(stderr, "poolscreen plan: %s\n", psc_strerror(PSC_ENOMEM));
       psc_plan_free(p);
+      psc_outset_free(set);
       psc_scenario_free(s);
       return CLI_FAILURE;
     }
   } else if (!cli_quiet) {
     print_plan(p, o.margin_hours < 0);
   }
-  err = cli_written("plan", outdir, psc_plan_write(p, outdir, csv, o.threads),
+  err = cli_written("plan", set, psc_plan_write_to(p, set, csv, o.threads),
                     csv ? "plan.h5, summary.csv, site_schedule.csv, tube_manifest.csv, "
                           "exceptions.csv"
                         : "plan.h5");

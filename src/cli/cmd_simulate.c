@@ -146,6 +146,11 @@ int cmd_simulate(int argc, char **argv) {
   int rc = cli_load_scenario(optind < argc ? argv[optind] : NULL, &s);
   if (rc)
     return rc;
+  psc_outset_t *set = NULL;
+  if ((rc = cli_open_output("simulate", outdir, &set))) {
+    psc_scenario_free(s);
+    return rc;
+  }
   void *bar = cli_progress_start();
   if (bar) {
     o.progress = cli_progress;
@@ -156,12 +161,13 @@ int cmd_simulate(int argc, char **argv) {
   cli_progress_end(bar);
   if (err) {
     fprintf(stderr, "poolscreen simulate: %s\n", psc_strerror(err));
+    psc_outset_free(set);
     psc_scenario_free(s);
     return CLI_FAILURE;
   }
   if (!cli_quiet)
     print_sim(s, &o, sim);
-  rc = cli_written("simulate", outdir, psc_sim_write(sim, outdir), "sim.h5, sim_summary.csv");
+  rc = cli_written("simulate", set, psc_sim_write_to(sim, set), "sim.h5, sim_summary.csv");
   rc = cli_fail_on_miss(fail_below > 0, cli_sim_missed(sim, fail_below), rc);
   psc_sim_free(sim);
   psc_scenario_free(s);

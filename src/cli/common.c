@@ -79,14 +79,36 @@ const char *cli_clock(char *buf, size_t size, double min, const char *none) {
   return buf;
 }
 
-int cli_written(const char *cmd, const char *outdir, int err, const char *files) {
-  if (err) {
-    fprintf(stderr, "poolscreen %s: cannot write %s: %s\n", cmd, outdir, psc_strerror(err));
-    return CLI_FAILURE;
-  }
-  if (!cli_quiet)
-    printf("Written: %s%s%s%s\n", outdir, *files ? " (" : "", files, *files ? ")" : "");
-  return CLI_OK;
+/* The failure of an output set: its path and reason when it has them. */
+static int output_failed(const char *cmd, const char *outdir, const psc_outset_t *set, int err) {
+  const char *why = psc_outset_error(set);
+  if (*why)
+    fprintf(stderr, "poolscreen %s: cannot write %s; nothing written\n", cmd, why);
+  else
+    fprintf(stderr, "poolscreen %s: cannot write %s: %s; nothing written\n", cmd, outdir,
+            psc_strerror(err));
+  return CLI_FAILURE;
+}
+
+int cli_open_output(const char *cmd, const char *outdir, psc_outset_t **set) {
+  int err = psc_outset_open(outdir, set);
+  if (!err)
+    return CLI_OK;
+  output_failed(cmd, outdir, *set, err);
+  psc_outset_free(*set);
+  *set = NULL;
+  return CLI_FAILURE;
+}
+
+int cli_written(const char *cmd, psc_outset_t *set, int err, const char *files) {
+  int rc = CLI_OK;
+  if (err)
+    rc = output_failed(cmd, psc_outset_dir(set), set, err);
+  else if (!cli_quiet)
+    printf("Written: %s%s%s%s\n", psc_outset_dir(set), *files ? " (" : "", files,
+           *files ? ")" : "");
+  psc_outset_free(set);
+  return rc;
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...) {

@@ -335,6 +335,17 @@ static int decode_h5_to(const void *ctx, const char *path) {
 int psc_decode_write(const psc_decode_t *dc, const char *outdir) {
   if (!dc || !outdir)
     return PSC_EINVAL;
+  psc_outset_t *set = NULL;
+  int rc = psc_outset_open(outdir, &set);
+  if (!rc)
+    rc = psc_decode_write_to(dc, set);
+  psc_outset_free(set);
+  return rc;
+}
+
+int psc_decode_write_to(const psc_decode_t *dc, psc_outset_t *set) {
+  if (!dc || !set)
+    return PSC_EINVAL;
   const psc__out_file_t r1[] = {{"decode.h5", NULL, decode_h5_to},
                                 {"control.csv", w_control, NULL},
                                 {"retests.csv", w_retests, NULL},
@@ -346,6 +357,7 @@ int psc_decode_write(const psc_decode_t *dc, const char *outdir) {
                                 {"households.csv", w_households, NULL},
                                 {"rerun.csv", w_rerun2, NULL},
                                 {"pending.csv", w_pending2, NULL}};
-  return dc->sum.round == 1 ? psc__write_files(outdir, r1, sizeof r1 / sizeof r1[0], dc)
-                            : psc__write_files(outdir, r2, sizeof r2 / sizeof r2[0], dc);
+  const size_t n1 = sizeof r1 / sizeof r1[0], n2 = sizeof r2 / sizeof r2[0];
+  return dc->sum.round == 1 ? psc__outset_write(set, r1, n1, n1, dc)
+                            : psc__outset_write(set, r2, n2, n2, dc);
 }

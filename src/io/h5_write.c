@@ -30,3 +30,11 @@ int psc__h5_put(hid_t g, const char *name, hid_t mem, hid_t file, const void *da
     H5Dclose(d);
   return d < 0;
 }
+
+/* HDF5 1.10 cannot recover from a file whose closing flush fails (a full
+ * disk): H5Fclose frees the file but leaves its id registered, and the
+ * library's own clean-up at exit then reads the freed memory and crashes.
+ * poolscreen reports the failure and removes the file itself, so the
+ * library's exit-time clean-up is switched off before any other HDF5 call
+ * (the operating system reclaims its memory). */
+__attribute__((constructor)) static void psc__h5_no_atexit(void) { H5dont_atexit(); }

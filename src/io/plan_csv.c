@@ -182,6 +182,18 @@ int psc_plan_write_csv(const psc_plan_t *p, const char *outdir) {
 int psc_plan_write(const psc_plan_t *p, const char *outdir, int with_csv, int threads) {
   if (!p || !outdir)
     return PSC_EINVAL;
+  psc_outset_t *set = NULL;
+  int rc = psc_outset_open(outdir, &set);
+  if (!rc)
+    rc = psc_plan_write_to(p, set, with_csv, threads);
+  psc_outset_free(set);
+  return rc;
+}
+
+int psc_plan_write_to(const psc_plan_t *p, psc_outset_t *set, int with_csv, int threads) {
+  if (!p || !set)
+    return PSC_EINVAL;
   psc__plan_out_t out = {p, threads};
-  return psc__write_files(outdir, PLAN_FILES, with_csv ? NPLAN_FILES : 1, &out);
+  /* every name is the plan's own: --no-csv drops an older plan's CSVs */
+  return psc__outset_write(set, PLAN_FILES, with_csv ? NPLAN_FILES : 1, NPLAN_FILES, &out);
 }

@@ -462,19 +462,7 @@ int psc__plan_h5_to(const void *out, const char *path) {
 int psc_plan_write_h5(const psc_plan_t *p, const char *path, int threads) {
   if (!p || !path)
     return PSC_EINVAL;
-  /* the directory and name the file goes into, made if needed */
-  char *dir = psc__strdup(path);
-  if (!dir)
-    return PSC_ENOMEM;
-  char *slash = strrchr(dir, '/');
-  const char *name = slash ? slash + 1 : path;
-  if (slash == dir)
-    dir[1] = '\0';
-  else if (slash)
-    *slash = '\0';
   psc__plan_out_t out = {p, threads};
-  const psc__out_file_t files[] = {{name, NULL, psc__plan_h5_to}};
-  int rc = psc__write_files(slash ? dir : ".", files, 1, &out);
-  free(dir);
-  return rc;
+  const psc__out_file_t of = {"plan.h5", NULL, psc__plan_h5_to};
+  return psc__write_file(path, &of, &out);
 }

@@ -116,6 +116,18 @@ static int sim_h5_to(const void *ctx, const char *path) {
 int psc_sim_write(const psc_sim_t *sim, const char *outdir) {
   if (!sim || !outdir)
     return PSC_EINVAL;
+  psc_outset_t *set = NULL;
+  int rc = psc_outset_open(outdir, &set);
+  if (!rc)
+    rc = psc_sim_write_to(sim, set);
+  psc_outset_free(set);
+  return rc;
+}
+
+int psc_sim_write_to(const psc_sim_t *sim, psc_outset_t *set) {
+  if (!sim || !set)
+    return PSC_EINVAL;
   const psc__out_file_t files[] = {{"sim.h5", NULL, sim_h5_to}, {"sim_summary.csv", w_summary, NULL}};
-  return psc__write_files(outdir, files, sizeof files / sizeof files[0], sim);
+  const size_t n = sizeof files / sizeof files[0];
+  return psc__outset_write(set, files, n, n, sim);
 }

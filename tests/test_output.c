@@ -1,0 +1,225 @@
+/* Output sets: all files of a command appear together or not at all, old sets
+ * survive failures, leftovers of killed runs are removed, and an unwritable
+ * place (a file, a read-only or full file system) is reported with its path
+ * and the system's reason, leaving nothing behind. */
+#define _GNU_SOURCE
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *PLAN_SET[] = {"plan.h5", "summary.csv", "site_schedule.csv",
+                                 "tube_manifest.csv", "exceptions.csv"};
+
+static ino_t inode(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0 ? st.st_ino : 0;
+}
+
+static psc_plan_t *tiny_plan(psc_scenario_t **s, char **dir) {
+  *dir = tu_tiny_copy();
+  *s = tu_load(*dir);
+  psc_plan_t *p = NULL;
+  assert_int_equal(psc_plan_create(*s, NULL, &p), 0);
+  return p;
+}
+
+/* A pid that is certainly not running: a child that has exited. */
+static long dead_pid(void) {
+  pid_t c = fork();
+  if (c == 0)
+    _exit(0);
+  waitpid(c, NULL, 0);
+  return (long)c;
+}
+
+/* A member of the set that cannot be replaced (a folder in its place) fails
+ * the whole set: the previous set stays exactly as it was, and no staging
+ * folder is left. (Files were renamed one at a time before: plan.h5 and two
+ * CSVs of the new plan beside the old manifest.) */
+static void test_blocked_member_keeps_old_set(void **state) {
+  (void)state;
+  psc_scenario_t *s;
+  char *dir, *root = tu_tmpdir(), out[1024];
+  psc_plan_t *p = tiny_plan(&s, &dir);
+  snprintf(out, sizeof out, "%s/out", root);
+  assert_int_equal(psc_plan_write(p, out, 1, 1), 0);
+  assert_int_equal(tu_entries(out), 5);
+  char path[1100];
+  snprintf(path, sizeof path, "%s/plan.h5", out);
+  ino_t before = inode(path);
+  assert_true(before != 0);
+  snprintf(path, sizeof path, "%s/tube_manifest.csv", out);
+  remove(path);
+  tu_block(out, "tube_manifest.csv");
+  psc_outset_t *set = NULL;
+  assert_int_equal(psc_outset_open(out, &set), 0);
+  assert_int_equal(psc_plan_write_to(p, set, 1, 1), PSC_EIO);
+  assert_non_null(strstr(psc_outset_error(set), "tube_manifest.csv: Is a directory"));
+  psc_outset_free(set);
+  snprintf(path, sizeof path, "%s/plan.h5", out);
+  assert_true(inode(path) == before);
+  assert_int_equal(tu_entries(out), 5);
+  assert_int_equal(tu_entries(root), 1); /* only out: no staging folder */
+  psc_plan_free(p);
+  psc_scenario_free(s);
+  tu_rmtree(root);
+  tu_rmtree(dir);
+  free(root);
+  free(dir);
+}
+
+/* A new set replaces the command's own files, drops the ones it no longer
+ * writes (--no-csv after a plan with CSVs) and keeps every other entry. */
+static void test_set_replaces_own_keeps_others(void **state) {
+  (void)state;
+  psc_scenario_t *s;
+  char *dir, *root = tu_tmpdir(), out[1024], path[1100];
+  psc_plan_t *p = tiny_plan(&s, &dir);
+  snprintf(out, sizeof out, "%s/out", root);
+  assert_int_equal(psc_plan_write(p, out, 1, 1), 0);
+  tu_write(out, "notes.txt", "mine\n");
+  snprintf(path, sizeof path, "%s/sub", out);
+  mkdir(path, 0777);
+  tu_write(path, "deep.txt", "mine too\n");
+  assert_int_equal(psc_plan_write(p, out, 0, 1), 0);
+  for (size_t k = 1; k < sizeof PLAN_SET / sizeof PLAN_SET[0]; k++) {
+    snprintf(path, sizeof path, "%s/%s", out, PLAN_SET[k]);
+    assert_int_equal(access(path, F_OK), -1);
+  }
+  snprintf(path, sizeof path, "%s/plan.h5", out);
+  assert_int_equal(access(path, F_OK), 0);
+  snprintf(path, sizeof path, "%s/sub/deep.txt", out);
+  FILE *f = fopen(path, "rb");
+  assert_non_null(f);
+  char line[64] = "";
+  assert_non_null(fgets(line, sizeof line, f));
+  fclose(f);
+  assert_string_equal(line, "mine too\n");
+  assert_int_equal(tu_entries(out), 3); /* plan.h5, notes.txt, sub */
+  assert_int_equal(tu_entries(root), 1);
+  psc_plan_free(p);
+  psc_scenario_free(s);
+  tu_rmtree(root);
+  tu_rmtree(dir);
+  free(root);
+  free(dir);
+}
+
+/* What a killed run leaves (a staging folder, or an older version's
+ * "<file>.tmp-<pid>") is removed by the next run into the same place; a
+ * live run's staging folder is left alone. */
+static void test_leftovers_removed(void **state) {
+  (void)state;
+  psc_scenario_t *s;
+  char *dir, *root = tu_tmpdir(), out[1024], path[1100];
+  psc_plan_t *p = tiny_plan(&s, &dir);
+  snprintf(out, sizeof out, "%s/out", root);
+  assert_int_equal(psc_plan_write(p, out, 1, 1), 0);
+  long dead = dead_pid();
+  snprintf(path, sizeof path, "%s/.out.psc-new-%ld", root, dead);
+  mkdir(path, 0777);
+  tu_write(path, "plan.h5", "half a file");
+  char stale[64], live[64];
+  snprintf(stale, sizeof stale, "tube_manifest.csv.tmp-%ld", dead);
+  tu_write(out, stale, "half a manifest");
+  snprintf(live, sizeof live, ".out.psc-new-%ld", (long)getppid());
+  tu_write(root, live, "");
+  assert_int_equal(psc_plan_write(p, out, 1, 1), 0);
+  assert_int_equal(access(path, F_OK), -1);
+  assert_int_equal(access(tu_path(out, stale), F_OK), -1);
+  assert_int_equal(access(tu_path(root, live), F_OK), 0);
+  assert_int_equal(tu_entries(out), 5);
+  assert_int_equal(tu_entries(root), 2);
+  psc_plan_free(p);
+  psc_scenario_free(s);
+  tu_rmtree(root);
+  tu_rmtree(dir);
+  free(root);
+  free(dir);
+}
+
+/* An output path that is a file, or under one: exit 1 before planning, the
+ * path and the system's reason, nothing made. */
+static void test_output_is_a_file(void **state) {
+  (void)state;
+  char *root = tu_tmpdir(), cmd[2048], *so, *se;
+  tu_write(root, "f", "x");
+  snprintf(cmd, sizeof cmd, "%s plan %s/tiny/scenario.ini -o %s/f", PSC_CLI_PATH, PSC_TEST_DATA,
+           root);
+  assert_int_equal(tu_run(cmd, &so, &se), 1);
+  assert_non_null(strstr(se, "/f: Not a directory"));
+  assert_null(strstr(so, "District")); /* reported before the plan was made */
+  free(so);
+  free(se);
+  snprintf(cmd, sizeof cmd, "%s plan %s/tiny/scenario.ini -o %s/f/sub/o", PSC_CLI_PATH,
+           PSC_TEST_DATA, root);
+  assert_int_equal(tu_run(cmd, &so, &se), 1);
+  assert_non_null(strstr(se, "/f: Not a directory"));
+  free(so);
+  free(se);
+  assert_int_equal(tu_entries(root), 1);
+  tu_rmtree(root);
+  free(root);
+}
+
+/* Runs script inside a private mount namespace (unshare -rm), where a small
+ * tmpfs can be mounted without privileges; 0 with the script's output, or -1
+ * when this machine cannot (the test is then skipped with a message). */
+static int in_namespace(const char *script, char **out) {
+  char cmd[8192];
+  if (tu_run("unshare -rm sh -c 'mount -t tmpfs -o size=64k tmpfs /mnt && umount /mnt' "
+             "2>/dev/null",
+             NULL, NULL) != 0)
+    return -1;
+  snprintf(cmd, sizeof cmd, "unshare -rm sh -c 'exec 2>&1; %s'", script);
+  tu_run(cmd, out, NULL);
+  return 0;
+}
+
+/* A full disk (a 1 MiB tmpfs; the default plan needs about 100 MB) and a read-only file system: exit 1, the
+ * path and strerror, and the file system left empty. (HDF5 crashed at exit
+ * before, after its failed close.) */
+static void test_full_and_readonly_disk(void **state) {
+  (void)state;
+  char *root = tu_tmpdir(), script[4096], *out = NULL;
+  snprintf(script, sizeof script,
+           "mount -t tmpfs -o size=1m tmpfs %s || exit 9; "
+           "%s plan -o %s/a/out >/dev/null; echo rc=$?; ls -A %s | wc -l; "
+           "mount -o remount,ro %s; "
+           "%s plan %s/tiny/scenario.ini -o %s/out >/dev/null; echo rc=$?; ls -A %s | wc -l; "
+           "%s simulate %s/tiny/scenario.ini --replicates 2 -o %s/sim >/dev/null; echo rc=$?",
+           root, PSC_CLI_PATH, root, root, root, PSC_CLI_PATH, PSC_TEST_DATA, root, root,
+           PSC_CLI_PATH, PSC_TEST_DATA, root);
+  if (in_namespace(script, &out) != 0) {
+    printf("SKIPPED: this machine cannot mount a tmpfs in a user namespace (unshare -rm)\n");
+    tu_rmtree(root);
+    free(root);
+    return;
+  }
+  printf("%s", out);
+  assert_non_null(strstr(out, "/a/out/plan.h5: No space left on device; nothing written"));
+  assert_non_null(strstr(out, "rc=1\n0\n"));
+  assert_non_null(strstr(out, ": Read-only file system; nothing written\nrc=1\n0\n"));
+  assert_null(strstr(out, "Segmentation"));
+  assert_null(strstr(out, "rc=139"));
+  assert_non_null(strstr(out, "simulate: cannot write"));
+  free(out);
+  tu_rmtree(root);
+  free(root);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_blocked_member_keeps_old_set),
+      cmocka_unit_test(test_set_replaces_own_keeps_others),
+      cmocka_unit_test(test_leftovers_removed),
+      cmocka_unit_test(test_output_is_a_file),
+      cmocka_unit_test(test_full_and_readonly_disk),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
