@@ -61,7 +61,7 @@ static char *plan_tiny(const char *dir) {
 /* Tube ids of a plan, from its tube manifest. */
 static int tube_ids(const char *dir, char ids[][20], int max) {
   char path[1024], line[512], last[20] = "";
-  snprintf(path, sizeof path, "%s/p/tube_manifest.csv", dir);
+  snprintf(path, sizeof path, "%s/p/assignment.csv", dir);
   FILE *f = fopen(path, "r");
   assert_non_null(f);
   int n = 0;
@@ -145,7 +145,7 @@ static void test_invariants_random_results(void **state) {
     char cmd[8192], *res;
     snprintf(cmd, sizeof cmd,
              "cd %s && awk -F, 'NR==FNR {if ($2==\"positive\") pos[$1]=1; next} "
-             "FNR>1 && ($1 in pos) {print $2}' r.csv %s/p/tube_manifest.csv | sort > want; "
+             "FNR>1 && ($1 in pos) {print $2}' r.csv %s/p/assignment.csv | sort > want; "
              "awk -F, 'NR>1 {print $1}' %s/control.csv | sort > c; "
              "awk -F, 'NR>1 {print $1}' %s/retests.csv | sort > r; "
              "cmp -s want c && cmp -s want r && test -z \"$(uniq -d c)\" && echo same",

@@ -12,8 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static const char *PLAN_SET[] = {"plan.h5", "summary.csv", "site_schedule.csv",
-                                 "tube_manifest.csv", "exceptions.csv"};
+static const char *PLAN_SET[] = {"plan.h5",   "summary.csv",    "site_schedule.csv",
+                                 "tubes.csv", "assignment.csv", "exceptions.csv"};
 
 static ino_t inode(const char *path) {
   struct stat st;
@@ -48,22 +48,22 @@ static void test_blocked_member_keeps_old_set(void **state) {
   psc_plan_t *p = tiny_plan(&s, &dir);
   snprintf(out, sizeof out, "%s/out", root);
   assert_int_equal(psc_plan_write(p, out, 1, 1), 0);
-  assert_int_equal(tu_entries(out), 5);
+  assert_int_equal(tu_entries(out), 6);
   char path[1100];
   snprintf(path, sizeof path, "%s/plan.h5", out);
   ino_t before = inode(path);
   assert_true(before != 0);
-  snprintf(path, sizeof path, "%s/tube_manifest.csv", out);
+  snprintf(path, sizeof path, "%s/assignment.csv", out);
   remove(path);
-  tu_block(out, "tube_manifest.csv");
+  tu_block(out, "assignment.csv");
   psc_outset_t *set = NULL;
   assert_int_equal(psc_outset_open(out, &set), 0);
   assert_int_equal(psc_plan_write_to(p, set, 1, 1), PSC_EIO);
-  assert_non_null(strstr(psc_outset_error(set), "tube_manifest.csv: Is a directory"));
+  assert_non_null(strstr(psc_outset_error(set), "assignment.csv: Is a directory"));
   psc_outset_free(set);
   snprintf(path, sizeof path, "%s/plan.h5", out);
   assert_true(inode(path) == before);
-  assert_int_equal(tu_entries(out), 5);
+  assert_int_equal(tu_entries(out), 6);
   assert_int_equal(tu_entries(root), 1); /* only out: no staging folder */
   psc_plan_free(p);
   psc_scenario_free(s);
@@ -125,7 +125,7 @@ static void test_leftovers_removed(void **state) {
   mkdir(path, 0777);
   tu_write(path, "plan.h5", "half a file");
   char stale[64], live[64];
-  snprintf(stale, sizeof stale, "tube_manifest.csv.tmp-%ld", dead);
+  snprintf(stale, sizeof stale, "assignment.csv.tmp-%ld", dead);
   tu_write(out, stale, "half a manifest");
   snprintf(live, sizeof live, ".out.psc-new-%ld", (long)getppid());
   tu_write(root, live, "");
@@ -133,7 +133,7 @@ static void test_leftovers_removed(void **state) {
   assert_int_equal(access(path, F_OK), -1);
   assert_int_equal(access(tu_path(out, stale), F_OK), -1);
   assert_int_equal(access(tu_path(root, live), F_OK), 0);
-  assert_int_equal(tu_entries(out), 5);
+  assert_int_equal(tu_entries(out), 6);
   assert_int_equal(tu_entries(root), 2);
   psc_plan_free(p);
   psc_scenario_free(s);
@@ -213,6 +213,45 @@ static void test_full_and_readonly_disk(void **state) {
   free(root);
 }
 
+
+/* A city large enough for many parallel blocks in every table: the same
+ * bytes at 1 and 3 writer threads; tubes.csv has one row per tube and
+ * assignment.csv one per swab, each resident once (pooled design). */
+static void test_parallel_blocks_identical(void **state) {
+  (void)state;
+  char *root = tu_tmpdir(), o1[1024], o3[1024], cmd[4096];
+  assert_int_equal(psc_gen_city(root, 120000, 7), 0);
+  psc_scenario_t *s = tu_load(root);
+  psc_plan_options_t opt = psc_plan_options_default();
+  opt.advise = 0;
+  psc_plan_t *p = NULL;
+  assert_int_equal(psc_plan_create(s, &opt, &p), 0);
+  snprintf(o1, sizeof o1, "%s/o1", root);
+  snprintf(o3, sizeof o3, "%s/o3", root);
+  assert_int_equal(psc_plan_write(p, o1, 1, 1), 0);
+  assert_int_equal(psc_plan_write(p, o3, 1, 3), 0);
+  snprintf(cmd, sizeof cmd, "diff -r %s %s", o1, o3);
+  assert_int_equal(system(cmd), 0);
+  const psc_tubes_t *t = psc_plan_tubes(p);
+  uint32_t swabs = 0;
+  for (uint32_t i = 0; i < t->count; i++)
+    swabs += t->swabs[i];
+  char *res;
+  snprintf(cmd, sizeof cmd,
+           "cd %s && echo $(($(wc -l < tubes.csv) - 1)) $(($(wc -l < assignment.csv) - 1)) "
+           "$(tail -n +2 assignment.csv | cut -d, -f2 | sort | uniq -d | wc -l)",
+           o1);
+  assert_int_equal(tu_run(cmd, &res, NULL), 0);
+  char want[128];
+  snprintf(want, sizeof want, "%u %u 0\n", t->count, swabs);
+  assert_string_equal(res, want);
+  free(res);
+  psc_plan_free(p);
+  psc_scenario_free(s);
+  tu_rmtree(root);
+  free(root);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_blocked_member_keeps_old_set),
@@ -220,6 +259,7 @@ int main(void) {
       cmocka_unit_test(test_leftovers_removed),
       cmocka_unit_test(test_output_is_a_file),
       cmocka_unit_test(test_full_and_readonly_disk),
+      cmocka_unit_test(test_parallel_blocks_identical),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,7 +23,8 @@ void cmd_plan_help(FILE *out) {
           "bottleneck, and with a missed deadline the cheapest set of added resources\n"
           "(by the scenario's [costs]) with which the planner meets every deadline.\n\n"
           "  -o, --output OUTDIR  write plan.h5, summary.csv, site_schedule.csv,\n"
-          "                       tube_manifest.csv, exceptions.csv (default: %s)\n"
+          "                       tubes.csv, assignment.csv, exceptions.csv\n"
+          "                       (default: %s)\n"
           "  -t, --threads N      OpenMP threads (default: all); outputs are identical\n"
           "      --margin HOURS   open each street this long after the latest time its\n"
           "                       deadline allows, instead of searching it\n"
@@ -262,8 +263,8 @@ int cmd_plan(int argc, char **argv) {
     print_plan(p, o.margin_hours < 0);
   }
   err = cli_written("plan", set, psc_plan_write_to(p, set, csv, o.threads),
-                    csv ? "plan.h5, summary.csv, site_schedule.csv, tube_manifest.csv, "
-                          "exceptions.csv"
+                    csv ? "plan.h5, summary.csv, site_schedule.csv, tubes.csv, "
+                          "assignment.csv, exceptions.csv"
                         : "plan.h5");
   err = cli_fail_on_miss(fail_on_miss, cli_plan_missed(p), err);
   psc_plan_free(p);

@@ -33,15 +33,26 @@ uint32_t psc__utf8_len(const char *s, size_t n) {
 }
 
 int psc__tube_code(long long date_code, uint32_t seq, char *buf, size_t size) {
-  char digits[16];
-  snprintf(digits, sizeof digits, "%06lld%08u", date_code % 1000000, seq % 100000000u);
+  /* digits by hand, not snprintf: a city writes millions of these */
+  char d[16];
+  unsigned long long v = (unsigned long long)(date_code % 1000000) * 100000000ULL +
+                         seq % 100000000u;
+  for (int i = 13; i >= 0; i--, v /= 10)
+    d[i] = (char)('0' + v % 10);
   /* Luhn check digit over the 14 digits */
   int sum = 0;
   for (int i = 13, dbl = 1; i >= 0; i--, dbl = !dbl) {
-    int d = digits[i] - '0';
-    if (dbl && (d *= 2) > 9)
-      d -= 9;
-    sum += d;
+    int x = d[i] - '0';
+    if (dbl && (x *= 2) > 9)
+      x -= 9;
+    sum += x;
   }
-  return snprintf(buf, size, "%s%d", digits, (10 - sum % 10) % 10);
+  d[14] = (char)('0' + (10 - sum % 10) % 10);
+  d[15] = '\0';
+  if (size) {
+    size_t n = size - 1 < 15 ? size - 1 : 15;
+    memcpy(buf, d, n);
+    buf[n] = '\0';
+  }
+  return 15;
 }
