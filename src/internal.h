@@ -19,8 +19,11 @@ char *psc__strndup(const char *s, size_t n);
 /* Calloc/malloc of n elements of size sz with overflow check; NULL on failure. */
 void *psc__calloc(size_t n, size_t sz);
 void *psc__malloc(size_t n, size_t sz);
-/* A barcode-like tube id: YYMMDD, an 8-digit sequence, a Luhn digit. */
-int psc__tube_code(long long date_code, uint32_t seq, char *buf, size_t size);
+/* A barcode-like tube id of 19 digits: T0's date YYMMDD, the plan's tag (4
+ * digits of its identity), an 8-digit sequence, a Luhn check digit over the
+ * 18 before it. Returns 19 (the length), like snprintf. */
+#define PSC__TUBE_ID_LEN 19
+int psc__tube_code(long long date_code, uint32_t tag, uint32_t seq, char *buf, size_t size);
 /* Number of Unicode code points in the UTF-8 bytes s[0..n). */
 uint32_t psc__utf8_len(const char *s, size_t n);
 

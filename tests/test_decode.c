@@ -67,10 +67,10 @@ static int tube_ids(const char *dir, char ids[][20], int max) {
   int n = 0;
   assert_non_null(fgets(line, sizeof line, f));
   while (fgets(line, sizeof line, f) && n < max) {
-    line[15] = '\0';
+    line[19] = '\0';
     if (strcmp(line, last)) {
-      memcpy(ids[n++], line, 16);
-      memcpy(last, line, 16);
+      memcpy(ids[n++], line, 20);
+      memcpy(last, line, 20);
     }
   }
   fclose(f);
@@ -239,7 +239,7 @@ static void test_bad_results(void **state) {
   char csv[1024];
   snprintf(csv, sizeof csv,
            "tube,result,ct\n%s,positive,30\n%s,positive,31\n%s,maybe,\nNOPE,negative,\n"
-           "230101000000019,negative,\n%s,positive,x\n%s,negative,\n%s,positive,\n",
+           "2301010000000000190,negative,\n%s,positive,x\n%s,negative,\n%s,positive,\n",
            ids[0], ids[0], ids[1], ids[2], ids[3], ids[3]);
   tu_write(dir, "bad.csv", csv);
   psc_diags_t *d = psc_diags_create();
@@ -247,11 +247,11 @@ static void test_bad_results(void **state) {
   assert_int_equal(psc_decode_run(h5, tu_path(dir, "bad.csv"), d, &dc), PSC_EINPUT);
   assert_null(dc);
   assert_true(tu_has_diag(d, PSC_DIAG_ERROR, "bad.csv", 3, 1, "duplicate row"));
-  assert_true(tu_has_diag(d, PSC_DIAG_ERROR, "bad.csv", 4, 17, "result 'maybe'"));
+  assert_true(tu_has_diag(d, PSC_DIAG_ERROR, "bad.csv", 4, 21, "result 'maybe'"));
   assert_true(tu_has_diag(d, PSC_DIAG_ERROR, "bad.csv", 5, 1, "unknown tube 'NOPE'"));
   assert_true(tu_has_diag(d, PSC_DIAG_ERROR, "bad.csv", 6, 1, "from another plan"));
-  assert_true(tu_has_diag(d, PSC_DIAG_ERROR, "bad.csv", 7, 26, "ct 'x'"));
-  assert_true(tu_has_diag(d, PSC_DIAG_ERROR, "bad.csv", 9, 17, "contradictory results"));
+  assert_true(tu_has_diag(d, PSC_DIAG_ERROR, "bad.csv", 7, 30, "ct 'x'"));
+  assert_true(tu_has_diag(d, PSC_DIAG_ERROR, "bad.csv", 9, 21, "contradictory results"));
   psc_diags_free(d);
   /* not a plan at all */
   d = psc_diags_create();

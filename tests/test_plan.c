@@ -364,8 +364,12 @@ static void test_tube_ids(void **state) {
   assert_int_equal(psc_plan_create(s, NULL, &p), 0);
   char id[32], id2[32];
   psc_plan_tube_id(p, 0, id, sizeof id);
-  assert_int_equal(strlen(id), 15);
-  assert_memory_equal(id, "22050100000001", 14);
+  /* date, the plan's tag (identity % 10000), sequence, Luhn digit */
+  char ident[32], want[32];
+  assert_int_equal(psc_plan_identity(p, ident, sizeof ident), 16);
+  snprintf(want, sizeof want, "220501%04llu00000001", strtoull(ident, NULL, 16) % 10000);
+  assert_int_equal(strlen(id), 19);
+  assert_memory_equal(id, want, 18);
   assert_true(luhn_ok(id));
   psc_plan_tube_id(p, 3, id2, sizeof id2);
   assert_true(luhn_ok(id2));

@@ -3,6 +3,8 @@
 #ifndef POOLSCREEN_OUTPUT_H
 #define POOLSCREEN_OUTPUT_H
 
+#include <stddef.h>
+
 #include "poolscreen/export.h"
 
 #ifdef __cplusplus
@@ -47,6 +49,11 @@ PSC_API void psc_outset_free(psc_outset_t *set);
  * PSC_ENOMEM. */
 struct psc_plan;
 struct psc_decode;
+/* The plan's identity: 16 hex digits of a fingerprint of its scenario,
+ * options and content, stored in plan.h5 (attribute plan_identity) and
+ * every output made from it; its value modulo 10000 is the tag in every
+ * tube id (docs/output.md). Returns the length like snprintf. */
+PSC_API int psc_plan_identity(const struct psc_plan *p, char *buf, size_t size);
 struct psc_sim;
 /* plan.h5 and, with with_csv, the plan's CSVs (docs/output.md); threads as
  * for psc_plan_write_h5. */

@@ -175,8 +175,9 @@ PSC_API double psc_plan_street_open(const psc_plan_t *p, uint32_t st);
 /* Tubes whose first swab waited longer than max_sample_age_hours for a run. */
 PSC_API uint32_t psc_plan_aged_tubes(const psc_plan_t *p);
 PSC_API const psc_advice_t *psc_plan_advice(const psc_plan_t *p);
-/* Writes a barcode-like tube id (date of T0 as YYMMDD, an 8-digit sequence
- * and a Luhn check digit) into buf; returns the length like snprintf. */
+/* Writes a barcode-like tube id (19 digits: date of T0 as YYMMDD, the
+ * plan's 4-digit tag from its identity, an 8-digit sequence and a Luhn
+ * check digit; docs/output.md) into buf; returns the length like snprintf. */
 PSC_API int psc_plan_tube_id(const psc_plan_t *p, uint32_t t, char *buf, size_t size);
 
 /* Writes the plan to path (OUTDIR/plan.h5; see docs/output.md), creating

@@ -17,7 +17,7 @@ static void put_time(FILE *f, double t) {
 }
 
 static void retest_id(const psc__plan_view_t *v, uint32_t k, char *buf, size_t n) {
-  psc__tube_code(v->date_code, v->ntubes + 1 + k, buf, n);
+  psc__tube_code(v->date_code, v->tag, v->ntubes + 1 + k, buf, n);
 }
 
 /* Resident, household, community and street of resident i, whose ids are
@@ -216,12 +216,13 @@ static int write_groups(const psc_decode_t *dc, hid_t f) {
     hid_t g = psc__h5_group(f, "decode"), r = psc__h5_group(g, "retests");
     uint32_t n = dc->ncontrol, *pool = psc__malloc(n + 1, 4);
     char **ids = calloc(n + 1, sizeof(char *));
-    char *text = calloc((size_t)n * 16 + 1, 1);
+    const size_t w = PSC__TUBE_ID_LEN + 1;
+    char *text = calloc((size_t)n * w + 1, 1);
     bad = !pool || !ids || !text;
     for (uint32_t k = 0; !bad && k < n; k++) {
       pool[k] = (uint32_t)v->res_tube[dc->control_res[k]];
-      ids[k] = text + (size_t)k * 16;
-      retest_id(v, k, ids[k], 16);
+      ids[k] = text + (size_t)k * w;
+      retest_id(v, k, ids[k], w);
     }
     if (!bad) {
       bad |= psc__h5_put(r, "resident", H5T_NATIVE_UINT32, H5T_STD_U32LE, dc->control_res, n);

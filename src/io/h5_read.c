@@ -155,3 +155,23 @@ int psc__h5_attr_i64(hid_t obj, const char *name, long long *v) {
   H5Aclose(a);
   return rc;
 }
+
+int psc__h5_attr_text(hid_t obj, const char *name, char *buf, size_t size) {
+  if (size == 0 || H5Aexists(obj, name) <= 0)
+    return -1;
+  hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+  hid_t t = H5Aget_type(a);
+  int rc = -1;
+  if (H5Tget_class(t) == H5T_STRING && !H5Tis_variable_str(t)) {
+    hid_t mt = H5Tcopy(H5T_C_S1);
+    H5Tset_size(mt, size);
+    H5Tset_strpad(mt, H5T_STR_NULLTERM);
+    H5Tset_cset(mt, H5Tget_cset(t));
+    rc = H5Aread(a, mt, buf) < 0 ? -1 : 0;
+    buf[size - 1] = '\0';
+    H5Tclose(mt);
+  }
+  H5Tclose(t);
+  H5Aclose(a);
+  return rc;
+}

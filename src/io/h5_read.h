@@ -30,5 +30,8 @@ uint32_t *psc__h5_read_u32_at(hid_t f, const char *path, const uint32_t *idx, ui
 /* Scalar attributes; 0 or -1 when missing. */
 int psc__h5_attr_f64(hid_t obj, const char *name, double *v);
 int psc__h5_attr_i64(hid_t obj, const char *name, long long *v);
+/* A fixed-length string attribute into buf (cut to size - 1 bytes, NUL
+ * terminated); 0 or -1 when missing or not a string. */
+int psc__h5_attr_text(hid_t obj, const char *name, char *buf, size_t size);
 
 #endif

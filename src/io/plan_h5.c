@@ -6,6 +6,7 @@
 #include <hdf5.h>
 
 #include "io/h5_write.h"
+#include "io/plan_layout.h"
 #include <omp.h>
 #include <math.h>
 #include <stdlib.h>
@@ -15,7 +16,17 @@
 
 typedef struct {
   int err;
+  const char *group; /* the group being written, for the layout table */
 } h5ctx_t;
+
+/* The layout entry of a dataset of the current group: every dataset the
+ * writer makes must be in the table (io/plan_layout.c), of its type. */
+static const psc__layout_t *entry(h5ctx_t *c, const char *name, int string) {
+  const psc__layout_t *l = c->group ? psc__layout_find(c->group, name) : NULL;
+  if (!l || (l->type == PSC__L_STR) != string)
+    c->err = 1;
+  return c->err ? NULL : l;
+}
 
 static hid_t str_type(size_t width) {
   hid_t t = H5Tcopy(H5T_C_S1);
@@ -56,14 +67,21 @@ static void attr_i64(h5ctx_t *c, hid_t obj, const char *name, long long v) {
   attr_num(c, obj, name, H5T_NATIVE_LLONG, H5T_STD_I64LE, &v);
 }
 
-/* A whole column from memory, with its units. */
+/* A whole column from memory as mem; its file type and units are the
+ * layout table's (file and units are the caller's expectation, checked). */
 static void column(h5ctx_t *c, hid_t g, const char *name, hid_t mem, hid_t file,
                    const void *data, hsize_t n, const char *units) {
+  const psc__layout_t *l = entry(c, name, 0);
+  (void)units; /* the table's units are written */
+  if (!l || H5Tequal(file, psc__layout_file_type(l->type)) <= 0) {
+    c->err = 1;
+    return;
+  }
   hid_t d = psc__h5_column(g, name, mem, file, data, n);
   if (d < 0)
     c->err = 1;
-  if (units && d >= 0)
-    attr_text(c, d, "units", units);
+  if (l->units && d >= 0)
+    attr_text(c, d, "units", l->units);
   H5Dclose(d);
 }
 
@@ -80,6 +98,9 @@ typedef void (*fill_fn)(const void *ctx, uint32_t first, uint32_t m, void *buf);
 
 static void chunked(h5ctx_t *c, hid_t g, const char *name, uint32_t n, hid_t file, hid_t mem,
                     size_t elem, fill_fn fill, const void *ctx) {
+  const psc__layout_t *l = entry(c, name, H5Tget_class(file) == H5T_STRING);
+  if (!l)
+    return;
   hsize_t dims = n;
   hid_t sp = H5Screate_simple(1, &dims, NULL);
   hid_t pl = H5Pcreate(H5P_DATASET_CREATE);
@@ -291,7 +312,11 @@ static void root_attributes(h5ctx_t *c, hid_t f, const psc_plan_t *p) {
   attr_f64(c, f, "advice_cost", p->advice.cost);
   attr_i64(c, f, "start_minute_of_day", par->start_minute_of_day);
   attr_i64(c, f, "tube_date_code", p->date_code);
-  attr_text(c, f, "format", "poolscreen plan 1");
+  attr_text(c, f, "format", PSC__PLAN_FORMAT);
+  attr_i64(c, f, "format_version", PSC__PLAN_FORMAT_VERSION);
+  char id[32];
+  psc_plan_identity(p, id, sizeof id);
+  attr_text(c, f, "plan_identity", id);
 }
 
 int psc__plan_h5_to(const void *out, const char *path) {
@@ -316,6 +341,7 @@ int psc__plan_h5_to(const void *out, const char *path) {
   const psc_labs_t *lb = psc_scenario_labs(p->s);
   root_attributes(c, f, p);
 
+  c->group = "residents";
   hid_t g = psc__h5_group(f, "residents");
   size_t wid = 1;
   if (r->synthesised) {
@@ -342,6 +368,7 @@ int psc__plan_h5_to(const void *out, const char *path) {
   COL_U8(g, "exception", p->pk.res_exception, r->residents);
   H5Gclose(g);
 
+  c->group = "households";
   g = psc__h5_group(f, "households");
   {
     size_t hw = wid + 1;
@@ -359,8 +386,9 @@ int psc__plan_h5_to(const void *out, const char *path) {
   H5Gclose(g);
 
   const psc_tubes_t *t = &p->tubes;
+  c->group = "tubes";
   g = psc__h5_group(f, "tubes");
-  strings(c, g, "id", t->count, 15, fmt_tube, p);
+  strings(c, g, "id", t->count, PSC__TUBE_ID_LEN, fmt_tube, p);
   COL_U32(g, "community", t->community, t->count);
   COL_U32(g, "site", t->site, t->count);
   COL_U8(g, "stream", t->stream, t->count);
@@ -378,6 +406,7 @@ int psc__plan_h5_to(const void *out, const char *path) {
   COL_MIN(g, "reported", t->reported, t->count);
   H5Gclose(g);
 
+  c->group = "communities";
   g = psc__h5_group(f, "communities");
   strings(c, g, "id", cm->count, max_len(cm->id, cm->count), fmt_strv, cm->id);
   strings(c, g, "name", cm->count, max_len(cm->name, cm->count), fmt_strv, cm->name);
@@ -391,16 +420,19 @@ int psc__plan_h5_to(const void *out, const char *path) {
   verdicts(c, g, p->e.comm, cm->count);
   H5Gclose(g);
 
+  c->group = "streets";
   g = psc__h5_group(f, "streets");
   strings(c, g, "name", sv->count, max_len(sv->name, sv->count), fmt_strv, sv->name);
   verdicts(c, g, p->e.street, sv->count);
   COL_U32(g, "wave_order", p->x.street_order, sv->count);
   H5Gclose(g);
 
+  c->group = "district";
   g = psc__h5_group(f, "district");
   verdicts(c, g, &p->e.district, 1);
   H5Gclose(g);
 
+  c->group = "sites";
   g = psc__h5_group(f, "sites");
   strings(c, g, "id", st->count, max_len(st->id, st->count), fmt_strv, st->id);
   COL_U32(g, "street", st->street, st->count);
@@ -415,6 +447,7 @@ int psc__plan_h5_to(const void *out, const char *path) {
   column(c, g, "y_km", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, st->y_km, st->count, "km");
   H5Gclose(g);
 
+  c->group = "labs";
   g = psc__h5_group(f, "labs");
   strings(c, g, "id", lb->count, max_len(lb->id, lb->count), fmt_strv, lb->id);
   strings(c, g, "name", lb->count, max_len(lb->name, lb->count), fmt_strv, lb->name);
@@ -430,6 +463,7 @@ int psc__plan_h5_to(const void *out, const char *path) {
   H5Gclose(g);
 
   const psc_sessions_t *ss = &p->sessions;
+  c->group = "site_schedule";
   g = psc__h5_group(f, "site_schedule");
   COL_U32(g, "site", ss->site, ss->count);
   COL_U32(g, "community", ss->community, ss->count);
@@ -443,6 +477,7 @@ int psc__plan_h5_to(const void *out, const char *path) {
   H5Gclose(g);
 
   const psc_runs_t *rn = &p->runs;
+  c->group = "lab_runs";
   g = psc__h5_group(f, "lab_runs");
   COL_U32(g, "lab", rn->lab, rn->count);
   COL_U32(g, "instrument", rn->instrument, rn->count);

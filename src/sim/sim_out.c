@@ -97,6 +97,15 @@ static int write_h5(const psc_sim_t *sim, const char *path) {
   bad |= a < 0 || H5Awrite(a, t, ver) < 0;
   H5Aclose(a);
   H5Tclose(t);
+  /* the plan the replicates ran around */
+  char ident[32];
+  psc_plan_identity(psc_sim_plan(sim), ident, sizeof ident);
+  t = H5Tcopy(H5T_C_S1);
+  H5Tset_size(t, strlen(ident));
+  a = H5Acreate2(f, "plan_identity", t, sp, H5P_DEFAULT, H5P_DEFAULT);
+  bad |= a < 0 || H5Awrite(a, t, ident) < 0;
+  H5Aclose(a);
+  H5Tclose(t);
   H5Sclose(sp);
   free(d);
   free(u);
