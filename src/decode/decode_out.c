@@ -300,6 +300,8 @@ static int link_file(const char *input, const char *tmp) {
     hid_t na = buf ? H5Acreate2(out, name, t, sp, H5P_DEFAULT, H5P_DEFAULT) : -1;
     if (na < 0 || H5Aread(at, t, buf) < 0 || H5Awrite(na, t, buf) < 0)
       rc = PSC_EHDF5;
+    else if (H5Tis_variable_str(t) > 0) /* the string read was allocated by HDF5 */
+      H5free_memory(*(char **)buf);
     free(buf);
     H5Aclose(na);
     H5Sclose(sp);

@@ -162,7 +162,19 @@ int psc__h5_attr_text(hid_t obj, const char *name, char *buf, size_t size) {
   hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
   hid_t t = H5Aget_type(a);
   int rc = -1;
-  if (H5Tget_class(t) == H5T_STRING && !H5Tis_variable_str(t)) {
+  if (H5Tget_class(t) == H5T_STRING && H5Tis_variable_str(t) > 0) {
+    char *s = NULL;
+    hid_t mt = H5Tcopy(H5T_C_S1);
+    H5Tset_size(mt, H5T_VARIABLE);
+    H5Tset_cset(mt, H5Tget_cset(t));
+    if (H5Aread(a, mt, &s) >= 0 && s) {
+      snprintf(buf, size, "%s", s);
+      rc = 0;
+    }
+    if (s)
+      H5free_memory(s);
+    H5Tclose(mt);
+  } else if (H5Tget_class(t) == H5T_STRING) {
     hid_t mt = H5Tcopy(H5T_C_S1);
     H5Tset_size(mt, size);
     H5Tset_strpad(mt, H5T_STR_NULLTERM);

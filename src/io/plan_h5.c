@@ -17,6 +17,7 @@
 typedef struct {
   int err;
   const char *group; /* the group being written, for the layout table */
+  int threads;       /* for the compression of large columns */
 } h5ctx_t;
 
 /* The layout entry of a dataset of the current group: every dataset the
@@ -36,13 +37,17 @@ static hid_t str_type(size_t width) {
   return t;
 }
 
+/* A text attribute as a variable-length UTF-8 string: h5py returns it as a
+ * Python str (fixed-length ones come back as bytes). */
 static void attr_text(h5ctx_t *c, hid_t obj, const char *name, const char *value) {
   if (!value)
     value = "";
-  hid_t t = str_type(strlen(value));
+  hid_t t = H5Tcopy(H5T_C_S1);
+  H5Tset_size(t, H5T_VARIABLE);
+  H5Tset_cset(t, H5T_CSET_UTF8);
   hid_t sp = H5Screate(H5S_SCALAR);
   hid_t a = H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
-  if (a < 0 || H5Awrite(a, t, value) < 0)
+  if (a < 0 || H5Awrite(a, t, &value) < 0)
     c->err = 1;
   H5Aclose(a);
   H5Sclose(sp);
@@ -77,7 +82,11 @@ static void column(h5ctx_t *c, hid_t g, const char *name, hid_t mem, hid_t file,
     c->err = 1;
     return;
   }
-  hid_t d = psc__h5_column(g, name, mem, file, data, n);
+  /* codes are stored as HDF5 enums of the table's names */
+  hid_t ft = psc__layout_type(l);
+  hid_t d = psc__h5_column(g, name, mem, ft, data, n);
+  if (l->names)
+    H5Tclose(ft);
   if (d < 0)
     c->err = 1;
   if (l->units && d >= 0)
@@ -96,33 +105,29 @@ static void column(h5ctx_t *c, hid_t g, const char *name, hid_t mem, hid_t file,
  * at once. */
 typedef void (*fill_fn)(const void *ctx, uint32_t first, uint32_t m, void *buf);
 
-static void chunked(h5ctx_t *c, hid_t g, const char *name, uint32_t n, hid_t file, hid_t mem,
-                    size_t elem, fill_fn fill, const void *ctx) {
+typedef struct {
+  fill_fn fill;
+  const void *ctx;
+} fill_adapter_t;
+
+static int fill_rows(const void *ctx, uint64_t first, uint64_t m, void *buf) {
+  const fill_adapter_t *a = ctx;
+  a->fill(a->ctx, (uint32_t)first, (uint32_t)m, buf);
+  return 0;
+}
+
+/* A column made chunk by chunk by fill, in the file's representation
+ * (fill writes elem bytes a row), compressed in parallel. */
+static void chunked(h5ctx_t *c, hid_t g, const char *name, uint32_t n, hid_t file, size_t elem,
+                    fill_fn fill, const void *ctx) {
   const psc__layout_t *l = entry(c, name, H5Tget_class(file) == H5T_STRING);
   if (!l)
     return;
-  hsize_t dims = n;
-  hid_t sp = H5Screate_simple(1, &dims, NULL);
-  hid_t pl = H5Pcreate(H5P_DATASET_CREATE);
-  H5Pset_obj_track_times(pl, 0);
-  hid_t d = H5Dcreate2(g, name, file, sp, H5P_DEFAULT, pl, H5P_DEFAULT);
-  H5Pclose(pl);
-  char *buf = malloc((size_t)CHUNK_ROWS * elem + 1);
-  if (d < 0 || !buf)
+  fill_adapter_t a = {fill, ctx};
+  hid_t d = psc__h5_column_fill(g, name, file, n, elem, fill_rows, &a, c->threads);
+  if (d < 0)
     c->err = 1;
-  for (uint32_t a = 0; !c->err && a < n; a += CHUNK_ROWS) {
-    uint32_t m = n - a < CHUNK_ROWS ? n - a : CHUNK_ROWS;
-    fill(ctx, a, m, buf);
-    hsize_t off = a, cnt = m;
-    hid_t ms = H5Screate_simple(1, &cnt, NULL);
-    H5Sselect_hyperslab(sp, H5S_SELECT_SET, &off, NULL, &cnt, NULL);
-    if (H5Dwrite(d, mem, ms, sp, H5P_DEFAULT, buf) < 0)
-      c->err = 1;
-    H5Sclose(ms);
-  }
-  free(buf);
   H5Dclose(d);
-  H5Sclose(sp);
 }
 
 /* A string column made row by row by fmt (formatted in parallel). */
@@ -133,46 +138,52 @@ typedef struct {
   size_t width;
 } str_fill_t;
 
+/* Rows of a string column, each whole: the column is as wide as its
+ * longest value (a 600-byte name is written whole, not cut at a buffer's
+ * size). Chunks are filled on several threads, each with its own buffer. */
 static void fill_strings(const void *ctx, uint32_t first, uint32_t m, void *out) {
   const str_fill_t *f = ctx;
-  char *buf = out;
-  const int64_t m64 = m;
-#pragma omp parallel for schedule(static)
-  for (int64_t j = 0; j < m64; j++) {
-    char tmp[512];
+  char *buf = out, *tmp = malloc(f->width + 1);
+  for (uint32_t j = 0; j < m; j++) {
     char *row = buf + (size_t)j * f->width;
     memset(row, 0, f->width);
-    int len = f->fmt(f->ctx, first + (uint32_t)j, tmp, sizeof tmp);
+    int len = tmp ? f->fmt(f->ctx, first + j, tmp, f->width + 1) : -1;
     memcpy(row, tmp, len < 0 ? 0 : ((size_t)len < f->width ? (size_t)len : f->width));
   }
+  free(tmp);
 }
 
 static void strings(h5ctx_t *c, hid_t g, const char *name, uint32_t n, size_t width, fmt_fn fmt,
                     const void *ctx) {
   str_fill_t f = {fmt, ctx, width ? width : 1};
   hid_t t = str_type(width);
-  chunked(c, g, name, n, t, t, f.width, fill_strings, &f);
+  chunked(c, g, name, n, t, f.width, fill_strings, &f);
   H5Tclose(t);
 }
 
-/* A uint32 column computed row by row. */
+/* A small-integer column computed row by row, stored as u8 or u32. */
 typedef uint32_t (*u32_fn)(const void *ctx, uint32_t i);
 typedef struct {
   u32_fn fn;
   const void *ctx;
+  int bytes; /* 1 or 4 */
 } u32_fill_t;
 
 static void fill_u32(const void *ctx, uint32_t first, uint32_t m, void *out) {
   const u32_fill_t *f = ctx;
-  uint32_t *buf = out;
-  for (uint32_t j = 0; j < m; j++)
-    buf[j] = f->fn(f->ctx, first + j);
+  for (uint32_t j = 0; j < m; j++) {
+    uint32_t v = f->fn(f->ctx, first + j);
+    if (f->bytes == 1)
+      ((uint8_t *)out)[j] = (uint8_t)v;
+    else
+      ((uint32_t *)out)[j] = v;
+  }
 }
 
 static void derived_u32(h5ctx_t *c, hid_t g, const char *name, uint32_t n, hid_t file, u32_fn fn,
                         const void *ctx) {
-  u32_fill_t f = {fn, ctx};
-  chunked(c, g, name, n, file, H5T_NATIVE_UINT32, 4, fill_u32, &f);
+  u32_fill_t f = {fn, ctx, (int)H5Tget_size(file)};
+  chunked(c, g, name, n, file, (size_t)f.bytes, fill_u32, &f);
 }
 
 /* "<community id><sep><n>" without printf (25 million of these add up);
@@ -334,6 +345,7 @@ int psc__plan_h5_to(const void *out, const char *path) {
     omp_set_num_threads(threads);
   }
   h5ctx_t ctx = {0}, *c = &ctx;
+  c->threads = threads;
   const psc_roster_t *r = psc_scenario_roster(p->s);
   const psc_communities_t *cm = psc_scenario_communities(p->s);
   const psc_streets_t *sv = psc_scenario_streets(p->s);

@@ -11,91 +11,96 @@
 #define MIN "minutes after T0"
 #define CLK "minutes after local midnight"
 #define V(grp, len)                                                                        \
-  {grp, "residents", PSC__L_U32, len, PSC__T_NONE, 0, 0, NULL},                            \
-      {grp, "tubes", PSC__L_U32, len, PSC__T_NONE, 0, 0, NULL},                            \
-      {grp, "exceptions", PSC__L_U32, len, PSC__T_NONE, 0, 0, NULL},                       \
-      {grp, "met", PSC__L_U32, len, PSC__T_NONE, 1, 0, NULL},                              \
-      {grp, "sampling_start_min", PSC__L_F64, len, PSC__T_NONE, 0, 0, MIN},                \
-      {grp, "sampling_end_min", PSC__L_F64, len, PSC__T_NONE, 0, 0, MIN},                  \
-      {grp, "complete_min", PSC__L_F64, len, PSC__T_NONE, 0, 0, MIN},                      \
-      {grp, "deadline_min", PSC__L_F64, len, PSC__T_NONE, 0, 0, MIN},                      \
-      {grp, "slack_min", PSC__L_F64, len, PSC__T_NONE, 0, 0, "minutes"}
+  {grp, "residents", PSC__L_U32, len, PSC__T_NONE, 0, 0, NULL, NULL},                            \
+      {grp, "tubes", PSC__L_U32, len, PSC__T_NONE, 0, 0, NULL, NULL},                            \
+      {grp, "exceptions", PSC__L_U32, len, PSC__T_NONE, 0, 0, NULL, NULL},                       \
+      {grp, "met", PSC__L_U32, len, PSC__T_NONE, 1, 0, NULL, NULL},                              \
+      {grp, "sampling_start_min", PSC__L_F64, len, PSC__T_NONE, 0, 0, MIN, NULL},                \
+      {grp, "sampling_end_min", PSC__L_F64, len, PSC__T_NONE, 0, 0, MIN, NULL},                  \
+      {grp, "complete_min", PSC__L_F64, len, PSC__T_NONE, 0, 0, MIN, NULL},                      \
+      {grp, "deadline_min", PSC__L_F64, len, PSC__T_NONE, 0, 0, MIN, NULL},                      \
+      {grp, "slack_min", PSC__L_F64, len, PSC__T_NONE, 0, 0, "minutes", NULL}
+
+static const char *const STREAMS[] = {"walk_in", "high_risk", "door_to_door"};
+static const char *const TUBE_KINDS[] = {"pool", "array_row", "array_column"};
+static const char *const SITE_KINDS[] = {"fixed", "community", "temporary", "door_to_door"};
+static const char *const EXCEPTIONS[] = {"none", "no_door_to_door_team"};
 
 /* The first dataset of each group defines its table's row count. */
 const psc__layout_t PSC__PLAN_LAYOUT[] = {
-    {"residents", "id", PSC__L_STR, PSC__T_RESIDENTS, PSC__T_NONE, 0, 0, NULL},
-    {"residents", "household", PSC__L_U32, PSC__T_RESIDENTS, PSC__T_HOUSEHOLDS, 0, 0, NULL},
-    {"residents", "community", PSC__L_U32, PSC__T_RESIDENTS, PSC__T_COMMUNITIES, 0, 0, NULL},
-    {"residents", "tube", PSC__L_I32, PSC__T_RESIDENTS, PSC__T_TUBES, 0, PSC__L_MINUS1, NULL},
+    {"residents", "id", PSC__L_STR, PSC__T_RESIDENTS, PSC__T_NONE, 0, 0, NULL, NULL},
+    {"residents", "household", PSC__L_U32, PSC__T_RESIDENTS, PSC__T_HOUSEHOLDS, 0, 0, NULL, NULL},
+    {"residents", "community", PSC__L_U32, PSC__T_RESIDENTS, PSC__T_COMMUNITIES, 0, 0, NULL, NULL},
+    {"residents", "tube", PSC__L_I32, PSC__T_RESIDENTS, PSC__T_TUBES, 0, PSC__L_MINUS1, NULL, NULL},
     {"residents", "tube2", PSC__L_I32, PSC__T_RESIDENTS, PSC__T_TUBES, 0,
-     PSC__L_MINUS1 | PSC__L_OPTIONAL, NULL},
-    {"residents", "exception", PSC__L_U8, PSC__T_RESIDENTS, PSC__T_NONE, 1, 0, NULL},
-    {"households", "id", PSC__L_STR, PSC__T_HOUSEHOLDS, PSC__T_NONE, 0, 0, NULL},
-    {"households", "community", PSC__L_U32, PSC__T_HOUSEHOLDS, PSC__T_COMMUNITIES, 0, 0, NULL},
-    {"tubes", "id", PSC__L_STR, PSC__T_TUBES, PSC__T_NONE, 0, 0, NULL},
-    {"tubes", "community", PSC__L_U32, PSC__T_TUBES, PSC__T_COMMUNITIES, 0, 0, NULL},
-    {"tubes", "site", PSC__L_U32, PSC__T_TUBES, PSC__T_SITES, 0, 0, NULL},
-    {"tubes", "stream", PSC__L_U8, PSC__T_TUBES, PSC__T_NONE, 2, 0, NULL},
-    {"tubes", "tier", PSC__L_U8, PSC__T_TUBES, PSC__T_NONE, 1, 0, NULL},
-    {"tubes", "swabs", PSC__L_U8, PSC__T_TUBES, PSC__T_NONE, 0, 0, NULL},
-    {"tubes", "kind", PSC__L_U8, PSC__T_TUBES, PSC__T_NONE, 2, 0, NULL},
-    {"tubes", "array", PSC__L_I32, PSC__T_TUBES, PSC__T_NONE, 0, 0, NULL},
-    {"tubes", "first_swab", PSC__L_F64, PSC__T_TUBES, PSC__T_NONE, 0, 0, MIN},
-    {"tubes", "sealed", PSC__L_F64, PSC__T_TUBES, PSC__T_NONE, 0, 0, MIN},
-    {"tubes", "departed", PSC__L_F64, PSC__T_TUBES, PSC__T_NONE, 0, 0, MIN},
-    {"tubes", "arrived", PSC__L_F64, PSC__T_TUBES, PSC__T_NONE, 0, 0, MIN},
-    {"tubes", "lab", PSC__L_U32, PSC__T_TUBES, PSC__T_LABS, 0, 0, NULL},
-    {"tubes", "run", PSC__L_U32, PSC__T_TUBES, PSC__T_RUNS, 0, 0, NULL},
-    {"tubes", "run_start", PSC__L_F64, PSC__T_TUBES, PSC__T_NONE, 0, 0, MIN},
-    {"tubes", "reported", PSC__L_F64, PSC__T_TUBES, PSC__T_NONE, 0, 0, MIN},
-    {"communities", "id", PSC__L_STR, PSC__T_COMMUNITIES, PSC__T_NONE, 0, 0, NULL},
-    {"communities", "name", PSC__L_STR, PSC__T_COMMUNITIES, PSC__T_NONE, 0, 0, NULL},
-    {"communities", "street", PSC__L_U32, PSC__T_COMMUNITIES, PSC__T_STREETS, 0, 0, NULL},
-    {"communities", "key", PSC__L_U8, PSC__T_COMMUNITIES, PSC__T_NONE, 1, 0, NULL},
-    {"communities", "households", PSC__L_U32, PSC__T_COMMUNITIES, PSC__T_NONE, 0, 0, NULL},
-    {"communities", "door_to_door", PSC__L_U32, PSC__T_COMMUNITIES, PSC__T_NONE, 0, 0, NULL},
-    {"communities", "high_risk", PSC__L_U32, PSC__T_COMMUNITIES, PSC__T_NONE, 0, 0, NULL},
-    {"communities", "x_km", PSC__L_F64, PSC__T_COMMUNITIES, PSC__T_NONE, 0, 0, "km"},
-    {"communities", "y_km", PSC__L_F64, PSC__T_COMMUNITIES, PSC__T_NONE, 0, 0, "km"},
+     PSC__L_MINUS1 | PSC__L_OPTIONAL, NULL, NULL},
+    {"residents", "exception", PSC__L_U8, PSC__T_RESIDENTS, PSC__T_NONE, 1, 0, NULL, EXCEPTIONS},
+    {"households", "id", PSC__L_STR, PSC__T_HOUSEHOLDS, PSC__T_NONE, 0, 0, NULL, NULL},
+    {"households", "community", PSC__L_U32, PSC__T_HOUSEHOLDS, PSC__T_COMMUNITIES, 0, 0, NULL, NULL},
+    {"tubes", "id", PSC__L_STR, PSC__T_TUBES, PSC__T_NONE, 0, 0, NULL, NULL},
+    {"tubes", "community", PSC__L_U32, PSC__T_TUBES, PSC__T_COMMUNITIES, 0, 0, NULL, NULL},
+    {"tubes", "site", PSC__L_U32, PSC__T_TUBES, PSC__T_SITES, 0, 0, NULL, NULL},
+    {"tubes", "stream", PSC__L_U8, PSC__T_TUBES, PSC__T_NONE, 2, 0, NULL, STREAMS},
+    {"tubes", "tier", PSC__L_U8, PSC__T_TUBES, PSC__T_NONE, 1, 0, NULL, NULL},
+    {"tubes", "swabs", PSC__L_U8, PSC__T_TUBES, PSC__T_NONE, 0, 0, NULL, NULL},
+    {"tubes", "kind", PSC__L_U8, PSC__T_TUBES, PSC__T_NONE, 2, 0, NULL, TUBE_KINDS},
+    {"tubes", "array", PSC__L_I32, PSC__T_TUBES, PSC__T_NONE, 0, 0, NULL, NULL},
+    {"tubes", "first_swab", PSC__L_F64, PSC__T_TUBES, PSC__T_NONE, 0, 0, MIN, NULL},
+    {"tubes", "sealed", PSC__L_F64, PSC__T_TUBES, PSC__T_NONE, 0, 0, MIN, NULL},
+    {"tubes", "departed", PSC__L_F64, PSC__T_TUBES, PSC__T_NONE, 0, 0, MIN, NULL},
+    {"tubes", "arrived", PSC__L_F64, PSC__T_TUBES, PSC__T_NONE, 0, 0, MIN, NULL},
+    {"tubes", "lab", PSC__L_U32, PSC__T_TUBES, PSC__T_LABS, 0, 0, NULL, NULL},
+    {"tubes", "run", PSC__L_U32, PSC__T_TUBES, PSC__T_RUNS, 0, 0, NULL, NULL},
+    {"tubes", "run_start", PSC__L_F64, PSC__T_TUBES, PSC__T_NONE, 0, 0, MIN, NULL},
+    {"tubes", "reported", PSC__L_F64, PSC__T_TUBES, PSC__T_NONE, 0, 0, MIN, NULL},
+    {"communities", "id", PSC__L_STR, PSC__T_COMMUNITIES, PSC__T_NONE, 0, 0, NULL, NULL},
+    {"communities", "name", PSC__L_STR, PSC__T_COMMUNITIES, PSC__T_NONE, 0, 0, NULL, NULL},
+    {"communities", "street", PSC__L_U32, PSC__T_COMMUNITIES, PSC__T_STREETS, 0, 0, NULL, NULL},
+    {"communities", "key", PSC__L_U8, PSC__T_COMMUNITIES, PSC__T_NONE, 1, 0, NULL, NULL},
+    {"communities", "households", PSC__L_U32, PSC__T_COMMUNITIES, PSC__T_NONE, 0, 0, NULL, NULL},
+    {"communities", "door_to_door", PSC__L_U32, PSC__T_COMMUNITIES, PSC__T_NONE, 0, 0, NULL, NULL},
+    {"communities", "high_risk", PSC__L_U32, PSC__T_COMMUNITIES, PSC__T_NONE, 0, 0, NULL, NULL},
+    {"communities", "x_km", PSC__L_F64, PSC__T_COMMUNITIES, PSC__T_NONE, 0, 0, "km", NULL},
+    {"communities", "y_km", PSC__L_F64, PSC__T_COMMUNITIES, PSC__T_NONE, 0, 0, "km", NULL},
     V("communities", PSC__T_COMMUNITIES),
-    {"streets", "name", PSC__L_STR, PSC__T_STREETS, PSC__T_NONE, 0, 0, NULL},
+    {"streets", "name", PSC__L_STR, PSC__T_STREETS, PSC__T_NONE, 0, 0, NULL, NULL},
     V("streets", PSC__T_STREETS),
-    {"streets", "wave_order", PSC__L_U32, PSC__T_STREETS, PSC__T_STREETS, 0, 0, NULL},
+    {"streets", "wave_order", PSC__L_U32, PSC__T_STREETS, PSC__T_STREETS, 0, 0, NULL, NULL},
     V("district", PSC__T_DISTRICT),
-    {"sites", "id", PSC__L_STR, PSC__T_SITES, PSC__T_NONE, 0, 0, NULL},
-    {"sites", "street", PSC__L_U32, PSC__T_SITES, PSC__T_STREETS, 0, 0, NULL},
-    {"sites", "kind", PSC__L_U8, PSC__T_SITES, PSC__T_NONE, 3, 0, NULL},
-    {"sites", "booths", PSC__L_U32, PSC__T_SITES, PSC__T_NONE, 0, PSC__L_POSITIVE, NULL},
+    {"sites", "id", PSC__L_STR, PSC__T_SITES, PSC__T_NONE, 0, 0, NULL, NULL},
+    {"sites", "street", PSC__L_U32, PSC__T_SITES, PSC__T_STREETS, 0, 0, NULL, NULL},
+    {"sites", "kind", PSC__L_U8, PSC__T_SITES, PSC__T_NONE, 3, 0, NULL, SITE_KINDS},
+    {"sites", "booths", PSC__L_U32, PSC__T_SITES, PSC__T_NONE, 0, PSC__L_POSITIVE, NULL, NULL},
     {"sites", "rate", PSC__L_F64, PSC__T_SITES, PSC__T_NONE, 0, PSC__L_POSITIVE,
-     "per booth-hour"},
-    {"sites", "open_min", PSC__L_I32, PSC__T_SITES, PSC__T_NONE, 0, 0, CLK},
-    {"sites", "close_min", PSC__L_I32, PSC__T_SITES, PSC__T_NONE, 0, 0, CLK},
-    {"sites", "x_km", PSC__L_F64, PSC__T_SITES, PSC__T_NONE, 0, 0, "km"},
-    {"sites", "y_km", PSC__L_F64, PSC__T_SITES, PSC__T_NONE, 0, 0, "km"},
-    {"labs", "id", PSC__L_STR, PSC__T_LABS, PSC__T_NONE, 0, 0, NULL},
-    {"labs", "name", PSC__L_STR, PSC__T_LABS, PSC__T_NONE, 0, 0, NULL},
-    {"labs", "instruments", PSC__L_U32, PSC__T_LABS, PSC__T_NONE, 0, PSC__L_POSITIVE, NULL},
-    {"labs", "wells_per_run", PSC__L_U32, PSC__T_LABS, PSC__T_NONE, 0, PSC__L_POSITIVE, NULL},
-    {"labs", "run_minutes", PSC__L_U32, PSC__T_LABS, PSC__T_NONE, 0, PSC__L_POSITIVE, NULL},
-    {"labs", "open_min", PSC__L_I32, PSC__T_LABS, PSC__T_NONE, 0, 0, CLK},
-    {"labs", "close_min", PSC__L_I32, PSC__T_LABS, PSC__T_NONE, 0, 0, CLK},
-    {"labs", "x_km", PSC__L_F64, PSC__T_LABS, PSC__T_NONE, 0, 0, "km"},
-    {"labs", "y_km", PSC__L_F64, PSC__T_LABS, PSC__T_NONE, 0, 0, "km"},
-    {"site_schedule", "site", PSC__L_U32, PSC__T_SESSIONS, PSC__T_SITES, 0, 0, NULL},
-    {"site_schedule", "community", PSC__L_U32, PSC__T_SESSIONS, PSC__T_COMMUNITIES, 0, 0, NULL},
-    {"site_schedule", "stream", PSC__L_U8, PSC__T_SESSIONS, PSC__T_NONE, 2, 0, NULL},
-    {"site_schedule", "start", PSC__L_F64, PSC__T_SESSIONS, PSC__T_NONE, 0, 0, MIN},
-    {"site_schedule", "end", PSC__L_F64, PSC__T_SESSIONS, PSC__T_NONE, 0, 0, MIN},
-    {"site_schedule", "residents", PSC__L_U32, PSC__T_SESSIONS, PSC__T_NONE, 0, 0, NULL},
-    {"site_schedule", "tubes", PSC__L_U32, PSC__T_SESSIONS, PSC__T_NONE, 0, 0, NULL},
+     "per booth-hour", NULL},
+    {"sites", "open_min", PSC__L_I32, PSC__T_SITES, PSC__T_NONE, 0, 0, CLK, NULL},
+    {"sites", "close_min", PSC__L_I32, PSC__T_SITES, PSC__T_NONE, 0, 0, CLK, NULL},
+    {"sites", "x_km", PSC__L_F64, PSC__T_SITES, PSC__T_NONE, 0, 0, "km", NULL},
+    {"sites", "y_km", PSC__L_F64, PSC__T_SITES, PSC__T_NONE, 0, 0, "km", NULL},
+    {"labs", "id", PSC__L_STR, PSC__T_LABS, PSC__T_NONE, 0, 0, NULL, NULL},
+    {"labs", "name", PSC__L_STR, PSC__T_LABS, PSC__T_NONE, 0, 0, NULL, NULL},
+    {"labs", "instruments", PSC__L_U32, PSC__T_LABS, PSC__T_NONE, 0, PSC__L_POSITIVE, NULL, NULL},
+    {"labs", "wells_per_run", PSC__L_U32, PSC__T_LABS, PSC__T_NONE, 0, PSC__L_POSITIVE, NULL, NULL},
+    {"labs", "run_minutes", PSC__L_U32, PSC__T_LABS, PSC__T_NONE, 0, PSC__L_POSITIVE, NULL, NULL},
+    {"labs", "open_min", PSC__L_I32, PSC__T_LABS, PSC__T_NONE, 0, 0, CLK, NULL},
+    {"labs", "close_min", PSC__L_I32, PSC__T_LABS, PSC__T_NONE, 0, 0, CLK, NULL},
+    {"labs", "x_km", PSC__L_F64, PSC__T_LABS, PSC__T_NONE, 0, 0, "km", NULL},
+    {"labs", "y_km", PSC__L_F64, PSC__T_LABS, PSC__T_NONE, 0, 0, "km", NULL},
+    {"site_schedule", "site", PSC__L_U32, PSC__T_SESSIONS, PSC__T_SITES, 0, 0, NULL, NULL},
+    {"site_schedule", "community", PSC__L_U32, PSC__T_SESSIONS, PSC__T_COMMUNITIES, 0, 0, NULL, NULL},
+    {"site_schedule", "stream", PSC__L_U8, PSC__T_SESSIONS, PSC__T_NONE, 2, 0, NULL, STREAMS},
+    {"site_schedule", "start", PSC__L_F64, PSC__T_SESSIONS, PSC__T_NONE, 0, 0, MIN, NULL},
+    {"site_schedule", "end", PSC__L_F64, PSC__T_SESSIONS, PSC__T_NONE, 0, 0, MIN, NULL},
+    {"site_schedule", "residents", PSC__L_U32, PSC__T_SESSIONS, PSC__T_NONE, 0, 0, NULL, NULL},
+    {"site_schedule", "tubes", PSC__L_U32, PSC__T_SESSIONS, PSC__T_NONE, 0, 0, NULL, NULL},
     {"site_schedule", "tube_first", PSC__L_U32, PSC__T_SESSIONS1, PSC__T_TUBES, 0, PSC__L_OFFSETS,
-     NULL},
-    {"site_schedule", "tube_list", PSC__L_U32, PSC__T_TUBES, PSC__T_TUBES, 0, 0, NULL},
-    {"lab_runs", "lab", PSC__L_U32, PSC__T_RUNS, PSC__T_LABS, 0, 0, NULL},
-    {"lab_runs", "instrument", PSC__L_U32, PSC__T_RUNS, PSC__T_NONE, 0, 0, NULL},
-    {"lab_runs", "tubes", PSC__L_U32, PSC__T_RUNS, PSC__T_NONE, 0, 0, NULL},
-    {"lab_runs", "start", PSC__L_F64, PSC__T_RUNS, PSC__T_NONE, 0, 0, MIN},
-    {"lab_runs", "end", PSC__L_F64, PSC__T_RUNS, PSC__T_NONE, 0, 0, MIN},
+     NULL, NULL},
+    {"site_schedule", "tube_list", PSC__L_U32, PSC__T_TUBES, PSC__T_TUBES, 0, 0, NULL, NULL},
+    {"lab_runs", "lab", PSC__L_U32, PSC__T_RUNS, PSC__T_LABS, 0, 0, NULL, NULL},
+    {"lab_runs", "instrument", PSC__L_U32, PSC__T_RUNS, PSC__T_NONE, 0, 0, NULL, NULL},
+    {"lab_runs", "tubes", PSC__L_U32, PSC__T_RUNS, PSC__T_NONE, 0, 0, NULL, NULL},
+    {"lab_runs", "start", PSC__L_F64, PSC__T_RUNS, PSC__T_NONE, 0, 0, MIN, NULL},
+    {"lab_runs", "end", PSC__L_F64, PSC__T_RUNS, PSC__T_NONE, 0, 0, MIN, NULL},
 };
 const size_t PSC__PLAN_LAYOUT_COUNT = sizeof PSC__PLAN_LAYOUT / sizeof PSC__PLAN_LAYOUT[0];
 
@@ -123,6 +128,17 @@ hid_t psc__layout_file_type(psc__ltype_t t) {
   default:
     return -1;
   }
+}
+
+hid_t psc__layout_type(const psc__layout_t *l) {
+  if (!l->names)
+    return psc__layout_file_type(l->type);
+  hid_t t = H5Tenum_create(H5T_STD_U8LE);
+  for (uint32_t v = 0; v <= l->max; v++) {
+    uint8_t code = (uint8_t)v;
+    H5Tenum_insert(t, l->names[v], &code);
+  }
+  return t;
 }
 
 static hid_t mem_type(psc__ltype_t t) {
@@ -167,6 +183,8 @@ static hid_t open_checked(psc__plan_file_t *pf, const psc__layout_t *l, hsize_t 
   H5T_class_t cls = H5Tget_class(t);
   int ok_class = l->type == PSC__L_STR   ? cls == H5T_STRING && !H5Tis_variable_str(t)
                  : l->type == PSC__L_F64 ? cls == H5T_FLOAT
+                 : l->names              ? (cls == H5T_ENUM || cls == H5T_INTEGER) &&
+                                  H5Tget_size(t) == 1
                                          : cls == H5T_INTEGER;
   H5Tclose(t);
   H5Sclose(sp);
@@ -310,11 +328,18 @@ void *psc__layout_read(psc__plan_file_t *pf, const char *group, const char *name
   if (d < 0)
     return NULL;
   void *buf = psc__malloc(len ? len : 1, elem_size(l->type));
-  if (buf && len && H5Dread(d, mem_type(l->type), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) {
+  /* an enum of one byte is read as its codes, in its own type (HDF5 does
+   * not convert enums to integers) */
+  hid_t ft = H5Dget_type(d);
+  hid_t mt = H5Tget_class(ft) == H5T_ENUM ? H5Tget_native_type(ft, H5T_DIR_ASCEND)
+                                           : H5Tcopy(mem_type(l->type));
+  H5Tclose(ft);
+  if (buf && len && H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) {
     fail(pf, l, "cannot be read");
     free(buf);
     buf = NULL;
   }
+  H5Tclose(mt);
   H5Dclose(d);
   if (buf && check_values(pf, l, buf, (uint32_t)len) != 0) {
     free(buf);

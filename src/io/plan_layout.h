@@ -51,6 +51,7 @@ typedef struct {
   uint32_t max;        /* codes: largest valid value; 0 = no limit */
   int flags;
   const char *units;   /* the `units` attribute, or NULL */
+  const char *const *names; /* an HDF5 enum of these names (codes 0..max), or NULL */
 } psc__layout_t;
 
 /* The datasets, in the order they are written. */
@@ -62,6 +63,9 @@ const psc__layout_t *psc__layout_find(const char *group, const char *name);
 /* The file type of an entry's numeric type (strings: NULL-padded UTF-8 of
  * their width, made by the caller). */
 hid_t psc__layout_file_type(psc__ltype_t t);
+/* The file type of an entry: its enum (close it) or its numeric type
+ * (a predefined type; closing it is harmless to skip). */
+hid_t psc__layout_type(const psc__layout_t *l);
 
 /* A plan file opened for defensive reading: the row count of every table,
  * each from the first dataset of its group, and the file's name for
