@@ -167,6 +167,40 @@ hid_t psc__h5_column_fill(hid_t g, const char *name, hid_t file, hsize_t n, size
   return d;
 }
 
+int psc__h5_attr_str(hid_t obj, const char *name, const char *value) {
+  if (!value)
+    value = "";
+  hid_t t = H5Tcopy(H5T_C_S1);
+  H5Tset_size(t, H5T_VARIABLE);
+  H5Tset_cset(t, H5T_CSET_UTF8);
+  hid_t sp = H5Screate(H5S_SCALAR);
+  hid_t a = H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
+  int bad = a < 0 || H5Awrite(a, t, &value) < 0;
+  H5Aclose(a);
+  H5Sclose(sp);
+  H5Tclose(t);
+  return bad;
+}
+
+int psc__h5_strings(hid_t g, const char *name, char *const *v, hsize_t n) {
+  size_t w = 1;
+  for (hsize_t i = 0; i < n; i++)
+    w = strlen(v[i]) > w ? strlen(v[i]) : w;
+  char *buf = calloc(n ? n : 1, w);
+  if (!buf)
+    return 1;
+  for (hsize_t i = 0; i < n; i++)
+    memcpy(buf + i * w, v[i], strlen(v[i]));
+  hid_t t = H5Tcopy(H5T_C_S1);
+  H5Tset_size(t, w);
+  H5Tset_strpad(t, H5T_STR_NULLPAD);
+  H5Tset_cset(t, H5T_CSET_UTF8);
+  int bad = psc__h5_put(g, name, t, t, buf, n);
+  H5Tclose(t);
+  free(buf);
+  return bad;
+}
+
 /* HDF5 1.10 cannot recover from a file whose closing flush fails (a full
  * disk): H5Fclose frees the file but leaves its id registered, and the
  * library's own clean-up at exit then reads the freed memory and crashes.

@@ -23,6 +23,13 @@ hid_t psc__h5_column(hid_t g, const char *name, hid_t mem, hid_t file, const voi
 /* psc__h5_column, closed at once: 0, or 1 on failure. */
 int psc__h5_put(hid_t g, const char *name, hid_t mem, hid_t file, const void *data, hsize_t n);
 
+/* A text attribute, as a variable-length UTF-8 string (h5py reads a str);
+ * 0 or 1 on failure. */
+int psc__h5_attr_str(hid_t obj, const char *name, const char *value);
+/* A column of n texts as fixed-length UTF-8 strings as wide as the longest
+ * (never cut); 0 or 1 on failure. */
+int psc__h5_strings(hid_t g, const char *name, char *const *v, hsize_t n);
+
 /* Rows first .. first+m-1 of a column into buf, in the file type's bytes
  * (buf holds the row width given to psc__h5_column_fill); 0 or -1. Called
  * from several threads at once for different rows. */

@@ -31,8 +31,10 @@ static int w_summary(const void *ctx, FILE *f) {
 }
 
 
-/* A replicates x n matrix. */
-static int matrix(hid_t g, const char *name, const double *data, hsize_t rows, hsize_t cols) {
+/* A replicates x n matrix whose columns are named by the label dataset
+ * /labels/<labels> (attributes `rows`, `columns`, `units`). */
+static int matrix(hid_t g, const char *name, const double *data, hsize_t rows, hsize_t cols,
+                  const char *labels, const char *units) {
   hsize_t dims[2] = {rows, cols};
   hid_t sp = H5Screate_simple(2, dims, NULL);
   hid_t pl = H5Pcreate(H5P_DATASET_CREATE);
@@ -40,9 +42,36 @@ static int matrix(hid_t g, const char *name, const double *data, hsize_t rows, h
   hid_t d = H5Dcreate2(g, name, H5T_IEEE_F64LE, sp, H5P_DEFAULT, pl, H5P_DEFAULT);
   int bad = d < 0 || (rows != 0 && cols != 0 && H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL,
                                                H5P_DEFAULT, data) < 0);
+  char lab[64];
+  snprintf(lab, sizeof lab, "/labels/%s", labels);
+  if (!bad)
+    bad = psc__h5_attr_str(d, "rows", "replicate") || psc__h5_attr_str(d, "columns", lab) ||
+          psc__h5_attr_str(d, "units", units);
   H5Dclose(d);
   H5Pclose(pl);
   H5Sclose(sp);
+  return bad;
+}
+
+/* Names of a matrix's columns and of the scenario's units, as text. */
+static int labels(hid_t f, const psc_sim_t *sim) {
+  const psc_communities_t *cm = psc_scenario_communities(sim->s);
+  const psc_streets_t *sv = psc_scenario_streets(sim->s);
+  const psc_sites_t *st = psc_scenario_sites(sim->s);
+  hid_t g = psc__h5_group(f, "labels");
+  char **kid = calloc(sim->nkey + 1, sizeof(char *)), **kname = calloc(sim->nkey + 1, sizeof(char *));
+  int bad = g < 0 || !kid || !kname;
+  for (uint32_t k = 0; !bad && k < sim->nkey; k++) {
+    kid[k] = cm->id[sim->key_comm[k]];
+    kname[k] = cm->name[sim->key_comm[k]];
+  }
+  bad = bad || psc__h5_strings(g, "streets", sv->name, sim->nstreets) ||
+        psc__h5_strings(g, "key_communities", kid, sim->nkey) ||
+        psc__h5_strings(g, "key_community_names", kname, sim->nkey) ||
+        psc__h5_strings(g, "sites", st->id, sim->nsites);
+  free(kid);
+  free(kname);
+  H5Gclose(g);
   return bad;
 }
 
@@ -78,11 +107,26 @@ static int write_h5(const psc_sim_t *sim, const char *path) {
   UCOL(no_shows)
 #undef DCOL
 #undef UCOL
-  bad |= matrix(g, "street_complete", sim->street_complete, R, sim->nstreets);
-  bad |= matrix(g, "key_complete", sim->key_complete, R, sim->nkey);
-  bad |= matrix(g, "peak_queue", sim->queue, R, sim->nsites);
+  bad |= matrix(g, "street_complete", sim->street_complete, R, sim->nstreets, "streets",
+                "minutes after T0");
+  bad |= matrix(g, "key_complete", sim->key_complete, R, sim->nkey, "key_communities",
+                "minutes after T0");
+  bad |= matrix(g, "peak_queue", sim->queue, R, sim->nsites, "sites", "residents");
   bad |= psc__h5_put(f, "key_communities", H5T_NATIVE_UINT32, H5T_STD_U32LE, sim->key_comm, sim->nkey);
+  /* units of the per-replicate columns */
+  static const char *const UNITS[][2] = {
+      {"district_complete", "minutes after T0"}, {"isolation_mean", "minutes"},
+      {"isolation_p95", "minutes"}, {"tests_per_person", "tests per resident"},
+      {"lab_utilisation", "fraction"}};
+  for (size_t k = 0; !bad && k < sizeof UNITS / sizeof UNITS[0]; k++) {
+    hid_t ds = H5Dopen2(g, UNITS[k][0], H5P_DEFAULT);
+    bad = ds < 0 || psc__h5_attr_str(ds, "units", UNITS[k][1]);
+    H5Dclose(ds);
+  }
   H5Gclose(g);
+  bad |= labels(f, sim);
+  const psc_params_t *par = psc_scenario_params(sim->s);
+  bad |= psc__h5_attr_str(f, "scenario_name", par->name) || psc__h5_attr_str(f, "start", par->start);
   hid_t sp = H5Screate(H5S_SCALAR);
   hid_t a = H5Acreate2(f, "seed", H5T_STD_U64LE, sp, H5P_DEFAULT, H5P_DEFAULT);
   bad |= a < 0 || H5Awrite(a, H5T_NATIVE_UINT64, &sim->seed) < 0;
@@ -91,21 +135,11 @@ static int write_h5(const psc_sim_t *sim, const char *path) {
   bad |= a < 0 || H5Awrite(a, H5T_NATIVE_UINT32, &sim->R) < 0;
   H5Aclose(a);
   const char *ver = psc_version();
-  hid_t t = H5Tcopy(H5T_C_S1);
-  H5Tset_size(t, strlen(ver));
-  a = H5Acreate2(f, "poolscreen_version", t, sp, H5P_DEFAULT, H5P_DEFAULT);
-  bad |= a < 0 || H5Awrite(a, t, ver) < 0;
-  H5Aclose(a);
-  H5Tclose(t);
+  bad |= psc__h5_attr_str(f, "poolscreen_version", ver);
   /* the plan the replicates ran around */
   char ident[32];
   psc_plan_identity(psc_sim_plan(sim), ident, sizeof ident);
-  t = H5Tcopy(H5T_C_S1);
-  H5Tset_size(t, strlen(ident));
-  a = H5Acreate2(f, "plan_identity", t, sp, H5P_DEFAULT, H5P_DEFAULT);
-  bad |= a < 0 || H5Awrite(a, t, ident) < 0;
-  H5Aclose(a);
-  H5Tclose(t);
+  bad |= psc__h5_attr_str(f, "plan_identity", ident);
   H5Sclose(sp);
   free(d);
   free(u);
