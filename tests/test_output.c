@@ -5,6 +5,11 @@
 #define _GNU_SOURCE
 #include "testutil.h"
 
+#include <hdf5.h>
+#include <math.h>
+
+#include "io/text_out.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -252,6 +257,125 @@ static void test_parallel_blocks_identical(void **state) {
   free(root);
 }
 
+/* A name of 600 bytes (200 Chinese characters) is written whole into
+ * plan.h5 and the CSVs (before: formatted through a 512-byte stack buffer).
+ * A name starting with = is neutralised in CSVs. */
+static void test_long_names_whole(void **state) {
+  (void)state;
+  char *dir = tu_tiny_copy(), cmd[8192], *res;
+  char name[700] = "";
+  for (int i = 0; i < 200; i++)
+    strcat(name, "\xe5\x85\xab"); /* 八 */
+  assert_int_equal(strlen(name), 600);
+  char csv[4096];
+  snprintf(csv, sizeof csv,
+           "id,street,name,population,households,key,door_to_door,high_risk,x_km,y_km\n"
+           "A1,North,%s,40,16,1,2,1,0,0\nA2,North,=HYPERLINK(x),3,2,0,0,0,1,0\n"
+           "B1,South,South one,30,12,0,0,0,0,5\nB2,South,South two,0,0,0,0,0,1,5\n",
+           name);
+  tu_write(dir, "communities.csv", csv);
+  snprintf(cmd, sizeof cmd, "%s plan %s/scenario.ini -o %s/o > /dev/null", PSC_CLI_PATH, dir, dir);
+  assert_int_equal(system(cmd), 0);
+  /* summary.csv: the whole name, and the formula neutralised */
+  snprintf(cmd, sizeof cmd, "grep -c '%s' %s/o/summary.csv; grep -c \"\\\"'=HYPERLINK\" %s/o/summary.csv",
+           name, dir, dir);
+  assert_int_equal(tu_run(cmd, &res, NULL), 0);
+  assert_string_equal(res, "1\n1\n");
+  free(res);
+  /* plan.h5: the whole name */
+  char h5[2048];
+  snprintf(h5, sizeof h5, "%s/o/plan.h5", dir);
+  hid_t f = H5Fopen(h5, H5F_ACC_RDONLY, H5P_DEFAULT);
+  assert_true(f >= 0);
+  hid_t d = H5Dopen2(f, "communities/name", H5P_DEFAULT), t = H5Dget_type(d);
+  size_t w = H5Tget_size(t);
+  assert_int_equal(w, 600);
+  char *buf = calloc(4, w + 1);
+  assert_true(H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0);
+  assert_memory_equal(buf, name, 600);
+  free(buf);
+  H5Tclose(t);
+  H5Dclose(d);
+  H5Fclose(f);
+  tu_rmtree(dir);
+  free(dir);
+}
+
+/* Chinese street names in the terminal table: cut at a character, never
+ * inside one, and padded by display width so the columns line up. */
+static void test_cjk_terminal_alignment(void **state) {
+  (void)state;
+  char *dir = tu_tiny_copy(), cmd[4096], *out;
+  snprintf(cmd, sizeof cmd,
+           "cd %s && sed -i 's/North/八宝山街道八宝山街道/; s/South/五里坨/' communities.csv "
+           "sites.csv && sed -i 's/North/八宝山街道八宝山街道/g; s/South/五里坨/g' communities.csv "
+           "sites.csv && %s plan scenario.ini -o o | grep -E '^(八|五)'",
+           dir, PSC_CLI_PATH);
+  assert_int_equal(tu_run(cmd, &out, NULL), 0);
+  /* 7 wide characters = 14 columns, then the separator; 3 + 8 spaces */
+  assert_non_null(strstr(out, "八宝山街道八宝 "));
+  assert_null(strstr(out, "八宝山街道八宝山"));
+  assert_non_null(strstr(out, "五里坨         "));
+  free(out);
+  snprintf(cmd, sizeof cmd, "cd %s && %s plan scenario.ini -o o | iconv -f UTF-8 -t UTF-8 > /dev/null",
+           dir, PSC_CLI_PATH);
+  assert_int_equal(system(cmd), 0);
+  tu_rmtree(dir);
+  free(dir);
+}
+
+/* Clock times: ISO 8601 local time from T0 across midnight, a month end, a
+ * leap day and before T0; seconds from hundredths of a minute. */
+static void test_clock_times(void **state) {
+  (void)state;
+  static const struct {
+    const char *start;
+    double t;
+    const char *want;
+  } cases[] = {
+      {"2022-12-31 23:30", 45, "2023-01-01T00:15:00"},
+      {"2024-02-28 23:00", 120, "2024-02-29T01:00:00"},
+      {"2023-02-28 23:00", 120, "2023-03-01T01:00:00"},
+      {"2022-05-01 06:00", -30, "2022-05-01T05:30:00"},
+      {"2022-05-01 06:00", 0.5, "2022-05-01T06:00:30"},
+      {"2022-05-01 06:00", 2880.01, "2022-05-03T06:00:01"},
+  };
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    psc__clock_t c = psc__clock_of(cases[k].start);
+    psc__ob_t b = {0};
+    psc__ob_clock(&b, &c, cases[k].t);
+    psc__ob_putc(&b, '\0');
+    assert_string_equal(b.p, cases[k].want);
+    psc__ob_free(&b);
+  }
+  psc__clock_t c = psc__clock_of("2022-05-01 06:00");
+  psc__ob_t b = {0};
+  psc__ob_clock(&b, &c, NAN);
+  assert_int_equal(b.n, 0);
+  psc__ob_free(&b);
+}
+
+/* Control characters in echoed field text are escaped in diagnostics. */
+static void test_diagnostics_escape_controls(void **state) {
+  (void)state;
+  char *dir = tu_tiny_copy();
+  tu_write(dir, "sites.csv", "id,street,kind,booths,swabs_per_booth_hour,open,close,x_km,y_km\n"
+                             "X,North,fi\x1b[2Jxd,1,60,06:00,18:00,0,0\n");
+  psc_diags_t *d = psc_diags_create();
+  psc_scenario_t *s = NULL;
+  assert_int_equal(psc_scenario_load(tu_path(dir, "scenario.ini"), d, &s), PSC_EINPUT);
+  int found = 0;
+  for (size_t i = 0; i < psc_diags_count(d); i++) {
+    const char *m = psc_diags_get(d, i)->message;
+    assert_null(strchr(m, '\x1b'));
+    found |= strstr(m, "fi\\x1B[2Jxd") != NULL;
+  }
+  assert_true(found);
+  psc_diags_free(d);
+  tu_rmtree(dir);
+  free(dir);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_blocked_member_keeps_old_set),
@@ -260,6 +384,10 @@ int main(void) {
       cmocka_unit_test(test_output_is_a_file),
       cmocka_unit_test(test_full_and_readonly_disk),
       cmocka_unit_test(test_parallel_blocks_identical),
+      cmocka_unit_test(test_long_names_whole),
+      cmocka_unit_test(test_cjk_terminal_alignment),
+      cmocka_unit_test(test_clock_times),
+      cmocka_unit_test(test_diagnostics_escape_controls),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -87,8 +87,8 @@ static void print_plan(const psc_plan_t *p, int margin_searched) {
     char span[40];
     snprintf(span, sizeof span, "%s-%s", cli_clock(a, sizeof a, v->sampling_start, "-"),
              cli_duration(b, sizeof b, v->sampling_end, 0));
-    char g1[32], g2[32];
-    printf("%-14.14s %9s %7u %-17s %9s %9s %8s %9s %6s  %s\n", sv->name[st],
+    char g1[32], g2[32], nm[128];
+    printf("%s %9s %7u %-17s %9s %9s %8s %9s %6s  %s\n", cli_pad(nm, sizeof nm, sv->name[st], 14),
            cli_count(c, sizeof c, v->residents), v->tubes, span,
            cli_clock(e, sizeof e, v->complete, "-"), cli_clock(f, sizeof f, v->deadline, "-"),
            cli_duration(a, sizeof a, v->slack, 1), cli_clock(g1, sizeof g1, v->bound, "-"),

@@ -66,8 +66,10 @@ static void print_sim(const psc_scenario_t *s, const psc_sim_options_t *opt,
   for (size_t i = 0; i < psc_sim_units(sim); i++) {
     const psc_sim_unit_t *u = psc_sim_unit(sim, i);
     const char *name = u->level == 0 ? cm->id[u->index] : u->level == 1 ? sv->name[u->index] : "district";
-    printf("%-10s %-28.28s %7.3f   [%.3f, %.3f] %10s %10s\n",
-           u->level == 0 ? "key" : u->level == 1 ? "street" : "district", name, u->p_met,
+    char nm[160];
+    printf("%-10s %s %7.3f   [%.3f, %.3f] %10s %10s\n",
+           u->level == 0 ? "key" : u->level == 1 ? "street" : "district",
+           cli_pad(nm, sizeof nm, name, 28), u->p_met,
            u->p_met_lo, u->p_met_hi, cli_clock(a, sizeof a, u->complete_p50, "-"),
            cli_clock(b, sizeof b, u->complete_p95, "-"));
   }

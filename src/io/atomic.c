@@ -51,7 +51,17 @@ int psc__mkdir_p(const char *dir) {
 }
 
 void psc__csv_put_text(FILE *f, const char *s) {
-  if (strpbrk(s, ",\"\r\n"))
+  /* a leading = + - @ (or tab, CR) would make a spreadsheet run the text
+   * as a formula: it is written quoted after a ' (as io/text_out.c does) */
+  if (*s && strchr("=+-@\t\r", *s)) {
+    fputs("\"'", f);
+    for (const char *p = s; *p; p++) {
+      if (*p == '"')
+        fputc('"', f);
+      fputc(*p, f);
+    }
+    fputc('"', f);
+  } else if (strpbrk(s, ",\"\r\n"))
     csv_fwrite(f, s, strlen(s));
   else
     fputs(s, f);

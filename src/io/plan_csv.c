@@ -11,6 +11,20 @@
 
 static const psc_plan_t *plan_of(const void *ctx) { return ((const psc__plan_out_t *)ctx)->p; }
 
+/* A writer's context: the plan and output options first (so plan_of
+ * applies), then T0 for clock times. */
+typedef struct {
+  psc__plan_out_t o;
+  psc__clock_t clk;
+} out_t;
+
+static const psc__clock_t *clk(const void *ctx) { return &((const out_t *)ctx)->clk; }
+
+static out_t out_of(const void *ctx) {
+  const psc__plan_out_t *o = ctx;
+  return (out_t){*o, psc__clock_of(psc_scenario_params(o->p->s)->start)};
+}
+
 static void put_id(psc__ob_t *b, const char *s) { psc__ob_text(b, s, strlen(s)); }
 
 /* ---- summary.csv: communities, streets, the district ------------------- */
@@ -62,6 +76,12 @@ static void s_bound(psc__ob_t *b, const void *c, uint64_t r) { psc__ob_min(b, un
 static void s_infeasible(psc__ob_t *b, const void *c, uint64_t r) {
   psc__ob_u64(b, unit(c, r).v->infeasible != 0);
 }
+static void s_complete_at(psc__ob_t *b, const void *c, uint64_t r) {
+  psc__ob_clock(b, clk(c), unit(c, r).v->complete);
+}
+static void s_deadline_at(psc__ob_t *b, const void *c, uint64_t r) {
+  psc__ob_clock(b, clk(c), unit(c, r).v->deadline);
+}
 
 /* The contract's columns, in the contract's order; new ones go at the end. */
 static const psc__col_t SUMMARY[] = {
@@ -73,13 +93,15 @@ static const psc__col_t SUMMARY[] = {
     {"name", s_name},             {"key", s_key},
     {"exceptions", s_exceptions},
     {"bound_min", s_bound},       {"infeasible", s_infeasible},
+    {"complete_at", s_complete_at}, {"deadline_at", s_deadline_at},
 };
 
 static int write_summary(const void *ctx, FILE *f) {
   const psc_plan_t *p = plan_of(ctx);
   uint64_t n = (uint64_t)psc_scenario_communities(p->s)->count +
                psc_scenario_streets(p->s)->count + 1;
-  return psc__csv_table(f, SUMMARY, sizeof SUMMARY / sizeof SUMMARY[0], n, ctx, 1);
+  out_t o = out_of(ctx);
+  return psc__csv_table(f, SUMMARY, sizeof SUMMARY / sizeof SUMMARY[0], n, &o, 1);
 }
 
 /* ---- site_schedule.csv: sessions by site, then start ------------------- */
@@ -112,6 +134,7 @@ static void put_tube(psc__ob_t *b, const psc_plan_t *p, uint32_t t) {
 typedef struct {
   const psc_plan_t *p;
   const ses_key_t *keys;
+  psc__clock_t clk;
 } sched_t;
 
 static const psc__eval_t *sched_e(const void *c) { return &((const sched_t *)c)->p->e; }
@@ -156,11 +179,19 @@ static void ss_last(psc__ob_t *b, const void *c, uint64_t r) {
   put_tube(b, ((const sched_t *)c)->p, e->ses_tube_list[e->ses_tube_first[ses(c, r) + 1] - 1]);
 }
 
+static void ss_start_at(psc__ob_t *b, const void *c, uint64_t r) {
+  psc__ob_clock(b, &((const sched_t *)c)->clk, sched_e(c)->ses_start[ses(c, r)]);
+}
+static void ss_end_at(psc__ob_t *b, const void *c, uint64_t r) {
+  psc__ob_clock(b, &((const sched_t *)c)->clk, sched_e(c)->ses_end[ses(c, r)]);
+}
+
 static const psc__col_t SCHEDULE[] = {
     {"site", ss_site},       {"kind", ss_kind},         {"street", ss_street},
     {"community", ss_comm},  {"stream", ss_stream},     {"start_min", ss_start},
     {"end_min", ss_end},     {"residents", ss_residents}, {"tubes", ss_tubes},
     {"first_tube", ss_first}, {"last_tube", ss_last},
+    {"start_at", ss_start_at}, {"end_at", ss_end_at},
 };
 
 static int write_schedule(const void *ctx, FILE *f) {
@@ -172,7 +203,7 @@ static int write_schedule(const void *ctx, FILE *f) {
   for (uint32_t k = 0; k < e->nsessions; k++)
     keys[k] = (ses_key_t){e->ses_site[k], e->ses_start[k], k};
   qsort(keys, e->nsessions, sizeof(*keys), cmp_ses);
-  sched_t c = {o->p, keys};
+  sched_t c = {o->p, keys, psc__clock_of(psc_scenario_params(o->p->s)->start)};
   int rc = psc__csv_table(f, SCHEDULE, sizeof SCHEDULE / sizeof SCHEDULE[0], e->nsessions, &c,
                           o->threads);
   free(keys);
@@ -211,18 +242,26 @@ static void t_run_start(psc__ob_t *b, const void *c, uint64_t r) {
 }
 static void t_reported(psc__ob_t *b, const void *c, uint64_t r) { psc__ob_min(b, tp(c)->e.reported[r]); }
 
+static void t_sealed_at(psc__ob_t *b, const void *c, uint64_t r) {
+  psc__ob_clock(b, clk(c), tp(c)->e.sealed[r]);
+}
+static void t_reported_at(psc__ob_t *b, const void *c, uint64_t r) {
+  psc__ob_clock(b, clk(c), tp(c)->e.reported[r]);
+}
+
 static const psc__col_t TUBES[] = {
     {"tube", t_id},           {"community", t_comm},        {"site", t_site},
     {"lab", t_lab},           {"stream", t_stream},         {"kind", t_kind},
     {"swabs", t_swabs},       {"first_swab_min", t_first},  {"sealed_min", t_sealed},
     {"departed_min", t_departed}, {"arrived_min", t_arrived}, {"run", t_run},
     {"run_start_min", t_run_start}, {"reported_min", t_reported},
+    {"sealed_at", t_sealed_at},     {"reported_at", t_reported_at},
 };
 
 static int write_tubes(const void *ctx, FILE *f) {
-  const psc__plan_out_t *o = ctx;
-  return psc__csv_table(f, TUBES, sizeof TUBES / sizeof TUBES[0], o->p->pk.ntubes, ctx,
-                        o->threads);
+  out_t o = out_of(ctx);
+  return psc__csv_table(f, TUBES, sizeof TUBES / sizeof TUBES[0], o.o.p->pk.ntubes, &o,
+                        o.o.threads);
 }
 
 /* ---- assignment.csv: tube, resident; grouped by tube in swab order ------ */

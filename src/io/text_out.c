@@ -49,6 +49,72 @@ void psc__ob_text(psc__ob_t *b, const char *s, size_t len) {
   psc__ob_putc(b, '"');
 }
 
+/* Days since 1970-01-01 of a proleptic Gregorian date, and back (Howard
+ * Hinnant's civil-calendar algorithms). */
+static int64_t days_from_civil(int64_t y, int m, int d) {
+  y -= m <= 2;
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  int64_t yoe = y - era * 400;
+  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int64_t *y, int *m, int *d) {
+  z += 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+  *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+  *y = yoe + era * 400 + (*m <= 2);
+}
+
+psc__clock_t psc__clock_of(const char *s) {
+  psc__clock_t c = {0, 0, 0};
+  int v[5] = {0}, pos[5] = {0, 5, 8, 11, 14}, len[5] = {4, 2, 2, 2, 2};
+  if (!s || strlen(s) < 16)
+    return c;
+  for (int k = 0; k < 5; k++)
+    for (int i = 0; i < len[k]; i++) {
+      char ch = s[pos[k] + i];
+      if (ch < '0' || ch > '9')
+        return c;
+      v[k] = v[k] * 10 + (ch - '0');
+    }
+  c.day0 = days_from_civil(v[0], v[1], v[2]);
+  c.min0 = v[3] * 60 + v[4];
+  c.ok = 1;
+  return c;
+}
+
+static void put2(psc__ob_t *b, int v, char sep) {
+  char t[3] = {(char)('0' + v / 10 % 10), (char)('0' + v % 10), sep};
+  psc__ob_put(b, t, sep ? 3 : 2);
+}
+
+void psc__ob_clock(psc__ob_t *b, const psc__clock_t *c, double t) {
+  if (!c->ok || !isfinite(t) || fabs(t) > 1e9)
+    return;
+  int64_t sec = llround(t * 60.0) + (int64_t)c->min0 * 60;
+  int64_t day = sec >= 0 ? sec / 86400 : -((-sec + 86399) / 86400);
+  int64_t rem = sec - day * 86400;
+  int64_t y;
+  int m, d;
+  civil_from_days(c->day0 + day, &y, &m, &d);
+  if (y < 0 || y > 9999)
+    return;
+  put2(b, (int)(y / 100), 0);
+  put2(b, (int)(y % 100), '-');
+  put2(b, m, '-');
+  put2(b, d, 'T');
+  put2(b, (int)(rem / 3600), ':');
+  put2(b, (int)(rem / 60 % 60), ':');
+  put2(b, (int)(rem % 60), 0);
+}
+
 int psc__ob_flush(psc__ob_t *b, FILE *f) {
   if (b->err) {
     errno = ENOMEM;

@@ -69,6 +69,18 @@ static inline void psc__ob_min(psc__ob_t *b, double t) {
   psc__ob_put(b, frac, 3);
 }
 
+/* Clock times: T0 as a day number and minute of day, from the scenario's
+ * start "YYYY-MM-DD HH:MM" (local time, as given). */
+typedef struct {
+  int64_t day0;
+  int32_t min0;
+  int ok;
+} psc__clock_t;
+psc__clock_t psc__clock_of(const char *start);
+/* The local clock time t minutes after T0, ISO 8601 to the second
+ * ("2022-05-01T14:30:36"); nothing when t is not finite or T0 unknown. */
+void psc__ob_clock(psc__ob_t *b, const psc__clock_t *c, double t);
+
 /* A CSV text field: quoted when it holds a comma, quote or line break, and
  * a leading = + - @ (or tab, carriage return) neutralised with a ' so that a
  * spreadsheet never reads it as a formula (docs/output.md). */
