@@ -123,6 +123,27 @@ static int view_consistent(psc__plan_file_t *pf, psc__plan_view_t *v) {
                  v->member_first[t + 1] - v->member_first[t]);
       return -1;
     }
+  /* every street with a community has a site (retests need a team or a
+   * site of the street); T0's clock is a time of day */
+  uint8_t *has_site = calloc(v->nstreets + 1, 1);
+  if (!has_site)
+    return -1;
+  for (uint32_t i = 0; i < v->nsites; i++)
+    has_site[v->site_street[i]] = 1;
+  for (uint32_t c = 0; c < v->ncomm; c++)
+    if (!has_site[v->comm_street[c]]) {
+      psc__error(pf->d, pf->path, 1, 1,
+                 "dataset /sites/street: street %u of community %u has no site", v->comm_street[c],
+                 c);
+      free(has_site);
+      return -1;
+    }
+  free(has_site);
+  if (v->t0_clock < 0 || v->t0_clock >= 1440) {
+    psc__error(pf->d, pf->path, 1, 1, "attribute start_minute_of_day %lld is not a time of day",
+               v->t0_clock);
+    return -1;
+  }
   if (v->ntubes && v->tube_id.stride != PSC__TUBE_ID_LEN + 1) {
     psc__error(pf->d, pf->path, 1, 1, "dataset /tubes/id holds %zu-character ids, not %d",
                v->tube_id.stride - 1, PSC__TUBE_ID_LEN);

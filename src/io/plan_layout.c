@@ -60,8 +60,8 @@ const psc__layout_t PSC__PLAN_LAYOUT[] = {
     {"communities", "households", PSC__L_U32, PSC__T_COMMUNITIES, PSC__T_NONE, 0, 0, NULL, NULL},
     {"communities", "door_to_door", PSC__L_U32, PSC__T_COMMUNITIES, PSC__T_NONE, 0, 0, NULL, NULL},
     {"communities", "high_risk", PSC__L_U32, PSC__T_COMMUNITIES, PSC__T_NONE, 0, 0, NULL, NULL},
-    {"communities", "x_km", PSC__L_F64, PSC__T_COMMUNITIES, PSC__T_NONE, 0, 0, "km", NULL},
-    {"communities", "y_km", PSC__L_F64, PSC__T_COMMUNITIES, PSC__T_NONE, 0, 0, "km", NULL},
+    {"communities", "x_km", PSC__L_F64, PSC__T_COMMUNITIES, PSC__T_NONE, 0, PSC__L_FINITE, "km", NULL},
+    {"communities", "y_km", PSC__L_F64, PSC__T_COMMUNITIES, PSC__T_NONE, 0, PSC__L_FINITE, "km", NULL},
     V("communities", PSC__T_COMMUNITIES),
     {"streets", "name", PSC__L_STR, PSC__T_STREETS, PSC__T_NONE, 0, 0, NULL, NULL},
     V("streets", PSC__T_STREETS),
@@ -75,8 +75,8 @@ const psc__layout_t PSC__PLAN_LAYOUT[] = {
      "per booth-hour", NULL},
     {"sites", "open_min", PSC__L_I32, PSC__T_SITES, PSC__T_NONE, 0, 0, CLK, NULL},
     {"sites", "close_min", PSC__L_I32, PSC__T_SITES, PSC__T_NONE, 0, 0, CLK, NULL},
-    {"sites", "x_km", PSC__L_F64, PSC__T_SITES, PSC__T_NONE, 0, 0, "km", NULL},
-    {"sites", "y_km", PSC__L_F64, PSC__T_SITES, PSC__T_NONE, 0, 0, "km", NULL},
+    {"sites", "x_km", PSC__L_F64, PSC__T_SITES, PSC__T_NONE, 0, PSC__L_FINITE, "km", NULL},
+    {"sites", "y_km", PSC__L_F64, PSC__T_SITES, PSC__T_NONE, 0, PSC__L_FINITE, "km", NULL},
     {"labs", "id", PSC__L_STR, PSC__T_LABS, PSC__T_NONE, 0, 0, NULL, NULL},
     {"labs", "name", PSC__L_STR, PSC__T_LABS, PSC__T_NONE, 0, 0, NULL, NULL},
     {"labs", "instruments", PSC__L_U32, PSC__T_LABS, PSC__T_NONE, 0, PSC__L_POSITIVE, NULL, NULL},
@@ -84,13 +84,13 @@ const psc__layout_t PSC__PLAN_LAYOUT[] = {
     {"labs", "run_minutes", PSC__L_U32, PSC__T_LABS, PSC__T_NONE, 0, PSC__L_POSITIVE, NULL, NULL},
     {"labs", "open_min", PSC__L_I32, PSC__T_LABS, PSC__T_NONE, 0, 0, CLK, NULL},
     {"labs", "close_min", PSC__L_I32, PSC__T_LABS, PSC__T_NONE, 0, 0, CLK, NULL},
-    {"labs", "x_km", PSC__L_F64, PSC__T_LABS, PSC__T_NONE, 0, 0, "km", NULL},
-    {"labs", "y_km", PSC__L_F64, PSC__T_LABS, PSC__T_NONE, 0, 0, "km", NULL},
+    {"labs", "x_km", PSC__L_F64, PSC__T_LABS, PSC__T_NONE, 0, PSC__L_FINITE, "km", NULL},
+    {"labs", "y_km", PSC__L_F64, PSC__T_LABS, PSC__T_NONE, 0, PSC__L_FINITE, "km", NULL},
     {"site_schedule", "site", PSC__L_U32, PSC__T_SESSIONS, PSC__T_SITES, 0, 0, NULL, NULL},
     {"site_schedule", "community", PSC__L_U32, PSC__T_SESSIONS, PSC__T_COMMUNITIES, 0, 0, NULL, NULL},
     {"site_schedule", "stream", PSC__L_U8, PSC__T_SESSIONS, PSC__T_NONE, 2, 0, NULL, STREAMS},
-    {"site_schedule", "start", PSC__L_F64, PSC__T_SESSIONS, PSC__T_NONE, 0, 0, MIN, NULL},
-    {"site_schedule", "end", PSC__L_F64, PSC__T_SESSIONS, PSC__T_NONE, 0, 0, MIN, NULL},
+    {"site_schedule", "start", PSC__L_F64, PSC__T_SESSIONS, PSC__T_NONE, 0, PSC__L_FINITE, MIN, NULL},
+    {"site_schedule", "end", PSC__L_F64, PSC__T_SESSIONS, PSC__T_NONE, 0, PSC__L_FINITE, MIN, NULL},
     {"site_schedule", "residents", PSC__L_U32, PSC__T_SESSIONS, PSC__T_NONE, 0, 0, NULL, NULL},
     {"site_schedule", "tubes", PSC__L_U32, PSC__T_SESSIONS, PSC__T_NONE, 0, 0, NULL, NULL},
     {"site_schedule", "tube_first", PSC__L_U32, PSC__T_SESSIONS1, PSC__T_TUBES, 0, PSC__L_OFFSETS,
@@ -99,8 +99,8 @@ const psc__layout_t PSC__PLAN_LAYOUT[] = {
     {"lab_runs", "lab", PSC__L_U32, PSC__T_RUNS, PSC__T_LABS, 0, 0, NULL, NULL},
     {"lab_runs", "instrument", PSC__L_U32, PSC__T_RUNS, PSC__T_NONE, 0, 0, NULL, NULL},
     {"lab_runs", "tubes", PSC__L_U32, PSC__T_RUNS, PSC__T_NONE, 0, 0, NULL, NULL},
-    {"lab_runs", "start", PSC__L_F64, PSC__T_RUNS, PSC__T_NONE, 0, 0, MIN, NULL},
-    {"lab_runs", "end", PSC__L_F64, PSC__T_RUNS, PSC__T_NONE, 0, 0, MIN, NULL},
+    {"lab_runs", "start", PSC__L_F64, PSC__T_RUNS, PSC__T_NONE, 0, PSC__L_FINITE, MIN, NULL},
+    {"lab_runs", "end", PSC__L_F64, PSC__T_RUNS, PSC__T_NONE, 0, PSC__L_FINITE, MIN, NULL},
 };
 const size_t PSC__PLAN_LAYOUT_COUNT = sizeof PSC__PLAN_LAYOUT / sizeof PSC__PLAN_LAYOUT[0];
 
@@ -261,7 +261,8 @@ int psc__layout_check(psc__plan_file_t *pf) {
   for (size_t i = 0; i < PSC__PLAN_LAYOUT_COUNT && !pf->bad; i++) {
     const psc__layout_t *l = &PSC__PLAN_LAYOUT[i];
     if (l->length == PSC__T_RESIDENTS || l->length == PSC__T_HOUSEHOLDS ||
-        (l->index == PSC__T_NONE && !l->max && !(l->flags & (PSC__L_POSITIVE | PSC__L_OFFSETS))))
+        (l->index == PSC__T_NONE && !l->max &&
+         !(l->flags & (PSC__L_POSITIVE | PSC__L_OFFSETS | PSC__L_FINITE))))
       continue;
     uint32_t n;
     free(psc__layout_read(pf, l->group, l->name, &n));
@@ -306,6 +307,11 @@ static int check_values(psc__plan_file_t *pf, const psc__layout_t *l, const void
     }
     if (l->max && x > l->max) {
       snprintf(msg, sizeof msg, "row %u: %.0f is not a valid code (0 to %u)", k, x, l->max);
+      fail(pf, l, msg);
+      return -1;
+    }
+    if ((l->flags & PSC__L_FINITE) && !isfinite(x)) {
+      snprintf(msg, sizeof msg, "row %u: %g is not a finite number", k, x);
       fail(pf, l, msg);
       return -1;
     }

@@ -40,7 +40,8 @@ enum {
   PSC__L_OPTIONAL = 1, /* may be absent (tube2: array plans only) */
   PSC__L_MINUS1 = 2,   /* -1 allowed besides an index (no tube) */
   PSC__L_POSITIVE = 4, /* > 0 (rates, wells, instruments, run lengths, booths) */
-  PSC__L_OFFSETS = 8   /* non-decreasing offsets from 0 to the index table's count */
+  PSC__L_OFFSETS = 8,  /* non-decreasing offsets from 0 to the index table's count */
+  PSC__L_FINITE = 16   /* a number, not NaN or infinite (coordinates, session and run times) */
 };
 
 typedef struct {
