@@ -68,6 +68,8 @@ static void test_writer_follows_table(void **state) {
   assert_true(f >= 0);
   int count = 0;
   assert_true(H5Ovisit2(f, H5_INDEX_NAME, H5_ITER_INC, collect, &count, H5O_INFO_BASIC) >= 0);
+  psc__plan_file_t pf;
+  assert_true(PSC__PLAN_LAYOUT_COUNT <= sizeof pf.read);
   int required = 0;
   for (size_t i = 0; i < PSC__PLAN_LAYOUT_COUNT; i++)
     required += !(PSC__PLAN_LAYOUT[i].flags & PSC__L_OPTIONAL);

@@ -244,6 +244,7 @@ int psc__plan_view_load(const char *path, psc__plan_view_t *v, psc_diags_t *d) {
     dd = psc__layout_read(&pf, "district", "deadline_min", &n);
     bad |= !ses_site || !ses_end || !dc || !dd;
   }
+  bad |= !bad && psc__layout_check_rest(&pf) != 0;
   if (!bad) {
     v->district_complete = dc[0];
     v->district_deadline = dd[0];

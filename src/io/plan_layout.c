@@ -255,12 +255,16 @@ int psc__layout_check(psc__plan_file_t *pf) {
     if (d >= 0)
       H5Dclose(d);
   }
+  return pf->bad ? PSC_EINPUT : 0;
+}
+
+int psc__layout_check_rest(psc__plan_file_t *pf) {
   /* the values of every checked column but the per-resident and
    * per-household ones, which are checked as they are read (a 25 million
    * resident plan is not read twice) */
   for (size_t i = 0; i < PSC__PLAN_LAYOUT_COUNT && !pf->bad; i++) {
     const psc__layout_t *l = &PSC__PLAN_LAYOUT[i];
-    if (l->length == PSC__T_RESIDENTS || l->length == PSC__T_HOUSEHOLDS ||
+    if (pf->read[i] || l->length == PSC__T_RESIDENTS || l->length == PSC__T_HOUSEHOLDS ||
         (l->index == PSC__T_NONE && !l->max &&
          !(l->flags & (PSC__L_POSITIVE | PSC__L_OFFSETS | PSC__L_FINITE))))
       continue;
@@ -273,6 +277,24 @@ int psc__layout_check(psc__plan_file_t *pf) {
 /* Checks values of an entry; 0 or -1 (reported). */
 static int check_values(psc__plan_file_t *pf, const psc__layout_t *l, const void *buf,
                         uint32_t n) {
+  /* the common case first, in one pass without conversions: an index
+   * column of u32 or i32 with every value in range */
+  if (l->index != PSC__T_NONE && !(l->flags & PSC__L_OFFSETS) && !l->max &&
+      (l->type == PSC__L_U32 || l->type == PSC__L_I32)) {
+    uint32_t lim = pf->count[l->index], bad = 0;
+    const int minus1 = (l->flags & PSC__L_MINUS1) != 0;
+    if (l->type == PSC__L_U32) {
+      const uint32_t *v = buf;
+      for (uint32_t k = 0; k < n; k++)
+        bad |= v[k] >= lim;
+    } else {
+      const int32_t *v = buf;
+      for (uint32_t k = 0; k < n; k++)
+        bad |= (v[k] < 0 || (uint32_t)v[k] >= lim) && !(minus1 && v[k] == -1);
+    }
+    if (!bad)
+      return 0;
+  }
   char msg[200];
   uint64_t lim = l->index != PSC__T_NONE ? pf->count[l->index] : 0;
   double prev = 0;
@@ -351,8 +373,10 @@ void *psc__layout_read(psc__plan_file_t *pf, const char *group, const char *name
     free(buf);
     return NULL;
   }
-  if (buf)
+  if (buf) {
     *n = (uint32_t)len;
+    pf->read[l - PSC__PLAN_LAYOUT] = 1;
+  }
   return buf;
 }
 

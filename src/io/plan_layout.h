@@ -76,7 +76,8 @@ typedef struct {
   const char *path;
   psc_diags_t *d;
   uint32_t count[PSC__T_COUNT];
-  int bad; /* an error was reported */
+  int bad;            /* an error was reported */
+  uint8_t read[128];  /* entries already read and checked (by index in the table) */
 } psc__plan_file_t;
 
 /* Checks the format attributes and every dataset of the layout (present,
@@ -84,6 +85,10 @@ typedef struct {
  * reading the data; each problem is an error naming the file and dataset.
  * 0, or PSC_EINPUT. */
 int psc__layout_check(psc__plan_file_t *pf);
+/* Reads and checks the values of every checked column not yet read through
+ * psc__layout_read, except the per-resident and per-household ones (checked
+ * as they are read). 0, or PSC_EINPUT. */
+int psc__layout_check_rest(psc__plan_file_t *pf);
 /* Reads a whole dataset as its layout type (u8, u32, i32, double) and checks
  * every value: indices against their table (or -1 where allowed), codes
  * against their largest value, positive where required, offsets
