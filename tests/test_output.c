@@ -251,6 +251,25 @@ static void test_parallel_blocks_identical(void **state) {
   snprintf(want, sizeof want, "%u %u 0\n", t->count, swabs);
   assert_string_equal(res, want);
   free(res);
+  /* decode reads the compressed columns back (chunks inflated in
+   * parallel): the first tube positive puts exactly its members under
+   * control */
+  snprintf(cmd, sizeof cmd,
+           "cd %s && awk -F, 'NR==2 {print \"tube,result\"; print $1\",positive\"} NR>2 "
+           "{print $1\",negative\"}' tubes.csv > r.csv",
+           o1);
+  assert_int_equal(system(cmd), 0);
+  psc_diags_t *d = psc_diags_create();
+  psc_decode_t *dc = NULL;
+  char h5[1100], rcsv[1100];
+  snprintf(h5, sizeof h5, "%s/plan.h5", o1);
+  snprintf(rcsv, sizeof rcsv, "%s/r.csv", o1);
+  assert_int_equal(psc_decode_run(h5, rcsv, d, &dc), 0);
+  assert_int_equal(psc_decode_summary(dc)->under_control, t->swabs[0]);
+  assert_int_equal(psc_decode_summary(dc)->positive_tubes, 1);
+  assert_int_equal(psc_decode_summary(dc)->negative_tubes, t->count - 1);
+  psc_decode_free(dc);
+  psc_diags_free(d);
   psc_plan_free(p);
   psc_scenario_free(s);
   tu_rmtree(root);

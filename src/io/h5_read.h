@@ -7,6 +7,12 @@
 
 #include "internal.h"
 
+/* Reads all n rows of 1-D dataset d as memory type mem into buf. Datasets
+ * written by psc__h5_column_fill (chunked, shuffle + deflate, the memory
+ * type's representation) are decompressed in parallel by libdeflate, chunk
+ * by chunk, with every size checked; anything else goes through H5Dread.
+ * 0 or -1. */
+int psc__h5_read_all(hid_t d, hid_t mem, hsize_t n, void *buf);
 /* A 1-D dataset as n elements of the memory type; NULL when missing. */
 void *psc__h5_read(hid_t f, const char *path, hid_t mem, size_t elem, uint32_t *n);
 /* The length of a 1-D dataset, without reading it; 0 or -1 when missing. */

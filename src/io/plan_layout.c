@@ -362,7 +362,7 @@ void *psc__layout_read(psc__plan_file_t *pf, const char *group, const char *name
   hid_t mt = H5Tget_class(ft) == H5T_ENUM ? H5Tget_native_type(ft, H5T_DIR_ASCEND)
                                            : H5Tcopy(mem_type(l->type));
   H5Tclose(ft);
-  if (buf && len && H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) {
+  if (buf && len && psc__h5_read_all(d, mt, len, buf) < 0) {
     fail(pf, l, "cannot be read");
     free(buf);
     buf = NULL;
