@@ -29,7 +29,15 @@ static void make(void) {
   psc_scenario_t *s = NULL;
   psc_plan_t *p = NULL;
   char path[512];
-  if (psc_scenario_load(PSC_TINY_INI, d, &s) || psc_plan_create(s, NULL, &p))
+  /* a city of 50 000 residents: its large columns are chunked and
+   * compressed, so the parallel reader is fuzzed too */
+  char ini[512];
+  snprintf(ini, sizeof ini, "%s/city/scenario.ini", dir);
+  snprintf(path, sizeof path, "%s/city", dir);
+  psc_plan_options_t o = psc_plan_options_default();
+  o.advise = 0;
+  if (psc_gen_city(path, 50000, 11) || psc_scenario_load(ini, d, &s) ||
+      psc_plan_create(s, &o, &p))
     abort();
   snprintf(path, sizeof path, "%s/plan.h5", dir);
   if (psc_plan_write_h5(p, path, 1))

@@ -1,5 +1,6 @@
-/* Shared set-up of the libFuzzer harnesses: a valid plan of the tiny test
- * scenario, made once per process in a private folder. */
+/* Shared set-up of the libFuzzer harnesses: a valid plan of a 50 000-resident
+ * synthetic city (large enough for compressed columns), made once per
+ * process in a private folder removed at exit. */
 #ifndef POOLSCREEN_FUZZ_COMMON_H
 #define POOLSCREEN_FUZZ_COMMON_H
 

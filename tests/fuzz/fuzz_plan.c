@@ -50,7 +50,24 @@ static void edit(hid_t f, input_t *in) {
   const psc__layout_t *l = &PSC__PLAN_LAYOUT[take(in, 1) % PSC__PLAN_LAYOUT_COUNT];
   char path[128];
   snprintf(path, sizeof path, "%s/%s", l->group, l->name);
-  uint32_t op = take(in, 1) % 6;
+  uint32_t op = take(in, 1) % 7;
+  if (op == 6) { /* a damaged compressed chunk */
+    hid_t d = H5Dopen2(f, path, H5P_DEFAULT);
+    hid_t dcpl = d >= 0 ? H5Dget_create_plist(d) : -1;
+    if (dcpl >= 0 && H5Pget_layout(dcpl) == H5D_CHUNKED) {
+      unsigned char junk[64];
+      size_t len = 1 + take(in, 1) % sizeof junk;
+      for (size_t i = 0; i < len; i++)
+        junk[i] = (unsigned char)take(in, 1);
+      hsize_t off = 0;
+      H5Dwrite_chunk(d, H5P_DEFAULT, 0, &off, len, junk);
+    }
+    if (dcpl >= 0)
+      H5Pclose(dcpl);
+    if (d >= 0)
+      H5Dclose(d);
+    return;
+  }
   if (op == 5) { /* a root attribute */
     static const char *attrs[] = {"format", "format_version", "plan_identity",
                                   "transport.speed_kmh", "lab.report_minutes",
@@ -78,7 +95,7 @@ static void edit(hid_t f, input_t *in) {
   hsize_t n = 0;
   H5Sget_simple_extent_dims(sp, &n, NULL);
   size_t sz = H5Tget_size(t);
-  if (n > 1000000 || sz == 0 || sz > 4096) {
+  if (n > 10000000 || sz == 0 || sz > 4096) {
     H5Sclose(sp);
     H5Tclose(t);
     H5Dclose(d);
