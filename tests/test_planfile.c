@@ -155,6 +155,8 @@ static void test_tampered_files_refused(void **state) {
       {"tubes/site", T_DROP, 0, "dataset /tubes/site is missing"},
       {"streets/wave_order", T_SET_U32, 12, "dataset /streets/wave_order row 0: 12 is not a row"},
       {"", T_ATTR, 0, "format attribute 'other!'"},
+      {"residents/household", T_SET_U32, 5000, "dataset /residents/household row 0: 5000 is not a row of /households"},
+      {"sites/x_km", T_SET_F64, 1.0 / 0.0, "dataset /sites/x_km row 0: inf is not a finite number"},
   };
   char *dir = tu_tmpdir();
   char *h5 = plan_into(dir, "p", "");

@@ -197,6 +197,9 @@ int psc__plan_view_load(const char *path, psc__plan_view_t *v, psc_diags_t *d) {
   RD(tube_reported, "tubes", "reported");
   RD(res_tube, "residents", "tube");
   v->nres = pf.count[PSC__T_RESIDENTS];
+  /* every resident's household, checked against /households here (the ids
+   * of listed residents' households are read by row later) */
+  RD(res_hh, "residents", "household");
   v->nhh = pf.count[PSC__T_HOUSEHOLDS];
   RDS(comm_id, "communities/id");
   v->ncomm = pf.count[PSC__T_COMMUNITIES];
@@ -281,9 +284,8 @@ int psc__plan_view_load(const char *path, psc__plan_view_t *v, psc_diags_t *d) {
         bad = 1;
     if (bad)
       psc__error(d, path, 1, 1, "group /decode/retests is damaged (lengths or rows out of range)");
-    /* round 2 lists whole households: every resident's household and
-     * community (round 1 reads them only for the residents it lists) */
-    RD(res_hh, "residents", "household");
+    /* round 2 lists whole households: every resident's community too
+     * (round 1 takes it from the resident's tube) */
     RD(res_comm, "residents", "community");
   }
 #undef RD
