@@ -395,6 +395,39 @@ static void test_diagnostics_escape_controls(void **state) {
   free(dir);
 }
 
+/* kill -9 at several points of a plan into a folder holding an older set:
+ * the folder always holds one whole set (six files, summary.csv ending with
+ * the district row), and the next run removes what the killed one left. */
+static void test_kill_nine_any_point(void **state) {
+  (void)state;
+  char *root = tu_tmpdir(), cmd[4096], *res;
+  assert_int_equal(psc_gen_city(root, 300000, 5), 0);
+  snprintf(cmd, sizeof cmd, "%s plan %s/scenario.ini --no-advice -o %s/out > /dev/null",
+           PSC_CLI_PATH, root, root);
+  assert_int_equal(system(cmd), 0);
+  static const char *delays[] = {"0.05", "0.2", "0.4", "0.6", "0.9"};
+  for (size_t k = 0; k < sizeof delays / sizeof delays[0]; k++) {
+    snprintf(cmd, sizeof cmd,
+             "%s plan %s/scenario.ini --no-advice -o %s/out > /dev/null & pid=$!; sleep %s; "
+             "kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null; "
+             "ls %s/out | wc -l; tail -n 1 %s/out/summary.csv | cut -d, -f1",
+             PSC_CLI_PATH, root, root, delays[k], root, root);
+    assert_int_equal(tu_run(cmd, &res, NULL), 0);
+    if (strcmp(res, "6\ndistrict\n") != 0)
+      fail_msg("after kill -9 at %s s: %s", delays[k], res);
+    free(res);
+  }
+  assert_int_equal(system(cmd), 0);
+  snprintf(cmd, sizeof cmd,
+           "%s plan %s/scenario.ini --no-advice -o %s/out > /dev/null && ls -a %s | grep -c psc-",
+           PSC_CLI_PATH, root, root, root);
+  assert_int_equal(tu_run(cmd, &res, NULL), 1); /* grep finds nothing */
+  assert_string_equal(res, "0\n");
+  free(res);
+  tu_rmtree(root);
+  free(root);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_blocked_member_keeps_old_set),
@@ -407,6 +440,7 @@ int main(void) {
       cmocka_unit_test(test_cjk_terminal_alignment),
       cmocka_unit_test(test_clock_times),
       cmocka_unit_test(test_diagnostics_escape_controls),
+      cmocka_unit_test(test_kill_nine_any_point),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
