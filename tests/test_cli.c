@@ -214,7 +214,7 @@ static void test_simulate(void **state) {
   assert_int_equal(tu_entries(dir), 2);
   first_line(dir, "sim_summary.csv", line, sizeof line);
   assert_string_equal(line, "level,id,p_met,p_met_lo,p_met_hi,complete_p50_min,complete_p95_min,"
-                            "name\n");
+                            "name,complete_p50_at,complete_p95_at\n");
   first_line(dir, "sim.h5", line, 5);
   assert_memory_equal(line, "\x89HDF", 4);
   static const char *bad[] = {" simulate --replicates 0", " simulate -r x", " simulate -t 0",

@@ -97,6 +97,9 @@ dec = os.path.join(tmp, "decode")
 run("decode", os.path.join(tiny, "plan.h5"), os.path.join(tmp, "results.csv"), "-o", dec)
 for name in ("control.csv", "retests.csv", "rerun.csv", "pending.csv"):
     pd.read_csv(os.path.join(dec, name))
+rt = pd.read_csv(os.path.join(dec, "retests.csv"))
+assert (pd.to_datetime(rt["result_at"]) ==
+        pd.Timestamp("2022-05-01 06:00") + pd.to_timedelta((rt["result_min"] * 60).round(), unit="s")).all()
 with h5py.File(os.path.join(dec, "decode.h5")) as f:
     assert len(f.attrs["plan_identity"]) == 16
     assert len(f["decode/retests/resident"][:]) == int(t["swabs"].iloc[0])
@@ -111,7 +114,8 @@ with h5py.File(os.path.join(sim, "sim.h5")) as f:
     df = pd.DataFrame(m[:], columns=streets)
     assert df.shape == (5, len(streets)) and m.attrs["units"] == "minutes after T0"
     assert isinstance(f.attrs["scenario_name"], str) and len(f.attrs["plan_identity"]) == 16
-pd.read_csv(os.path.join(sim, "sim_summary.csv"))
+ss = pd.read_csv(os.path.join(sim, "sim_summary.csv"))
+pd.to_datetime(ss["complete_p50_at"].dropna())
 
 subprocess.run(["rm", "-rf", tmp], check=True)
 print("every output read with h5py", h5py.__version__, "and pandas", pd.__version__)

@@ -11,6 +11,7 @@
 typedef struct {
   char identity[17]; /* the plan's identity (16 hex digits) */
   uint32_t tag;      /* its tube-id tag: identity % 10000 */
+  char start[32];    /* the scenario's start (T0), for clock times */
   long long date_code, t0_clock;
   double report_min, handover_min, speed_kmh;
   uint32_t ntubes, nres, nhh, ncomm, nstreets, nsites, nlabs, nruns;

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "io/h5_write.h"
+#include "io/text_out.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,10 +50,21 @@ static int w_control(const void *ctx, FILE *f) {
   return 0;
 }
 
+/* A local ISO 8601 clock time of t minutes after T0 (empty when unknown). */
+static void put_clock(FILE *f, const psc__clock_t *c, double t) {
+  psc__ob_t b = {0};
+  psc__ob_clock(&b, c, t);
+  psc__ob_flush(&b, f);
+  psc__ob_free(&b);
+}
+
 static int w_retests(const void *ctx, FILE *f) {
   const psc_decode_t *dc = ctx;
   const psc__plan_view_t *v = &dc->v;
-  fputs("resident,team,window_start_min,window_end_min,lab,result_min,tube,pool_tube\n", f);
+  psc__clock_t clk = psc__clock_of(v->start);
+  fputs("resident,team,window_start_min,window_end_min,lab,result_min,tube,pool_tube,"
+        "window_start_at,window_end_at,result_at\n",
+        f);
   char id[32];
   for (uint32_t k = 0; k < dc->ncontrol; k++) {
     uint32_t i = dc->control_res[k];
@@ -62,7 +74,13 @@ static int w_retests(const void *ctx, FILE *f) {
     fprintf(f, ",%.2f,%.2f,", dc->rt_start[k], dc->rt_end[k]);
     psc__csv_put_text(f, PSC__STR(v->lab_id, dc->rt_lab[k]));
     retest_id(v, k, id, sizeof id);
-    fprintf(f, ",%.2f,%s,%s\n", dc->rt_result[k], id, PSC__STR(v->tube_id, v->res_tube[i]));
+    fprintf(f, ",%.2f,%s,%s,", dc->rt_result[k], id, PSC__STR(v->tube_id, v->res_tube[i]));
+    put_clock(f, &clk, dc->rt_start[k]);
+    fputc(',', f);
+    put_clock(f, &clk, dc->rt_end[k]);
+    fputc(',', f);
+    put_clock(f, &clk, dc->rt_result[k]);
+    fputc('\n', f);
   }
   return 0;
 }
@@ -179,22 +197,9 @@ static int w_pending2(const void *ctx, FILE *f) {
 /* ---- decode.h5 ---------------------------------------------------------- */
 
 
+/* Text columns as UTF-8 (h5py's .asstr() reads them). */
 static int strings(hid_t g, const char *name, char *const *s, uint32_t n) {
-  size_t w = 1;
-  for (uint32_t i = 0; i < n; i++)
-    w = strlen(s[i]) > w ? strlen(s[i]) : w;
-  char *buf = calloc((size_t)n * w + 1, 1);
-  if (!buf)
-    return 1;
-  for (uint32_t i = 0; i < n; i++)
-    memcpy(buf + (size_t)i * w, s[i], strlen(s[i]));
-  hid_t t = H5Tcopy(H5T_C_S1);
-  H5Tset_size(t, w);
-  H5Tset_strpad(t, H5T_STR_NULLPAD);
-  int bad = psc__h5_put(g, name, t, t, buf, n);
-  H5Tclose(t);
-  free(buf);
-  return bad;
+  return psc__h5_strings(g, name, s, n);
 }
 
 /* Indices of the entries of flags equal to want. */

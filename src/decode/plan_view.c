@@ -178,6 +178,8 @@ int psc__plan_view_load(const char *path, psc__plan_view_t *v, psc_diags_t *d) {
     psc__error(d, path, 1, 1, "attribute plan_identity is missing or not 16 hex digits");
     bad = 1;
   }
+  if (!bad && psc__h5_attr_text(f, "scenario.start", v->start, sizeof v->start) != 0)
+    v->start[0] = '\0'; /* clock times are then left empty */
   if (!bad) {
     memcpy(v->identity, ident, 17);
     v->tag = (uint32_t)(strtoull(ident, NULL, 16) % 10000u);

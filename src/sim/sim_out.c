@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "io/h5_write.h"
+#include "io/text_out.h"
 
 static int w_summary(const void *ctx, FILE *f) {
   const psc_sim_t *sim = ctx;
@@ -14,7 +15,10 @@ static int w_summary(const void *ctx, FILE *f) {
   const psc_streets_t *sv = psc_scenario_streets(sim->s);
   const psc_params_t *par = psc_scenario_params(sim->s);
   static const char *level[] = {"key_community", "street", "district"};
-  fputs("level,id,p_met,p_met_lo,p_met_hi,complete_p50_min,complete_p95_min,name\n", f);
+  psc__clock_t clk = psc__clock_of(par->start);
+  fputs("level,id,p_met,p_met_lo,p_met_hi,complete_p50_min,complete_p95_min,name,"
+        "complete_p50_at,complete_p95_at\n",
+        f);
   for (size_t i = 0; i < sim->nunits; i++) {
     const psc_sim_unit_t *u = &sim->units[i];
     const char *id = u->level == 0 ? cm->id[u->index] : u->level == 1 ? sv->name[u->index] : par->name;
@@ -25,7 +29,14 @@ static int w_summary(const void *ctx, FILE *f) {
     fprintf(f, ",%.4f,%.4f,%.4f,%.2f,%.2f,", u->p_met, u->p_met_lo, u->p_met_hi, u->complete_p50,
             u->complete_p95);
     psc__csv_put_text(f, name);
-    fputc('\n', f);
+    psc__ob_t b = {0};
+    psc__ob_putc(&b, ',');
+    psc__ob_clock(&b, &clk, u->complete_p50);
+    psc__ob_putc(&b, ',');
+    psc__ob_clock(&b, &clk, u->complete_p95);
+    psc__ob_putc(&b, '\n');
+    psc__ob_flush(&b, f);
+    psc__ob_free(&b);
   }
   return 0;
 }
