@@ -243,7 +243,7 @@ static void test_replaced_linked_plan_refused(void **state) {
   snprintf(cmd, sizeof cmd,
            "PSC_DECODE_COPY_LIMIT=0 %s decode %s %s/r.csv -o %s/d1 > /dev/null && "
            "awk -F, 'NR>1 {print $7\",negative\"}' %s/d1/retests.csv | sed '1i tube,result' > "
-           "%s/rt.csv && %s plan %s/scenario.ini --lead 3 --no-advice -o %s/p > /dev/null",
+           "%s/rt.csv && %s plan %s/scenario.ini --margin 3 --no-advice -o %s/p > /dev/null",
            PSC_CLI_PATH, h5, dir, dir, dir, dir, PSC_CLI_PATH, dir, dir);
   assert_int_equal(system(cmd), 0);
   snprintf(cmd, sizeof cmd, "%s decode %s/d1/decode.h5 %s/rt.csv -o %s/d2", PSC_CLI_PATH, dir,
