@@ -146,6 +146,12 @@ typedef struct {
 struct psc_outset;
 int psc__outset_write(struct psc_outset *set, const psc__out_file_t *files, size_t nwrite,
                       size_t nowned, const void *ctx);
+/* For writers that make their files themselves (gen): the path of name in
+ * the set's staging folder (free() it; NULL when out of memory or the set
+ * is not open), and the commit of names[0..n) — the set's own names — once
+ * they are complete. 0, PSC_EIO (psc_outset_error), PSC_EINVAL, PSC_ENOMEM. */
+char *psc__outset_file(struct psc_outset *set, const char *name);
+int psc__outset_commit(struct psc_outset *set, const char *const *names, size_t n);
 /* psc__outset_write on a set opened and freed here. */
 int psc__write_files(const char *dir, const psc__out_file_t *files, size_t n, const void *ctx);
 /* One file written through of->to_path under a temporary name, renamed to

@@ -428,6 +428,33 @@ static void test_kill_nine_any_point(void **state) {
   free(root);
 }
 
+/* gen writes its four files as one set too: into a folder holding other
+ * files they are kept; a member that cannot be replaced fails the set and
+ * the folder is left as it was. */
+static void test_gen_one_set(void **state) {
+  (void)state;
+  char *root = tu_tmpdir();
+  tu_write(root, "notes.txt", "mine\n");
+  assert_int_equal(psc_gen_city(root, 5000, 1), 0);
+  assert_int_equal(tu_entries(root), 5);
+  remove(tu_path(root, "labs.csv"));
+  tu_block(root, "labs.csv");
+  ino_t before = inode(tu_path(root, "scenario.ini"));
+  assert_int_not_equal(psc_gen_city(root, 6000, 1), 0);
+  assert_true(inode(tu_path(root, "scenario.ini")) == before);
+  assert_int_equal(tu_entries(root), 5);
+  char *parent = strdup(root), *slash = strrchr(parent, '/');
+  *slash = '\0';
+  char cmd[2048], *res;
+  snprintf(cmd, sizeof cmd, "ls -a %s | grep -c '^\\.%s\\.psc-'", parent, slash + 1);
+  tu_run(cmd, &res, NULL);
+  assert_string_equal(res, "0\n");
+  free(res);
+  free(parent);
+  tu_rmtree(root);
+  free(root);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_blocked_member_keeps_old_set),
@@ -441,6 +468,7 @@ int main(void) {
       cmocka_unit_test(test_clock_times),
       cmocka_unit_test(test_diagnostics_escape_controls),
       cmocka_unit_test(test_kill_nine_any_point),
+      cmocka_unit_test(test_gen_one_set),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

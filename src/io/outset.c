@@ -423,6 +423,27 @@ static int swap_in(psc_outset_t *s) {
   return 0;
 }
 
+char *psc__outset_file(psc_outset_t *s, const char *name) {
+  return s && s->staging && !s->committed ? join(s->staging, name) : NULL;
+}
+
+int psc__outset_commit(psc_outset_t *s, const char *const *names, size_t n) {
+  if (!s || !s->staging || s->committed || s->err[0])
+    return PSC_EINVAL;
+  psc__out_file_t *files = calloc(n + 1, sizeof(*files));
+  if (!files)
+    return PSC_ENOMEM;
+  for (size_t k = 0; k < n; k++)
+    files[k].name = names[k];
+  int rc = carry_over(s, files, n);
+  free(files);
+  if (!rc)
+    rc = swap_in(s);
+  if (!rc)
+    s->committed = 1;
+  return rc;
+}
+
 int psc__outset_write(psc_outset_t *s, const psc__out_file_t *files, size_t nwrite,
                       size_t nowned, const void *ctx) {
   if (!s || !s->staging || s->committed || s->err[0])
