@@ -107,6 +107,17 @@ static void test_set_replaces_own_keeps_others(void **state) {
   assert_string_equal(line, "mine too\n");
   assert_int_equal(tu_entries(out), 3); /* plan.h5, notes.txt, sub */
   assert_int_equal(tu_entries(root), 1);
+  /* an output path that is a symbolic link to a folder: the folder gets the
+   * set, the link stays */
+  char link[1100];
+  snprintf(link, sizeof link, "%s/link", root);
+  assert_int_equal(symlink(out, link), 0);
+  assert_int_equal(psc_plan_write(p, link, 1, 1), 0);
+  struct stat st;
+  assert_int_equal(lstat(link, &st), 0);
+  assert_true(S_ISLNK(st.st_mode));
+  assert_int_equal(tu_entries(out), 8); /* the six files, notes.txt, sub */
+  assert_int_equal(tu_entries(root), 2);
   psc_plan_free(p);
   psc_scenario_free(s);
   tu_rmtree(root);

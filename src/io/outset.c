@@ -234,7 +234,12 @@ static int split(psc_outset_t *s) {
     d[--n] = '\0';
   char *slash = strrchr(d, '/');
   const char *last = slash ? slash + 1 : d;
-  if (!strcmp(last, ".") || !strcmp(last, "..")) {
+  struct stat lst;
+  /* ".", ".." and a symbolic link to a folder: the real folder is swapped
+   * (the link keeps pointing at its path) */
+  int link_to_dir = lstat(d, &lst) == 0 && S_ISLNK(lst.st_mode) && stat(d, &lst) == 0 &&
+                    S_ISDIR(lst.st_mode);
+  if (!strcmp(last, ".") || !strcmp(last, "..") || link_to_dir) {
     char *real = realpath(d, NULL);
     free(d);
     if (!real) {
