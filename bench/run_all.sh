@@ -24,7 +24,7 @@ elif [ -x "$here/bench_roster" ]; then
 else
   bin="build/bench"
 fi
-for b in bench_roster bench_plan bench_otc bench_decode bench_sim bench_batch; do
+for b in bench_roster bench_plan bench_otc bench_decode bench_sim bench_batch bench_output; do
   if [ ! -x "$bin/$b" ]; then
     echo "run_all.sh: no $bin/$b: build first (cmake -S . -B build && cmake --build build -j2)," >&2
     echo "or name the build directory: bench/run_all.sh [--smoke] BUILD_DIR" >&2
@@ -42,6 +42,7 @@ if [ "$smoke" = 1 ]; then
   run bench_sim 20 1
   run bench_batch 10 1
   run bench_plan city 300000 1
+  run bench_output 300000 1
 else
   run bench_roster 25000000 5
   run bench_plan default 5
@@ -52,4 +53,5 @@ else
   run bench_decode 25000000 3
   run bench_plan city 2500000 3
   run bench_plan city 25000000 1
+  run bench_output 25665000 1
 fi

@@ -19,8 +19,11 @@ char *psc__strndup(const char *s, size_t n);
 /* Calloc/malloc of n elements of size sz with overflow check; NULL on failure. */
 void *psc__calloc(size_t n, size_t sz);
 void *psc__malloc(size_t n, size_t sz);
-/* A barcode-like tube id: YYMMDD, an 8-digit sequence, a Luhn digit. */
-int psc__tube_code(long long date_code, uint32_t seq, char *buf, size_t size);
+/* A barcode-like tube id of 19 digits: T0's date YYMMDD, the plan's tag (4
+ * digits of its identity), an 8-digit sequence, a Luhn check digit over the
+ * 18 before it. Returns 19 (the length), like snprintf. */
+#define PSC__TUBE_ID_LEN 19
+int psc__tube_code(long long date_code, uint32_t tag, uint32_t seq, char *buf, size_t size);
 /* Number of Unicode code points in the UTF-8 bytes s[0..n). */
 uint32_t psc__utf8_len(const char *s, size_t n);
 /* The candidate closest to word by edit distance, when close enough to be a
@@ -140,22 +143,41 @@ typedef struct {
   psc__writer_fn fn;
   psc__path_writer_fn to_path;
 } psc__out_file_t;
-/* Writes every file of a command's output set into dir (made if needed)
- * under temporary names, then renames them all, in order; when anything
- * fails nothing more is renamed and the temporaries are removed (put the
- * largest file first: its rename is the likeliest to fail). 0, PSC_EIO,
- * PSC_EHDF5 or PSC_ENOMEM. */
+/* Writes files[0..nwrite) into the set's staging folder, then swaps the set
+ * in (io/outset.c): files[0..nowned) are the command's own names, which the
+ * new set replaces or drops; every other entry of the folder is kept. On
+ * failure psc_outset_error() names the path and the reason. 0, PSC_EIO,
+ * PSC_EHDF5, PSC_EINVAL (set already used or failed) or PSC_ENOMEM. */
+struct psc_outset;
+int psc__outset_write(struct psc_outset *set, const psc__out_file_t *files, size_t nwrite,
+                      size_t nowned, const void *ctx);
+/* For writers that make their files themselves (gen): the path of name in
+ * the set's staging folder (free() it; NULL when out of memory or the set
+ * is not open), and the commit of names[0..n) — the set's own names — once
+ * they are complete. 0, PSC_EIO (psc_outset_error), PSC_EINVAL, PSC_ENOMEM. */
+char *psc__outset_file(struct psc_outset *set, const char *name);
+int psc__outset_commit(struct psc_outset *set, const char *const *names, size_t n);
+/* psc__outset_write on a set opened and freed here. */
 int psc__write_files(const char *dir, const psc__out_file_t *files, size_t n, const void *ctx);
 /* report/report.c: the resource that holds a plan back, by the rule
  * `poolscreen plan` prints ("labs", "sampling", "door-to-door",
  * "transport"), and its utilisation (NaN for transport) in *util. */
 const char *psc__bottleneck(const psc_utilisation_t *u, double *util);
-/* psc_plan_write and psc_sim_write with one more file in the set; its
- * writer gets the set's context: a psc__plan_out_t (plan/plan_internal.h)
- * for a plan, the psc_sim_t for a simulation. */
+/* psc_plan_write_to and psc_sim_write_to with one more file in the set
+ * (report.html; NULL: none); its writer gets the set's context: a
+ * psc__plan_out_t (plan/plan_internal.h) for a plan, the psc_sim_t for a
+ * simulation. report.html is each command's own name: a run without it
+ * drops an older one. The _with forms open and free a set on outdir. */
+int psc__plan_write_to_with(const psc_plan_t *p, struct psc_outset *set, int with_csv,
+                            int threads, const psc__out_file_t *extra);
+int psc__sim_write_to_with(const psc_sim_t *sim, struct psc_outset *set,
+                           const psc__out_file_t *extra);
 int psc__plan_write_with(const psc_plan_t *p, const char *outdir, int with_csv, int threads,
                          const psc__out_file_t *extra);
 int psc__sim_write_with(const psc_sim_t *sim, const char *outdir, const psc__out_file_t *extra);
+/* One file written through of->to_path under a temporary name, renamed to
+ * path when complete. 0 or the writer's error. */
+int psc__write_file(const char *path, const psc__out_file_t *of, const void *ctx);
 /* Renames every tmp[k] to path[k] when rc is 0 (stopping at the first
  * failure), else removes them; frees both names. Returns the final rc. */
 int psc__commit_files(char **tmp, char **path, size_t n, int rc);

@@ -96,11 +96,11 @@ static void test_plan_tiny(void **state) {
   assert_non_null(strstr(so, "District: complete T+"));
   assert_non_null(strstr(so, "Lower bound (whole runs, plates, hours, earliest arrivals, "
                              "sampling): T+"));
-  static const char *files[] = {"plan.h5", "summary.csv", "site_schedule.csv",
-                                "tube_manifest.csv", "exceptions.csv"};
+  static const char *files[] = {"plan.h5",   "summary.csv",    "site_schedule.csv",
+                                "tubes.csv", "assignment.csv", "exceptions.csv"};
   char dir[512];
   snprintf(dir, sizeof dir, "%s/o", out);
-  for (int i = 0; i < 5; i++) {
+  for (int i = 0; i < 6; i++) {
     FILE *f = fopen(tu_path(dir, files[i]), "rb");
     assert_non_null(f);
     fclose(f);
@@ -114,10 +114,14 @@ static void test_plan_tiny(void **state) {
                             "complete_min,deadline_min,met,slack_min",
                       strlen("level,id,residents,tubes,sampling_start_min,sampling_end_min,"
                              "complete_min,deadline_min,met,slack_min"));
-  f = fopen(tu_path(dir, "tube_manifest.csv"), "rb");
+  f = fopen(tu_path(dir, "assignment.csv"), "rb");
   assert_non_null(fgets(line, sizeof line, f));
   fclose(f);
-  assert_memory_equal(line, "tube,resident,household,community,site,lab,", 43);
+  assert_string_equal(line, "tube,resident\n");
+  f = fopen(tu_path(dir, "tubes.csv"), "rb");
+  assert_non_null(fgets(line, sizeof line, f));
+  fclose(f);
+  assert_memory_equal(line, "tube,community,site,lab,stream,", 31);
   /* nothing half-written is left behind */
   snprintf(cmd, sizeof cmd, "ls %s | grep -c tmp", dir);
   char *count;
@@ -210,7 +214,7 @@ static void test_simulate(void **state) {
   assert_int_equal(tu_entries(dir), 2);
   first_line(dir, "sim_summary.csv", line, sizeof line);
   assert_string_equal(line, "level,id,p_met,p_met_lo,p_met_hi,complete_p50_min,complete_p95_min,"
-                            "name\n");
+                            "name,complete_p50_at,complete_p95_at\n");
   first_line(dir, "sim.h5", line, 5);
   assert_memory_equal(line, "\x89HDF", 4);
   static const char *bad[] = {" simulate --replicates 0", " simulate -r x", " simulate -t 0",

@@ -347,14 +347,14 @@ static void test_results_habits(void **state) {
   snprintf(cmd, sizeof cmd, "%s plan %s/tiny/scenario.ini -o %s/p -q", PSC_CLI_PATH,
            PSC_TEST_DATA, dir);
   assert_int_equal(tu_run(cmd, NULL, NULL), 0);
-  char *man = slurp(tu_path(dir, "p/tube_manifest.csv"));
-  char ids[3][16];
+  /* the first three tubes (one row each in tubes.csv; ids of 19 digits) */
+  char *man = slurp(tu_path(dir, "p/tubes.csv"));
+  char ids[3][20];
   char *line = strchr(man, '\n') + 1;
   for (int i = 0; i < 3; i++) {
-    memcpy(ids[i], line, 15);
-    ids[i][15] = '\0';
-    while (!strncmp(line, ids[i], 15))
-      line = strchr(line, '\n') + 1;
+    memcpy(ids[i], line, 19);
+    ids[i][19] = '\0';
+    line = strchr(line, '\n') + 1;
   }
   free(man);
   char csv[1024];

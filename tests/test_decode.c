@@ -61,16 +61,16 @@ static char *plan_tiny(const char *dir) {
 /* Tube ids of a plan, from its tube manifest. */
 static int tube_ids(const char *dir, char ids[][20], int max) {
   char path[1024], line[512], last[20] = "";
-  snprintf(path, sizeof path, "%s/p/tube_manifest.csv", dir);
+  snprintf(path, sizeof path, "%s/p/assignment.csv", dir);
   FILE *f = fopen(path, "r");
   assert_non_null(f);
   int n = 0;
   assert_non_null(fgets(line, sizeof line, f));
   while (fgets(line, sizeof line, f) && n < max) {
-    line[15] = '\0';
+    line[19] = '\0';
     if (strcmp(line, last)) {
-      memcpy(ids[n++], line, 16);
-      memcpy(last, line, 16);
+      memcpy(ids[n++], line, 20);
+      memcpy(last, line, 20);
     }
   }
   fclose(f);
@@ -145,7 +145,7 @@ static void test_invariants_random_results(void **state) {
     char cmd[8192], *res;
     snprintf(cmd, sizeof cmd,
              "cd %s && awk -F, 'NR==FNR {if ($2==\"positive\") pos[$1]=1; next} "
-             "FNR>1 && ($1 in pos) {print $2}' r.csv %s/p/tube_manifest.csv | sort > want; "
+             "FNR>1 && ($1 in pos) {print $2}' r.csv %s/p/assignment.csv | sort > want; "
              "awk -F, 'NR>1 {print $1}' %s/control.csv | sort > c; "
              "awk -F, 'NR>1 {print $1}' %s/retests.csv | sort > r; "
              "cmp -s want c && cmp -s want r && test -z \"$(uniq -d c)\" && echo same",
@@ -239,7 +239,7 @@ static void test_bad_results(void **state) {
   char csv[1024];
   snprintf(csv, sizeof csv,
            "tube,result,ct\n%s,positive,30\n%s,positive,31\n%s,maybe,\nNOPE,negative,\n"
-           "230101000000019,negative,\n%s,positive,x\n%s,negative,\n%s,positive,\n",
+           "2301010000000000190,negative,\n%s,positive,x\n%s,negative,\n%s,positive,\n",
            ids[0], ids[0], ids[1], ids[2], ids[3], ids[3]);
   tu_write(dir, "bad.csv", csv);
   psc_diags_t *d = psc_diags_create();
@@ -247,11 +247,11 @@ static void test_bad_results(void **state) {
   assert_int_equal(psc_decode_run(h5, tu_path(dir, "bad.csv"), d, &dc), PSC_EINPUT);
   assert_null(dc);
   assert_true(tu_has_diag(d, PSC_DIAG_ERROR, "bad.csv", 3, 1, "duplicate row"));
-  assert_true(tu_has_diag(d, PSC_DIAG_ERROR, "bad.csv", 4, 17, "result 'maybe'"));
+  assert_true(tu_has_diag(d, PSC_DIAG_ERROR, "bad.csv", 4, 21, "result 'maybe'"));
   assert_true(tu_has_diag(d, PSC_DIAG_ERROR, "bad.csv", 5, 1, "unknown tube 'NOPE'"));
   assert_true(tu_has_diag(d, PSC_DIAG_ERROR, "bad.csv", 6, 1, "from another plan"));
-  assert_true(tu_has_diag(d, PSC_DIAG_ERROR, "bad.csv", 7, 26, "ct 'x'"));
-  assert_true(tu_has_diag(d, PSC_DIAG_ERROR, "bad.csv", 9, 17, "contradictory results"));
+  assert_true(tu_has_diag(d, PSC_DIAG_ERROR, "bad.csv", 7, 30, "ct 'x'"));
+  assert_true(tu_has_diag(d, PSC_DIAG_ERROR, "bad.csv", 9, 21, "contradictory results"));
   psc_diags_free(d);
   /* not a plan at all */
   d = psc_diags_create();

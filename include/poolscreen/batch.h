@@ -9,6 +9,7 @@
 
 #include "poolscreen/error.h"
 #include "poolscreen/export.h"
+#include "poolscreen/output.h"
 #include "poolscreen/scenario.h"
 
 #ifdef __cplusplus
@@ -113,6 +114,9 @@ PSC_API const psc_scenario_t *psc_batch_base(const psc_batch_t *b);
  * Returns 0, PSC_EIO, PSC_EHDF5, PSC_ENOMEM or PSC_EINVAL (not run, or a
  * variant not done). */
 PSC_API int psc_batch_write(const psc_batch_t *b, const char *outdir, int report);
+/* The same into an output set opened before the computation
+ * (poolscreen/output.h); the set is committed. */
+PSC_API int psc_batch_write_to(const psc_batch_t *b, psc_outset_t *set, int report);
 
 #ifdef __cplusplus
 }

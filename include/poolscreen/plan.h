@@ -175,8 +175,9 @@ PSC_API double psc_plan_street_open(const psc_plan_t *p, uint32_t st);
 /* Tubes whose first swab waited longer than max_sample_age_hours for a run. */
 PSC_API uint32_t psc_plan_aged_tubes(const psc_plan_t *p);
 PSC_API const psc_advice_t *psc_plan_advice(const psc_plan_t *p);
-/* Writes a barcode-like tube id (date of T0 as YYMMDD, an 8-digit sequence
- * and a Luhn check digit) into buf; returns the length like snprintf. */
+/* Writes a barcode-like tube id (19 digits: date of T0 as YYMMDD, the
+ * plan's 4-digit tag from its identity, an 8-digit sequence and a Luhn
+ * check digit; docs/output.md) into buf; returns the length like snprintf. */
 PSC_API int psc_plan_tube_id(const psc_plan_t *p, uint32_t t, char *buf, size_t size);
 
 /* Writes the plan to path (OUTDIR/plan.h5; see docs/output.md), creating
@@ -184,14 +185,15 @@ PSC_API int psc_plan_tube_id(const psc_plan_t *p, uint32_t t, char *buf, size_t 
  * threads > 0 sets the OpenMP threads used to format large columns.
  * Returns 0, PSC_EIO or PSC_EHDF5. */
 PSC_API int psc_plan_write_h5(const psc_plan_t *p, const char *path, int threads);
-/* Writes OUTDIR/summary.csv, site_schedule.csv, tube_manifest.csv and
- * exceptions.csv, all under temporary names, renamed together when all are
- * complete. Returns 0, PSC_EIO or PSC_ENOMEM. */
+/* Writes OUTDIR/summary.csv, site_schedule.csv, tubes.csv, assignment.csv
+ * and exceptions.csv as one set (output.h: made in a staging folder and
+ * swapped in; plan.h5 and other files in OUTDIR are kept). Returns 0,
+ * PSC_EIO or PSC_ENOMEM. */
 PSC_API int psc_plan_write_csv(const psc_plan_t *p, const char *outdir);
 /* Writes a plan's whole output set into outdir: plan.h5 and (with_csv) the
- * four CSVs, renamed only when every one is complete, so a failure leaves
- * no part of a plan. threads as for psc_plan_write_h5. Returns 0, PSC_EIO,
- * PSC_EHDF5 or PSC_ENOMEM. */
+ * five CSVs, swapped in together (output.h), so a failure leaves no part of
+ * a plan. threads as for psc_plan_write_h5. Returns 0, PSC_EIO, PSC_EHDF5
+ * or PSC_ENOMEM; psc_plan_write_to reports which path failed and why. */
 PSC_API int psc_plan_write(const psc_plan_t *p, const char *outdir, int with_csv, int threads);
 
 #ifdef __cplusplus

@@ -34,6 +34,7 @@
 #include "poolscreen/export.h"
 #include "poolscreen/version.h"
 #include "poolscreen/error.h"
+#include "poolscreen/output.h"
 #include "poolscreen/params.h"
 #include "poolscreen/scenario.h"
 #include "poolscreen/plan.h"

@@ -8,6 +8,7 @@
 
 #include "poolscreen/batch.h"
 #include "poolscreen/export.h"
+#include "poolscreen/output.h"
 #include "poolscreen/plan.h"
 #include "poolscreen/simulate.h"
 
@@ -28,6 +29,11 @@ PSC_API int psc_report_batch(const psc_batch_t *b, FILE *f);
 PSC_API int psc_report_write_plan(const psc_plan_t *p, const char *outdir, int with_csv,
                                   int threads);
 PSC_API int psc_report_write_sim(const psc_sim_t *sim, const char *outdir);
+/* The same into an output set opened before the computation
+ * (poolscreen/output.h); the set is committed. */
+PSC_API int psc_report_write_plan_to(const psc_plan_t *p, psc_outset_t *set, int with_csv,
+                                     int threads);
+PSC_API int psc_report_write_sim_to(const psc_sim_t *sim, psc_outset_t *set);
 
 #ifdef __cplusplus
 }

@@ -425,13 +425,25 @@ int psc_batch_record_put(psc_batch_t *b, uint32_t v, const double *rec) {
 }
 
 int psc_batch_write(const psc_batch_t *b, const char *outdir, int report) {
-  if (!b || !outdir || !b->ran)
+  if (!b || !outdir)
+    return PSC_EINVAL;
+  psc_outset_t *set = NULL;
+  int rc = psc_outset_open(outdir, &set);
+  if (!rc)
+    rc = psc_batch_write_to(b, set, report);
+  psc_outset_free(set);
+  return rc;
+}
+
+int psc_batch_write_to(const psc_batch_t *b, psc_outset_t *set, int report) {
+  if (!b || !set || !b->ran)
     return PSC_EINVAL;
   for (uint32_t v = 0; v < b->nvariants; v++)
     if (!b->res[v].done)
       return PSC_EINVAL;
+  /* report.html is the batch's own name: a run without it drops an older one */
   const psc__out_file_t files[] = {{"batch.h5", NULL, psc__batch_write_h5},
                                    {"batch.csv", psc__batch_write_csv, NULL},
                                    {"report.html", write_report, NULL}};
-  return psc__write_files(outdir, files, report ? 3 : 2, b);
+  return psc__outset_write(set, files, report ? 3 : 2, 3, b);
 }

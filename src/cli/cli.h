@@ -145,9 +145,20 @@ const char *cli_clock(char *buf, size_t size, double min, const char *none);
 /* A length of time as "H:MM" ("-H:MM" when negative, "+H:MM" when positive
  * with sign set), or "-" when not finite, into buf. */
 const char *cli_duration(char *buf, size_t size, double min, int sign);
+/* Opens the output set of a command before its long computation, so that a
+ * place it cannot write is reported at once ("cannot write PATH: reason" on
+ * stderr). Returns an exit status (CLI_OK when *set is ready). */
+int cli_open_output(const char *cmd, const char *outdir, psc_outset_t **set);
 /* Reports the outcome of writing a command's outputs: "Written: OUTDIR
- * (files)" on stdout, or the error on stderr. Returns the exit status. */
-int cli_written(const char *cmd, const char *outdir, int err, const char *files);
+ * (files)" on stdout, or the failing path and its reason on stderr; frees
+ * the set. Returns the exit status. */
+int cli_written(const char *cmd, psc_outset_t *set, int err, const char *files);
+/* s fitted to width terminal columns into buf: East Asian wide characters
+ * (Chinese names) count two columns; a text too wide is cut before the
+ * first character that does not fit, never inside one (UTF-8 stays valid),
+ * and padded with spaces to exactly width columns. */
+const char *cli_pad(char *buf, size_t size, const char *s, int width);
+
 /* Reports a usage error for a command and returns CLI_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -139,6 +139,13 @@ int cmd_batch(int argc, char **argv) {
     return CLI_FAILURE;
   }
   int err = psc_batch_load(argv[optind], d, &b);
+  /* rank 0 writes: the place is checked before the long computation */
+  psc_outset_t *set = NULL;
+  int open_failed = 0;
+  if (!err && rank == 0 && cli_open_output("batch", outdir, &set) != CLI_OK) {
+    err = PSC_EIO;
+    open_failed = 1;
+  }
   progress_t pr;
   clock_gettime(CLOCK_MONOTONIC, &pr.t0);
   /* variants done and the time left, on rank 0's terminal */
@@ -181,7 +188,7 @@ int cmd_batch(int argc, char **argv) {
               errors == 1 ? "" : "s");
     rc = CLI_USAGE;
   } else if (all) {
-    if (rank == 0)
+    if (rank == 0 && !open_failed)
       fprintf(stderr, "poolscreen batch: %s\n", psc_strerror(all));
     rc = CLI_FAILURE;
   } else {
@@ -201,10 +208,12 @@ int cmd_batch(int argc, char **argv) {
         printf(" on %d ranks", size);
       printf("\n\n");
       print_table(b);
-      rc = cli_written("batch", outdir, psc_batch_write(b, outdir, report),
+      rc = cli_written("batch", set, psc_batch_write_to(b, set, report),
                        report ? "batch.csv, batch.h5, report.html" : "batch.csv, batch.h5");
+      set = NULL; /* cli_written freed it */
     }
   }
+  psc_outset_free(set);
   psc_batch_free(b);
 #ifdef PSC_HAVE_MPI
   if (mpi) {

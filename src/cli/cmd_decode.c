@@ -56,13 +56,19 @@ int cmd_decode(int argc, char **argv) {
   }
   if (argc - optind != 2)
     return cli_usage_error("decode", "expected PLAN.h5 and RESULTS.csv");
+  psc_outset_t *set = NULL;
+  int rc = cli_open_output("decode", outdir, &set);
+  if (rc)
+    return rc;
   psc_diags_t *d = psc_diags_create();
   psc_decode_t *dc = NULL;
-  int rc = psc_decode_run(argv[optind], argv[optind + 1], d, &dc);
+  rc = psc_decode_run(argv[optind], argv[optind + 1], d, &dc);
   psc_diags_sort(d);
   cli_print_diags(d);
   size_t errors = psc_diags_errors(d);
   psc_diags_free(d);
+  if (rc)
+    psc_outset_free(set);
   if (rc == PSC_EINPUT) {
     fprintf(stderr, "poolscreen: %zu error%s; nothing written\n", errors, errors == 1 ? "" : "s");
     return CLI_USAGE;
@@ -93,7 +99,7 @@ int cmd_decode(int argc, char **argv) {
            "all tested negative, flagged for a rerun\n",
            s->household_members, s->pools_all_negative);
   }
-  rc = cli_written("decode", outdir, psc_decode_write(dc, outdir), "");
+  rc = cli_written("decode", set, psc_decode_write_to(dc, set), "");
   psc_decode_free(dc);
   return rc;
 }

@@ -24,7 +24,8 @@ void cmd_plan_help(FILE *out) {
           "bottleneck, and with a missed deadline the cheapest set of added resources\n"
           "(by the scenario's [costs]) with which the planner meets every deadline.\n\n"
           "  -o, --output OUTDIR  write plan.h5, summary.csv, site_schedule.csv,\n"
-          "                       tube_manifest.csv, exceptions.csv (default: %s)\n"
+          "                       tubes.csv, assignment.csv, exceptions.csv\n"
+          "                       (default: %s)\n"
           "  -t, --threads N      OpenMP threads (default: all); outputs are identical\n"
           "      --margin HOURS   open each street this long after the latest time its\n"
           "                       deadline allows, instead of searching it\n"
@@ -88,8 +89,8 @@ static void print_plan(const psc_plan_t *p, int margin_searched) {
     char span[40];
     snprintf(span, sizeof span, "%s-%s", cli_clock(a, sizeof a, v->sampling_start, "-"),
              cli_duration(b, sizeof b, v->sampling_end, 0));
-    char g1[32], g2[32];
-    printf("%-14.14s %9s %7u %-17s %9s %9s %8s %9s %6s  %s\n", sv->name[st],
+    char g1[32], g2[32], nm[128];
+    printf("%s %9s %7u %-17s %9s %9s %8s %9s %6s  %s\n", cli_pad(nm, sizeof nm, sv->name[st], 14),
            cli_count(c, sizeof c, v->residents), v->tubes, span,
            cli_clock(e, sizeof e, v->complete, "-"), cli_clock(f, sizeof f, v->deadline, "-"),
            cli_duration(a, sizeof a, v->slack, 1), cli_clock(g1, sizeof g1, v->bound, "-"),
@@ -253,10 +254,16 @@ int cmd_plan(int argc, char **argv) {
   int rc = cli_load_scenario_with(optind < argc ? argv[optind] : NULL, &sets, &s);
   if (rc)
     return rc;
+  psc_outset_t *set = NULL;
+  if ((rc = cli_open_output("plan", outdir, &set))) {
+    psc_scenario_free(s);
+    return rc;
+  }
   psc_plan_t *p = NULL;
   int err = psc_plan_create(s, &o, &p);
   if (err) {
     fprintf(stderr, "poolscreen plan: %s\n", psc_strerror(err));
+    psc_outset_free(set);
     psc_scenario_free(s);
     return CLI_FAILURE;
   }
@@ -266,19 +273,20 @@ int cmd_plan(int argc, char **argv) {
     if (cli_plan_json(stdout, p, o.margin_hours >= 0)) {
       fprintf(stderr, "poolscreen plan: %s\n", psc_strerror(PSC_ENOMEM));
       psc_plan_free(p);
+      psc_outset_free(set);
       psc_scenario_free(s);
       return CLI_FAILURE;
     }
   } else if (!cli_quiet) {
     print_plan(p, o.margin_hours < 0);
   }
-  err = cli_written("plan", outdir,
-                    report ? psc_report_write_plan(p, outdir, csv, o.threads)
-                           : psc_plan_write(p, outdir, csv, o.threads),
-                    csv ? report ? "plan.h5, summary.csv, site_schedule.csv, tube_manifest.csv, "
-                                   "exceptions.csv, report.html"
-                                 : "plan.h5, summary.csv, site_schedule.csv, tube_manifest.csv, "
-                                   "exceptions.csv"
+  err = cli_written("plan", set,
+                    report ? psc_report_write_plan_to(p, set, csv, o.threads)
+                           : psc_plan_write_to(p, set, csv, o.threads),
+                    csv ? report ? "plan.h5, summary.csv, site_schedule.csv, tubes.csv, "
+                                   "assignment.csv, exceptions.csv, report.html"
+                                 : "plan.h5, summary.csv, site_schedule.csv, tubes.csv, "
+                                   "assignment.csv, exceptions.csv"
                     : report ? "plan.h5, report.html"
                              : "plan.h5");
   err = cli_fail_on_miss(fail_on_miss, cli_plan_missed(p), err);

@@ -70,8 +70,10 @@ static void print_sim(const psc_scenario_t *s, const psc_sim_options_t *opt,
   for (size_t i = 0; i < psc_sim_units(sim); i++) {
     const psc_sim_unit_t *u = psc_sim_unit(sim, i);
     const char *name = u->level == 0 ? cm->id[u->index] : u->level == 1 ? sv->name[u->index] : "district";
-    printf("%-10s %-28.28s %7.3f   [%.3f, %.3f] %10s %10s\n",
-           u->level == 0 ? "key" : u->level == 1 ? "street" : "district", name, u->p_met,
+    char nm[160];
+    printf("%-10s %s %7.3f   [%.3f, %.3f] %10s %10s\n",
+           u->level == 0 ? "key" : u->level == 1 ? "street" : "district",
+           cli_pad(nm, sizeof nm, name, 28), u->p_met,
            u->p_met_lo, u->p_met_hi, cli_clock(a, sizeof a, u->complete_p50, "-"),
            cli_clock(b, sizeof b, u->complete_p95, "-"));
   }
@@ -199,6 +201,22 @@ int cmd_simulate(int argc, char **argv) {
 #endif
   if (rc)
     return rc;
+  /* only rank 0 writes; the place is checked before the long computation */
+  psc_outset_t *set = NULL;
+  if (rank == 0)
+    rc = cli_open_output("simulate", outdir, &set);
+#ifdef PSC_HAVE_MPI
+  if (mpi && (rc = cli_mpi_share(rc)) != 0) {
+    psc_outset_free(set);
+    psc_scenario_free(s);
+    cli_mpi_stop();
+    return rc;
+  }
+#endif
+  if (rc) {
+    psc_scenario_free(s);
+    return rc;
+  }
   void *bar = rank == 0 ? cli_progress_start() : NULL;
   if (bar) {
     o.progress = cli_progress;
@@ -219,6 +237,7 @@ int cmd_simulate(int argc, char **argv) {
     if (err && rank == 0)
       fprintf(stderr, "poolscreen simulate: %s\n", psc_strerror(err));
     psc_sim_free(sim);
+    psc_outset_free(set);
     psc_scenario_free(s);
 #ifdef PSC_HAVE_MPI
     if (mpi) {
@@ -231,8 +250,8 @@ int cmd_simulate(int argc, char **argv) {
   }
   if (!cli_quiet)
     print_sim(s, &o, sim);
-  rc = cli_written("simulate", outdir,
-                   report ? psc_report_write_sim(sim, outdir) : psc_sim_write(sim, outdir),
+  rc = cli_written("simulate", set,
+                   report ? psc_report_write_sim_to(sim, set) : psc_sim_write_to(sim, set),
                    report ? "sim.h5, sim_summary.csv, report.html" : "sim.h5, sim_summary.csv");
   rc = cli_fail_on_miss(fail_below > 0, cli_sim_missed(sim, fail_below), rc);
   psc_sim_free(sim);

@@ -115,14 +115,93 @@ const char *cli_clock(char *buf, size_t size, double min, const char *none) {
   return buf;
 }
 
-int cli_written(const char *cmd, const char *outdir, int err, const char *files) {
-  if (err) {
-    fprintf(stderr, "poolscreen %s: cannot write %s: %s\n", cmd, outdir, psc_strerror(err));
-    return CLI_FAILURE;
+/* The failure of an output set: its path and reason when it has them. */
+static int output_failed(const char *cmd, const char *outdir, const psc_outset_t *set, int err) {
+  const char *why = psc_outset_error(set);
+  if (*why)
+    fprintf(stderr, "poolscreen %s: cannot write %s; nothing written\n", cmd, why);
+  else
+    fprintf(stderr, "poolscreen %s: cannot write %s: %s; nothing written\n", cmd, outdir,
+            psc_strerror(err));
+  return CLI_FAILURE;
+}
+
+int cli_open_output(const char *cmd, const char *outdir, psc_outset_t **set) {
+  int err = psc_outset_open(outdir, set);
+  if (!err)
+    return CLI_OK;
+  output_failed(cmd, outdir, *set, err);
+  psc_outset_free(*set);
+  *set = NULL;
+  return CLI_FAILURE;
+}
+
+int cli_written(const char *cmd, psc_outset_t *set, int err, const char *files) {
+  int rc = CLI_OK;
+  if (err)
+    rc = output_failed(cmd, psc_outset_dir(set), set, err);
+  else if (!cli_quiet)
+    printf("Written: %s%s%s%s\n", psc_outset_dir(set), *files ? " (" : "", files,
+           *files ? ")" : "");
+  psc_outset_free(set);
+  return rc;
+}
+
+/* Columns a code point takes in a terminal: 2 for East Asian wide and
+ * full-width ranges, 0 for combining marks, else 1. */
+static int cp_width(unsigned cp) {
+  if ((cp >= 0x0300 && cp <= 0x036F) || (cp >= 0x200B && cp <= 0x200F) || cp == 0xFE0F)
+    return 0;
+  if ((cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0x303E) ||
+      (cp >= 0x3041 && cp <= 0x33FF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+      (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0xA000 && cp <= 0xA4CF) ||
+      (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+      (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+      (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x1F300 && cp <= 0x1F64F) ||
+      (cp >= 0x20000 && cp <= 0x3FFFD))
+    return 2;
+  return 1;
+}
+
+/* Length in bytes of the UTF-8 character at s (1 for an invalid byte) and
+ * its code point. */
+static int utf8_char(const unsigned char *s, unsigned *cp) {
+  int n = s[0] < 0x80 ? 1 : (s[0] >> 5) == 6 ? 2 : (s[0] >> 4) == 14 ? 3 : (s[0] >> 3) == 30 ? 4 : 0;
+  if (n == 0) {
+    *cp = 0xFFFD;
+    return 1;
   }
-  if (!cli_quiet)
-    printf("Written: %s%s%s%s\n", outdir, *files ? " (" : "", files, *files ? ")" : "");
-  return CLI_OK;
+  *cp = n == 1 ? s[0] : (unsigned)(s[0] & (0x7F >> n));
+  for (int i = 1; i < n; i++) {
+    if ((s[i] & 0xC0) != 0x80) {
+      *cp = 0xFFFD;
+      return 1;
+    }
+    *cp = (*cp << 6) | (s[i] & 0x3F);
+  }
+  return n;
+}
+
+const char *cli_pad(char *buf, size_t size, const char *s, int width) {
+  size_t o = 0;
+  int cols = 0;
+  const unsigned char *p = (const unsigned char *)(s ? s : "");
+  while (*p) {
+    unsigned cp;
+    int n = utf8_char(p, &cp), w = cp_width(cp);
+    if (cols + w > width || o + (size_t)n + 1 > size)
+      break;
+    memcpy(buf + o, p, (size_t)n);
+    o += (size_t)n;
+    cols += w;
+    p += n;
+  }
+  while (cols < width && o + 1 < size) {
+    buf[o++] = ' ';
+    cols++;
+  }
+  buf[o] = '\0';
+  return buf;
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...) {

@@ -31,6 +31,25 @@ const psc_diag_t *psc_diags_get(const psc_diags_t *d, size_t i) {
   return (d && i < d->n) ? &d->items[i] : NULL;
 }
 
+/* A copy of s with bytes below 0x20 and 0x7F written as \xNN. */
+static char *escape_controls(const char *s) {
+  size_t n = 0;
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+    n += *p < 0x20 || *p == 0x7F ? 4 : 1;
+  char *o = malloc(n + 1), *q = o;
+  if (!o)
+    return NULL;
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    if (*p < 0x20 || *p == 0x7F) {
+      snprintf(q, 5, "\\x%02X", *p);
+      q += 4;
+    } else
+      *q++ = (char)*p;
+  }
+  *q = '\0';
+  return o;
+}
+
 static int diags_vadd(psc_diags_t *d, psc_severity_t sev, const char *file, uint32_t line,
                       uint32_t column, const char *fmt, va_list ap) {
   if (!d)
@@ -43,10 +62,19 @@ static int diags_vadd(psc_diags_t *d, psc_severity_t sev, const char *file, uint
     d->items = items;
     d->cap = cap;
   }
-  char buf[1024];
-  vsnprintf(buf, sizeof(buf), fmt, ap);
+  /* the whole message (field text of any length is echoed whole), with
+   * control characters in it escaped as \xNN so that text from an input
+   * file cannot move the cursor, clear the terminal or fake a line */
+  va_list aq;
+  va_copy(aq, ap);
+  int len = vsnprintf(NULL, 0, fmt, aq);
+  va_end(aq);
+  char *buf = len >= 0 ? malloc((size_t)len + 1) : NULL;
+  if (buf)
+    vsnprintf(buf, (size_t)len + 1, fmt, ap);
   char *f = psc__strdup(file ? file : "<input>");
-  char *m = psc__strdup(buf);
+  char *m = buf ? escape_controls(buf) : NULL;
+  free(buf);
   if (!f || !m) {
     free(f);
     free(m);

@@ -32,18 +32,31 @@ uint32_t psc__utf8_len(const char *s, size_t n) {
   return k;
 }
 
-int psc__tube_code(long long date_code, uint32_t seq, char *buf, size_t size) {
-  char digits[16];
-  snprintf(digits, sizeof digits, "%06lld%08u", date_code % 1000000, seq % 100000000u);
-  /* Luhn check digit over the 14 digits */
+int psc__tube_code(long long date_code, uint32_t tag, uint32_t seq, char *buf, size_t size) {
+  /* digits by hand, not snprintf: a city writes millions of these */
+  char d[PSC__TUBE_ID_LEN + 1];
+  unsigned long long v = (unsigned long long)(date_code % 1000000) * 10000ULL + tag % 10000u;
+  for (int i = 9; i >= 0; i--, v /= 10)
+    d[i] = (char)('0' + v % 10);
+  v = seq % 100000000u;
+  for (int i = 17; i >= 10; i--, v /= 10)
+    d[i] = (char)('0' + v % 10);
+  /* Luhn check digit over the 18 digits */
   int sum = 0;
-  for (int i = 13, dbl = 1; i >= 0; i--, dbl = !dbl) {
-    int d = digits[i] - '0';
-    if (dbl && (d *= 2) > 9)
-      d -= 9;
-    sum += d;
+  for (int i = 17, dbl = 1; i >= 0; i--, dbl = !dbl) {
+    int x = d[i] - '0';
+    if (dbl && (x *= 2) > 9)
+      x -= 9;
+    sum += x;
   }
-  return snprintf(buf, size, "%s%d", digits, (10 - sum % 10) % 10);
+  d[18] = (char)('0' + (10 - sum % 10) % 10);
+  d[19] = '\0';
+  if (size) {
+    size_t n = size - 1 < PSC__TUBE_ID_LEN ? size - 1 : PSC__TUBE_ID_LEN;
+    memcpy(buf, d, n);
+    buf[n] = '\0';
+  }
+  return PSC__TUBE_ID_LEN;
 }
 
 /* Levenshtein distance between a and b, or limit + 1 once it exceeds limit. */

@@ -476,8 +476,8 @@ int psc_decode_run(const char *plan_h5, const char *results_csv, psc_diags_t *di
   dc->ct = psc__malloc(n + 1, 8);
   /* plan tubes are numbered from 1, retest tubes after them */
   uint32_t base = dc->v.has_decode ? dc->v.ntubes + 1 : 1;
-  rc = dc->result && dc->ct ? psc__read_results(results_csv, ids, base, dc->v.date_code,
-                                                dc->result, dc->ct, diags)
+  rc = dc->result && dc->ct ? psc__read_results(results_csv, ids, base, &dc->v, dc->result,
+                                                dc->ct, diags)
                             : PSC_ENOMEM;
   if (!rc)
     rc = dc->v.has_decode ? round2(dc) : round1(dc);

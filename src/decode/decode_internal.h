@@ -9,6 +9,9 @@
 
 /* What decode needs of a plan, read back from plan.h5. */
 typedef struct {
+  char identity[17]; /* the plan's identity (16 hex digits) */
+  uint32_t tag;      /* its tube-id tag: identity % 10000 */
+  char start[32];    /* the scenario's start (T0), for clock times */
   long long date_code, t0_clock;
   double report_min, handover_min, speed_kmh;
   uint32_t ntubes, nres, nhh, ncomm, nstreets, nsites, nlabs, nruns;
@@ -73,7 +76,6 @@ struct psc_decode {
 /* src/decode/results.c: results.csv into result[] / ct[] by row of ids;
  * the row of a tube id is its sequence number less seq_base. */
 int psc__read_results(const char *path, const psc__strcol_t *ids, uint32_t seq_base,
-                      long long date_code,
-                      uint8_t *result, double *ct, psc_diags_t *d);
+                      const psc__plan_view_t *v, uint8_t *result, double *ct, psc_diags_t *d);
 
 #endif

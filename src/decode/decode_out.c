@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "io/h5_write.h"
+#include "io/text_out.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,7 @@ static void put_time(FILE *f, double t) {
 }
 
 static void retest_id(const psc__plan_view_t *v, uint32_t k, char *buf, size_t n) {
-  psc__tube_code(v->date_code, v->ntubes + 1 + k, buf, n);
+  psc__tube_code(v->date_code, v->tag, v->ntubes + 1 + k, buf, n);
 }
 
 /* Resident, household, community and street of resident i, whose ids are
@@ -49,10 +50,21 @@ static int w_control(const void *ctx, FILE *f) {
   return 0;
 }
 
+/* A local ISO 8601 clock time of t minutes after T0 (empty when unknown). */
+static void put_clock(FILE *f, const psc__clock_t *c, double t) {
+  psc__ob_t b = {0};
+  psc__ob_clock(&b, c, t);
+  psc__ob_flush(&b, f);
+  psc__ob_free(&b);
+}
+
 static int w_retests(const void *ctx, FILE *f) {
   const psc_decode_t *dc = ctx;
   const psc__plan_view_t *v = &dc->v;
-  fputs("resident,team,window_start_min,window_end_min,lab,result_min,tube,pool_tube\n", f);
+  psc__clock_t clk = psc__clock_of(v->start);
+  fputs("resident,team,window_start_min,window_end_min,lab,result_min,tube,pool_tube,"
+        "window_start_at,window_end_at,result_at\n",
+        f);
   char id[32];
   for (uint32_t k = 0; k < dc->ncontrol; k++) {
     uint32_t i = dc->control_res[k];
@@ -62,7 +74,13 @@ static int w_retests(const void *ctx, FILE *f) {
     fprintf(f, ",%.2f,%.2f,", dc->rt_start[k], dc->rt_end[k]);
     psc__csv_put_text(f, PSC__STR(v->lab_id, dc->rt_lab[k]));
     retest_id(v, k, id, sizeof id);
-    fprintf(f, ",%.2f,%s,%s\n", dc->rt_result[k], id, PSC__STR(v->tube_id, v->res_tube[i]));
+    fprintf(f, ",%.2f,%s,%s,", dc->rt_result[k], id, PSC__STR(v->tube_id, v->res_tube[i]));
+    put_clock(f, &clk, dc->rt_start[k]);
+    fputc(',', f);
+    put_clock(f, &clk, dc->rt_end[k]);
+    fputc(',', f);
+    put_clock(f, &clk, dc->rt_result[k]);
+    fputc('\n', f);
   }
   return 0;
 }
@@ -179,22 +197,9 @@ static int w_pending2(const void *ctx, FILE *f) {
 /* ---- decode.h5 ---------------------------------------------------------- */
 
 
+/* Text columns as UTF-8 (h5py's .asstr() reads them). */
 static int strings(hid_t g, const char *name, char *const *s, uint32_t n) {
-  size_t w = 1;
-  for (uint32_t i = 0; i < n; i++)
-    w = strlen(s[i]) > w ? strlen(s[i]) : w;
-  char *buf = calloc((size_t)n * w + 1, 1);
-  if (!buf)
-    return 1;
-  for (uint32_t i = 0; i < n; i++)
-    memcpy(buf + (size_t)i * w, s[i], strlen(s[i]));
-  hid_t t = H5Tcopy(H5T_C_S1);
-  H5Tset_size(t, w);
-  H5Tset_strpad(t, H5T_STR_NULLPAD);
-  int bad = psc__h5_put(g, name, t, t, buf, n);
-  H5Tclose(t);
-  free(buf);
-  return bad;
+  return psc__h5_strings(g, name, s, n);
 }
 
 /* Indices of the entries of flags equal to want. */
@@ -216,12 +221,13 @@ static int write_groups(const psc_decode_t *dc, hid_t f) {
     hid_t g = psc__h5_group(f, "decode"), r = psc__h5_group(g, "retests");
     uint32_t n = dc->ncontrol, *pool = psc__malloc(n + 1, 4);
     char **ids = calloc(n + 1, sizeof(char *));
-    char *text = calloc((size_t)n * 16 + 1, 1);
+    const size_t w = PSC__TUBE_ID_LEN + 1;
+    char *text = calloc((size_t)n * w + 1, 1);
     bad = !pool || !ids || !text;
     for (uint32_t k = 0; !bad && k < n; k++) {
       pool[k] = (uint32_t)v->res_tube[dc->control_res[k]];
-      ids[k] = text + (size_t)k * 16;
-      retest_id(v, k, ids[k], 16);
+      ids[k] = text + (size_t)k * w;
+      retest_id(v, k, ids[k], w);
     }
     if (!bad) {
       bad |= psc__h5_put(r, "resident", H5T_NATIVE_UINT32, H5T_STD_U32LE, dc->control_res, n);
@@ -299,6 +305,8 @@ static int link_file(const char *input, const char *tmp) {
     hid_t na = buf ? H5Acreate2(out, name, t, sp, H5P_DEFAULT, H5P_DEFAULT) : -1;
     if (na < 0 || H5Aread(at, t, buf) < 0 || H5Awrite(na, t, buf) < 0)
       rc = PSC_EHDF5;
+    else if (H5Tis_variable_str(t) > 0) /* the string read was allocated by HDF5 */
+      H5free_memory(*(char **)buf);
     free(buf);
     H5Aclose(na);
     H5Sclose(sp);
@@ -335,6 +343,17 @@ static int decode_h5_to(const void *ctx, const char *path) {
 int psc_decode_write(const psc_decode_t *dc, const char *outdir) {
   if (!dc || !outdir)
     return PSC_EINVAL;
+  psc_outset_t *set = NULL;
+  int rc = psc_outset_open(outdir, &set);
+  if (!rc)
+    rc = psc_decode_write_to(dc, set);
+  psc_outset_free(set);
+  return rc;
+}
+
+int psc_decode_write_to(const psc_decode_t *dc, psc_outset_t *set) {
+  if (!dc || !set)
+    return PSC_EINVAL;
   const psc__out_file_t r1[] = {{"decode.h5", NULL, decode_h5_to},
                                 {"control.csv", w_control, NULL},
                                 {"retests.csv", w_retests, NULL},
@@ -346,6 +365,7 @@ int psc_decode_write(const psc_decode_t *dc, const char *outdir) {
                                 {"households.csv", w_households, NULL},
                                 {"rerun.csv", w_rerun2, NULL},
                                 {"pending.csv", w_pending2, NULL}};
-  return dc->sum.round == 1 ? psc__write_files(outdir, r1, sizeof r1 / sizeof r1[0], dc)
-                            : psc__write_files(outdir, r2, sizeof r2 / sizeof r2[0], dc);
+  const size_t n1 = sizeof r1 / sizeof r1[0], n2 = sizeof r2 / sizeof r2[0];
+  return dc->sum.round == 1 ? psc__outset_write(set, r1, n1, n1, dc)
+                            : psc__outset_write(set, r2, n2, n2, dc);
 }

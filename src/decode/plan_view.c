@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "io/h5_read.h"
+#include "io/plan_layout.h"
 
 void psc__plan_view_free(psc__plan_view_t *v) {
   psc__strcol_t *strv[] = {&v->tube_id, &v->comm_id, &v->street_name, &v->site_id, &v->lab_id,
@@ -55,6 +56,102 @@ int psc__plan_view_names(const char *path, const psc__plan_view_t *v, const uint
   return rc;
 }
 
+/* The file an external link at the root points to (decode.h5 of a large
+ * plan links its plan's groups); the first one found. */
+typedef struct {
+  char *file;
+} elink_t;
+
+static herr_t find_elink(hid_t g, const char *name, const H5L_info_t *info, void *op) {
+  elink_t *e = op;
+  if (info->type != H5L_TYPE_EXTERNAL || e->file)
+    return 0;
+  char *buf = malloc(info->u.val_size + 1);
+  const char *file = NULL, *obj = NULL;
+  unsigned flags = 0;
+  if (buf && H5Lget_val(g, name, buf, info->u.val_size, H5P_DEFAULT) >= 0 &&
+      H5Lunpack_elink_val(buf, info->u.val_size, &flags, &file, &obj) >= 0 && file)
+    e->file = psc__strdup(file);
+  free(buf);
+  return e->file ? 1 : 0;
+}
+
+/* A decode file whose groups link to a plan file: that plan must carry the
+ * identity this file was made from. 0, or -1 with an error naming both. */
+static int psc__check_linked_plan(hid_t f, const char *path, const char *identity,
+                                  psc_diags_t *d) {
+  elink_t e = {NULL};
+  H5Literate(f, H5_INDEX_NAME, H5_ITER_INC, NULL, find_elink, &e);
+  if (!e.file)
+    return 0;
+  char other[32] = "";
+  hid_t g = H5Fopen(e.file, H5F_ACC_RDONLY, H5P_DEFAULT);
+  int got = g >= 0 && psc__h5_attr_text(g, "plan_identity", other, sizeof other) == 0;
+  if (g >= 0)
+    H5Fclose(g);
+  int rc = 0;
+  if (!got) {
+    psc__error(d, path, 1, 1, "links to the plan file %s, which cannot be read or has no plan "
+                              "identity (this file was made from plan %s)",
+               e.file, identity);
+    rc = -1;
+  } else if (strcmp(other, identity) != 0) {
+    psc__error(d, path, 1, 1,
+               "was made from plan %s, but the plan file it links to (%s) is now plan %s; "
+               "decode round 1 again against the current plan",
+               identity, e.file, other);
+    rc = -1;
+  }
+  free(e.file);
+  return rc;
+}
+
+/* Cross-checks the view's columns that decode indexes with each other. */
+static int view_consistent(psc__plan_file_t *pf, psc__plan_view_t *v) {
+  /* a tube's lab and run agree; each site's street is a street (checked by
+   * the layout); members per tube do not exceed its swabs */
+  for (uint32_t t = 0; t < v->ntubes; t++) {
+    if (v->tube_array[t] < -1 || (v->tube_kind[t] && v->tube_array[t] < 0)) {
+      psc__error(pf->d, pf->path, 1, 1, "dataset /tubes/array row %u: %d is not an array", t,
+                 v->tube_array[t]);
+      return -1;
+    }
+  }
+  for (uint32_t t = 0; t < v->ntubes; t++)
+    if (v->member_first[t + 1] - v->member_first[t] > 255) {
+      psc__error(pf->d, pf->path, 1, 1, "dataset /residents/tube: tube %u has %u residents", t,
+                 v->member_first[t + 1] - v->member_first[t]);
+      return -1;
+    }
+  /* every street with a community has a site (retests need a team or a
+   * site of the street); T0's clock is a time of day */
+  uint8_t *has_site = calloc(v->nstreets + 1, 1);
+  if (!has_site)
+    return -1;
+  for (uint32_t i = 0; i < v->nsites; i++)
+    has_site[v->site_street[i]] = 1;
+  for (uint32_t c = 0; c < v->ncomm; c++)
+    if (!has_site[v->comm_street[c]]) {
+      psc__error(pf->d, pf->path, 1, 1,
+                 "dataset /sites/street: street %u of community %u has no site", v->comm_street[c],
+                 c);
+      free(has_site);
+      return -1;
+    }
+  free(has_site);
+  if (v->t0_clock < 0 || v->t0_clock >= 1440) {
+    psc__error(pf->d, pf->path, 1, 1, "attribute start_minute_of_day %lld is not a time of day",
+               v->t0_clock);
+    return -1;
+  }
+  if (v->ntubes && v->tube_id.stride != PSC__TUBE_ID_LEN + 1) {
+    psc__error(pf->d, pf->path, 1, 1, "dataset /tubes/id holds %zu-character ids, not %d",
+               v->tube_id.stride - 1, PSC__TUBE_ID_LEN);
+    return -1;
+  }
+  return 0;
+}
+
 int psc__plan_view_load(const char *path, psc__plan_view_t *v, psc_diags_t *d) {
   memset(v, 0, sizeof(*v));
   /* a file that is not there, or not readable, is no "not a plan file" */
@@ -72,87 +169,133 @@ int psc__plan_view_load(const char *path, psc__plan_view_t *v, psc_diags_t *d) {
     psc__error(d, path, 1, 1, "not a plan file (cannot open it as HDF5)");
     return PSC_EINPUT;
   }
-  uint32_t n;
-  int bad = 0;
-#define RD(field, p, mem, type) bad |= !(v->field = psc__h5_read(f, p, mem, sizeof(type), &n))
-#define RDS(field, p) bad |= psc__h5_read_strings(f, p, &v->field), n = v->field.n
+  /* the layout first: format, every dataset's presence, class and length */
+  psc__plan_file_t pf = {.f = f, .path = path, .d = d};
+  int bad = psc__layout_check(&pf) != 0;
+  char ident[32] = "";
+  if (!bad && (psc__h5_attr_text(f, "plan_identity", ident, sizeof ident) != 0 ||
+               strlen(ident) != 16 || strspn(ident, "0123456789abcdef") != 16)) {
+    psc__error(d, path, 1, 1, "attribute plan_identity is missing or not 16 hex digits");
+    bad = 1;
+  }
+  if (!bad && psc__h5_attr_text(f, "scenario.start", v->start, sizeof v->start) != 0)
+    v->start[0] = '\0'; /* clock times are then left empty */
+  if (!bad) {
+    memcpy(v->identity, ident, 17);
+    v->tag = (uint32_t)(strtoull(ident, NULL, 16) % 10000u);
+  }
+  uint32_t n = 0;
+  /* every column decode uses, read through the layout: each index is
+   * checked against its table before any is used */
+#define RD(field, grp, name) bad |= !bad && !(v->field = psc__layout_read(&pf, grp, name, &n))
+#define RDS(field, p) bad |= !bad && psc__h5_read_strings(f, p, &v->field), n = v->field.n
   RDS(tube_id, "tubes/id");
-  v->ntubes = n;
-  RD(tube_comm, "tubes/community", H5T_NATIVE_UINT32, uint32_t);
-  RD(tube_lab, "tubes/lab", H5T_NATIVE_UINT32, uint32_t);
-  RD(tube_stream, "tubes/stream", H5T_NATIVE_UINT8, uint8_t);
-  RD(tube_kind, "tubes/kind", H5T_NATIVE_UINT8, uint8_t);
-  RD(tube_array, "tubes/array", H5T_NATIVE_INT32, int32_t);
-  RD(tube_reported, "tubes/reported", H5T_NATIVE_DOUBLE, double);
-  RD(res_tube, "residents/tube", H5T_NATIVE_INT32, int32_t);
-  v->nres = n;
-  bad |= psc__h5_length(f, "households/community", &v->nhh) != 0;
+  v->ntubes = pf.count[PSC__T_TUBES];
+  RD(tube_comm, "tubes", "community");
+  RD(tube_lab, "tubes", "lab");
+  RD(tube_stream, "tubes", "stream");
+  RD(tube_kind, "tubes", "kind");
+  RD(tube_array, "tubes", "array");
+  RD(tube_reported, "tubes", "reported");
+  RD(res_tube, "residents", "tube");
+  v->nres = pf.count[PSC__T_RESIDENTS];
+  /* every resident's household, checked against /households here (the ids
+   * of listed residents' households are read by row later) */
+  RD(res_hh, "residents", "household");
+  v->nhh = pf.count[PSC__T_HOUSEHOLDS];
   RDS(comm_id, "communities/id");
-  v->ncomm = n;
-  RD(comm_street, "communities/street", H5T_NATIVE_UINT32, uint32_t);
-  RD(comm_key, "communities/key", H5T_NATIVE_UINT8, uint8_t);
-  RD(comm_x, "communities/x_km", H5T_NATIVE_DOUBLE, double);
-  RD(comm_y, "communities/y_km", H5T_NATIVE_DOUBLE, double);
-  RD(comm_complete, "communities/complete_min", H5T_NATIVE_DOUBLE, double);
-  RD(comm_deadline, "communities/deadline_min", H5T_NATIVE_DOUBLE, double);
+  v->ncomm = pf.count[PSC__T_COMMUNITIES];
+  RD(comm_street, "communities", "street");
+  RD(comm_key, "communities", "key");
+  RD(comm_x, "communities", "x_km");
+  RD(comm_y, "communities", "y_km");
+  RD(comm_complete, "communities", "complete_min");
+  RD(comm_deadline, "communities", "deadline_min");
   RDS(street_name, "streets/name");
-  v->nstreets = n;
-  RD(street_complete, "streets/complete_min", H5T_NATIVE_DOUBLE, double);
-  RD(street_deadline, "streets/deadline_min", H5T_NATIVE_DOUBLE, double);
+  v->nstreets = pf.count[PSC__T_STREETS];
+  RD(street_complete, "streets", "complete_min");
+  RD(street_deadline, "streets", "deadline_min");
   RDS(site_id, "sites/id");
-  v->nsites = n;
-  RD(site_street, "sites/street", H5T_NATIVE_UINT32, uint32_t);
-  RD(site_kind, "sites/kind", H5T_NATIVE_UINT8, uint8_t);
-  RD(site_booths, "sites/booths", H5T_NATIVE_UINT32, uint32_t);
-  RD(site_rate, "sites/rate", H5T_NATIVE_DOUBLE, double);
-  RD(site_open, "sites/open_min", H5T_NATIVE_INT32, int32_t);
-  RD(site_close, "sites/close_min", H5T_NATIVE_INT32, int32_t);
-  RD(site_x, "sites/x_km", H5T_NATIVE_DOUBLE, double);
-  RD(site_y, "sites/y_km", H5T_NATIVE_DOUBLE, double);
+  v->nsites = pf.count[PSC__T_SITES];
+  RD(site_street, "sites", "street");
+  RD(site_kind, "sites", "kind");
+  RD(site_booths, "sites", "booths");
+  RD(site_rate, "sites", "rate");
+  RD(site_open, "sites", "open_min");
+  RD(site_close, "sites", "close_min");
+  RD(site_x, "sites", "x_km");
+  RD(site_y, "sites", "y_km");
   RDS(lab_id, "labs/id");
-  v->nlabs = n;
-  RD(lab_inst, "labs/instruments", H5T_NATIVE_UINT32, uint32_t);
-  RD(lab_wells, "labs/wells_per_run", H5T_NATIVE_UINT32, uint32_t);
-  RD(lab_run_min, "labs/run_minutes", H5T_NATIVE_UINT32, uint32_t);
-  RD(lab_open, "labs/open_min", H5T_NATIVE_INT32, int32_t);
-  RD(lab_close, "labs/close_min", H5T_NATIVE_INT32, int32_t);
-  RD(lab_x, "labs/x_km", H5T_NATIVE_DOUBLE, double);
-  RD(lab_y, "labs/y_km", H5T_NATIVE_DOUBLE, double);
-  RD(run_lab, "lab_runs/lab", H5T_NATIVE_UINT32, uint32_t);
-  v->nruns = n;
-  RD(run_start, "lab_runs/start", H5T_NATIVE_DOUBLE, double);
-  RD(run_end, "lab_runs/end", H5T_NATIVE_DOUBLE, double);
-  RD(run_tubes, "lab_runs/tubes", H5T_NATIVE_UINT32, uint32_t);
-  uint32_t nses = 0;
-  uint32_t *ses_site = psc__h5_read(f, "site_schedule/site", H5T_NATIVE_UINT32, 4, &nses);
-  double *ses_end = psc__h5_read(f, "site_schedule/end", H5T_NATIVE_DOUBLE, 8, &n);
-  double *dc = psc__h5_read(f, "district/complete_min", H5T_NATIVE_DOUBLE, 8, &n);
-  double *dd = psc__h5_read(f, "district/deadline_min", H5T_NATIVE_DOUBLE, 8, &n);
-  bad |= !ses_site || !ses_end || !dc || !dd;
+  v->nlabs = pf.count[PSC__T_LABS];
+  RD(lab_inst, "labs", "instruments");
+  RD(lab_wells, "labs", "wells_per_run");
+  RD(lab_run_min, "labs", "run_minutes");
+  RD(lab_open, "labs", "open_min");
+  RD(lab_close, "labs", "close_min");
+  RD(lab_x, "labs", "x_km");
+  RD(lab_y, "labs", "y_km");
+  RD(run_lab, "lab_runs", "lab");
+  v->nruns = pf.count[PSC__T_RUNS];
+  RD(run_start, "lab_runs", "start");
+  RD(run_end, "lab_runs", "end");
+  RD(run_tubes, "lab_runs", "tubes");
+  uint32_t nses = pf.count[PSC__T_SESSIONS];
+  uint32_t *ses_site = NULL;
+  double *ses_end = NULL, *dc = NULL, *dd = NULL;
+  if (!bad) {
+    ses_site = psc__layout_read(&pf, "site_schedule", "site", &n);
+    ses_end = psc__layout_read(&pf, "site_schedule", "end", &n);
+    dc = psc__layout_read(&pf, "district", "complete_min", &n);
+    dd = psc__layout_read(&pf, "district", "deadline_min", &n);
+    bad |= !ses_site || !ses_end || !dc || !dd;
+  }
+  bad |= !bad && psc__layout_check_rest(&pf) != 0;
   if (!bad) {
     v->district_complete = dc[0];
     v->district_deadline = dd[0];
+    if (psc__h5_attr_i64(f, "tube_date_code", &v->date_code) |
+        psc__h5_attr_i64(f, "start_minute_of_day", &v->t0_clock) |
+        psc__h5_attr_f64(f, "lab.report_minutes", &v->report_min) |
+        psc__h5_attr_f64(f, "transport.handover_minutes", &v->handover_min) |
+        psc__h5_attr_f64(f, "transport.speed_kmh", &v->speed_kmh)) {
+      psc__error(d, path, 1, 1, "a root attribute of the plan is missing (tube_date_code, "
+                                "start_minute_of_day, lab.report_minutes, "
+                                "transport.handover_minutes or transport.speed_kmh)");
+      bad = 1;
+    } else if (!(v->speed_kmh > 0) || !(v->report_min >= 0) || !(v->handover_min >= 0) ||
+               v->date_code < 0 || v->date_code > 999999) {
+      psc__error(d, path, 1, 1, "a root attribute of the plan is out of range "
+                                "(transport.speed_kmh must be positive)");
+      bad = 1;
+    }
   }
-  bad |= psc__h5_attr_i64(f, "tube_date_code", &v->date_code) |
-         psc__h5_attr_i64(f, "start_minute_of_day", &v->t0_clock) |
-         psc__h5_attr_f64(f, "lab.report_minutes", &v->report_min) |
-         psc__h5_attr_f64(f, "transport.handover_minutes", &v->handover_min) |
-         psc__h5_attr_f64(f, "transport.speed_kmh", &v->speed_kmh);
   /* round 1's retests, when this is a decode file */
   if (!bad && H5Lexists(f, "decode", H5P_DEFAULT) > 0) {
     v->has_decode = 1;
-    RD(rt_res, "decode/retests/resident", H5T_NATIVE_UINT32, uint32_t);
-    v->nretests = n;
-    RD(rt_pool_tube, "decode/retests/pool_tube", H5T_NATIVE_UINT32, uint32_t);
-    RD(rt_lab, "decode/retests/lab", H5T_NATIVE_UINT32, uint32_t);
-    RDS(rt_tube_id, "decode/retests/tube");
-    /* round 2 lists whole households: every resident's household and
-     * community (round 1 reads them only for the residents it lists) */
-    RD(res_hh, "residents/household", H5T_NATIVE_UINT32, uint32_t);
-    RD(res_comm, "residents/community", H5T_NATIVE_UINT32, uint32_t);
+    uint32_t m = 0;
+    bad |= !(v->rt_res = psc__h5_read(f, "decode/retests/resident", H5T_NATIVE_UINT32, 4, &m));
+    v->nretests = m;
+    bad |= !(v->rt_pool_tube = psc__h5_read(f, "decode/retests/pool_tube", H5T_NATIVE_UINT32, 4, &n)) ||
+           n != m;
+    bad |= !bad && (!(v->rt_lab = psc__h5_read(f, "decode/retests/lab", H5T_NATIVE_UINT32, 4, &n)) ||
+                    n != m);
+    bad |= !bad && (psc__h5_read_strings(f, "decode/retests/tube", &v->rt_tube_id) ||
+                    v->rt_tube_id.n != m || v->rt_tube_id.stride != PSC__TUBE_ID_LEN + 1);
+    for (uint32_t k = 0; !bad && k < m; k++)
+      if (v->rt_res[k] >= v->nres || v->rt_pool_tube[k] >= v->ntubes || v->rt_lab[k] >= v->nlabs)
+        bad = 1;
+    if (bad)
+      psc__error(d, path, 1, 1, "group /decode/retests is damaged (lengths or rows out of range)");
+    /* round 2 lists whole households: every resident's community too
+     * (round 1 takes it from the resident's tube) */
+    RD(res_comm, "residents", "community");
   }
 #undef RD
 #undef RDS
+  /* a linked plan (decode.h5 of a large plan links to plan.h5) must be the
+   * plan this file was made from */
+  if (!bad)
+    bad = psc__check_linked_plan(f, path, v->identity, d) != 0;
   H5Fclose(f);
   psc__h5_quiet_end();
   if (!bad) {
@@ -163,17 +306,17 @@ int psc__plan_view_load(const char *path, psc__plan_view_t *v, psc_diags_t *d) {
   }
   if (!bad) {
     for (uint32_t k = 0; k < nses; k++)
-      if (ses_site[k] < v->nsites)
-        v->site_busy_until[ses_site[k]] = fmax(v->site_busy_until[ses_site[k]], ses_end[k]);
+      v->site_busy_until[ses_site[k]] = fmax(v->site_busy_until[ses_site[k]], ses_end[k]);
     /* tube members by a counting sort of residents/tube */
     for (uint32_t i = 0; i < v->nres; i++)
-      if (v->res_tube[i] >= 0 && (uint32_t)v->res_tube[i] < v->ntubes)
+      if (v->res_tube[i] >= 0)
         v->member_first[v->res_tube[i] + 2]++;
     for (uint32_t t = 0; t < v->ntubes; t++)
       v->member_first[t + 2] += v->member_first[t + 1];
     for (uint32_t i = 0; i < v->nres; i++)
-      if (v->res_tube[i] >= 0 && (uint32_t)v->res_tube[i] < v->ntubes)
+      if (v->res_tube[i] >= 0)
         v->members[v->member_first[v->res_tube[i] + 1]++] = i;
+    bad = view_consistent(&pf, v) != 0;
   }
   free(ses_site);
   free(ses_end);
@@ -181,7 +324,8 @@ int psc__plan_view_load(const char *path, psc__plan_view_t *v, psc_diags_t *d) {
   free(dd);
   if (bad) {
     psc__plan_view_free(v);
-    psc__error(d, path, 1, 1, "not a poolscreen plan file (a dataset or attribute is missing)");
+    if (!psc_diags_errors(d))
+      psc__error(d, path, 1, 1, "not a poolscreen plan file (a dataset or attribute is missing)");
     return PSC_EINPUT;
   }
   return 0;

@@ -15,20 +15,21 @@ typedef struct {
   psc_diags_t *d;
   const psc__strcol_t *ids;
   uint32_t n, seq_base;
-  long long date_code;
+  const psc__plan_view_t *v;
   uint8_t *result;
   double *ct;
   uint32_t *line;
   uint32_t foreign;
 } ctx_t;
 
-/* A tube id is YYMMDD, an 8-digit sequence and a check digit: its row
- * follows from the sequence, and is confirmed against the stored id. */
+/* A tube id is YYMMDD, the plan's 4-digit tag, an 8-digit sequence and a
+ * check digit: its row follows from the sequence, and is confirmed against
+ * the stored id. */
 static uint32_t lookup(const ctx_t *c, const char *id, size_t len) {
-  if (len != 15)
+  if (len != PSC__TUBE_ID_LEN)
     return PSC__NONE;
   uint32_t seq = 0;
-  for (int i = 6; i < 14; i++) {
+  for (int i = 10; i < 18; i++) {
     if (id[i] < '0' || id[i] > '9')
       return PSC__NONE;
     seq = seq * 10 + (uint32_t)(id[i] - '0');
@@ -36,7 +37,7 @@ static uint32_t lookup(const ctx_t *c, const char *id, size_t len) {
   if (seq < c->seq_base || seq - c->seq_base >= c->n)
     return PSC__NONE;
   uint32_t row = seq - c->seq_base;
-  return memcmp(PSC__STR(*c->ids, row), id, 15) == 0 ? row : PSC__NONE;
+  return memcmp(PSC__STR(*c->ids, row), id, PSC__TUBE_ID_LEN) == 0 ? row : PSC__NONE;
 }
 
 static const char *WORDS[] = {"", "positive", "negative", "invalid"};
@@ -79,14 +80,19 @@ static int row(void *ud, const psc__csv_row_t *r) {
     return 0;
   }
   if (t == PSC__NONE) {
-    /* a tube id of the same shape but another date: another plan's file */
-    char prefix[8];
-    snprintf(prefix, sizeof prefix, "%06lld", c->date_code % 1000000);
-    if (f[R_TUBE].len == 15 && strncmp(f[R_TUBE].text, prefix, 6) != 0) {
+    /* a tube id of the same shape but another date or plan tag: another
+     * plan's file */
+    char prefix[16];
+    snprintf(prefix, sizeof prefix, "%06lld%04u", c->v->date_code % 1000000, c->v->tag);
+    if (f[R_TUBE].len == PSC__TUBE_ID_LEN &&
+        strspn(f[R_TUBE].text, "0123456789") == PSC__TUBE_ID_LEN &&
+        strncmp(f[R_TUBE].text, prefix, 10) != 0) {
       c->foreign++;
       psc__error(c->d, c->file, f[R_TUBE].line, f[R_TUBE].col,
-                 "tube '%s' is from another plan (dated %.6s; this plan's tubes start %s)",
-                 f[R_TUBE].text, f[R_TUBE].text, prefix);
+                 "tube '%s' is from another plan (dated %.6s, plan tag %.4s); this is plan %s "
+                 "(tubes %.6s%.4s...)",
+                 f[R_TUBE].text, f[R_TUBE].text, f[R_TUBE].text + 6, c->v->identity, prefix,
+                 prefix + 6);
     } else {
       psc__error(c->d, c->file, f[R_TUBE].line, f[R_TUBE].col, "unknown tube '%s' (not in this %s)",
                  f[R_TUBE].text, "plan");
@@ -112,7 +118,7 @@ static int row(void *ud, const psc__csv_row_t *r) {
 }
 
 int psc__read_results(const char *path, const psc__strcol_t *ids, uint32_t seq_base,
-                      long long date_code, uint8_t *result, double *ct, psc_diags_t *d) {
+                      const psc__plan_view_t *v, uint8_t *result, double *ct, psc_diags_t *d) {
   uint32_t n = ids->n;
   FILE *fp = fopen(path, "rb");
   if (!fp) {
@@ -120,7 +126,7 @@ int psc__read_results(const char *path, const psc__strcol_t *ids, uint32_t seq_b
                errno == ENOENT ? "no such file" : strerror(errno));
     return PSC_EINPUT;
   }
-  ctx_t c = {path, d, ids, n, seq_base, date_code, result, ct, calloc(n + 1, 4), 0};
+  ctx_t c = {path, d, ids, n, seq_base, v, result, ct, calloc(n + 1, 4), 0};
   int rc = c.line ? 0 : PSC_ENOMEM;
   for (uint32_t t = 0; !rc && t < n; t++) {
     result[t] = RES_NONE;
@@ -132,7 +138,8 @@ int psc__read_results(const char *path, const psc__strcol_t *ids, uint32_t seq_b
     rc = psc__csv_read(fp, path, COLS, R_NCOLS, row, &c, d, &rows);
   fclose(fp);
   if (!rc && rows && c.foreign == rows)
-    psc__error(d, path, 1, 1, "every tube in this file is from another plan");
+    psc__error(d, path, 1, 1, "every tube in this file is from another plan (this is plan %s)",
+               v->identity);
   free(c.line);
   if (rc)
     return rc;

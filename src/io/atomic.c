@@ -2,6 +2,7 @@
  * same directory, then renamed over the final name. */
 #define _GNU_SOURCE
 #include "internal.h"
+#include "poolscreen/output.h"
 
 #include <csv.h>
 
@@ -50,61 +51,50 @@ int psc__mkdir_p(const char *dir) {
 }
 
 void psc__csv_put_text(FILE *f, const char *s) {
-  if (strpbrk(s, ",\"\r\n"))
+  /* a leading = + - @ (or tab, CR) would make a spreadsheet run the text
+   * as a formula: it is written quoted after a ' (as io/text_out.c does) */
+  if (*s && strchr("=+-@\t\r", *s)) {
+    fputs("\"'", f);
+    for (const char *p = s; *p; p++) {
+      if (*p == '"')
+        fputc('"', f);
+      fputc(*p, f);
+    }
+    fputc('"', f);
+  } else if (strpbrk(s, ",\"\r\n"))
     csv_fwrite(f, s, strlen(s));
   else
     fputs(s, f);
 }
 
-/* A text file through a large stdio buffer. */
-static int write_stream(const psc__out_file_t *of, const void *ctx, const char *tmp) {
-  FILE *f = fopen(tmp, "wb");
-  char *buf = malloc(1 << 16);
-  int rc = f && buf ? 0 : PSC_EIO;
-  if (!rc) {
-    setvbuf(f, buf, _IOFBF, 1 << 16);
-    rc = of->fn(ctx, f);
-    if (ferror(f))
-      rc = PSC_EIO;
-  }
-  if (f && fclose(f) != 0 && !rc)
-    rc = PSC_EIO;
-  free(buf);
+int psc__write_files(const char *dir, const psc__out_file_t *files, size_t n, const void *ctx) {
+  psc_outset_t *set = NULL;
+  int rc = psc_outset_open(dir, &set);
+  if (!rc)
+    rc = psc__outset_write(set, files, n, n, ctx);
+  psc_outset_free(set);
   return rc;
 }
 
-/* Writes one file of the set under a temporary name. */
-static int write_temp(const char *dir, const psc__out_file_t *of, const void *ctx, char **tmp_out,
-                      char **path_out) {
-  size_t n = strlen(dir) + strlen(of->name) + 2;
-  char *path = malloc(n), *tmp = NULL;
-  if (path) {
-    snprintf(path, n, "%s/%s", dir, of->name);
-    tmp = psc__temp_name(path);
+int psc__write_file(const char *path, const psc__out_file_t *of, const void *ctx) {
+  char *dir = psc__strdup(path), *tmp = psc__temp_name(path);
+  char *slash = dir ? strrchr(dir, '/') : NULL;
+  int rc = dir && tmp ? 0 : PSC_ENOMEM;
+  if (!rc && slash && slash != dir) {
+    *slash = '\0';
+    rc = psc__mkdir_p(dir);
   }
-  int rc = !tmp ? PSC_ENOMEM : of->to_path ? of->to_path(ctx, tmp) : write_stream(of, ctx, tmp);
+  free(dir);
   if (rc) {
-    if (tmp)
-      remove(tmp);
     free(tmp);
-    free(path);
     return rc;
   }
-  *tmp_out = tmp;
-  *path_out = path;
-  return 0;
-}
-
-int psc__write_files(const char *dir, const psc__out_file_t *files, size_t n, const void *ctx) {
-  char **tmp = calloc(n + 1, sizeof(char *)), **path = calloc(n + 1, sizeof(char *));
-  int rc = tmp && path ? psc__mkdir_p(dir) : PSC_ENOMEM;
-  /* every file is complete under its temporary name before any is renamed */
-  for (size_t k = 0; k < n && !rc; k++)
-    rc = write_temp(dir, &files[k], ctx, &tmp[k], &path[k]);
-  if (tmp && path)
-    rc = psc__commit_files(tmp, path, n, rc);
+  rc = of->to_path(ctx, tmp);
+  if (rc)
+    remove(tmp);
+  else
+    rc = psc__commit_file(tmp, path);
   free(tmp);
-  free(path);
   return rc;
 }
 

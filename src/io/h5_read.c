@@ -1,8 +1,96 @@
 /* Reading plan.h5 back: whole columns into memory, strings into one pool. */
 #include "io/h5_read.h"
 
+#include <libdeflate.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The parallel path of psc__h5_read_all: whole chunks, read raw in order,
+ * then inflated and un-shuffled on all threads. -2 when the dataset is not
+ * of that shape (the caller uses H5Dread), -1 on a damaged chunk. */
+static int read_chunks(hid_t d, hid_t mem, hsize_t n, void *buf) {
+  hid_t dcpl = H5Dget_create_plist(d), ft = H5Dget_type(d);
+  hsize_t rows = 0;
+  unsigned flags;
+  size_t nel = 0;
+  int shape = H5Pget_layout(dcpl) == H5D_CHUNKED && H5Pget_chunk(dcpl, 1, &rows) == 1 &&
+              rows > 0 && H5Pget_nfilters(dcpl) == 2 &&
+              H5Pget_filter2(dcpl, 0, &flags, &nel, NULL, 0, NULL, NULL) == H5Z_FILTER_SHUFFLE &&
+              H5Pget_filter2(dcpl, 1, &flags, &nel, NULL, 0, NULL, NULL) == H5Z_FILTER_DEFLATE &&
+              (H5Tequal(ft, mem) > 0 ||
+               (H5Tget_class(ft) == H5T_ENUM && H5Tget_size(ft) == H5Tget_size(mem)));
+  size_t elem = H5Tget_size(ft);
+  H5Tclose(ft);
+  H5Pclose(dcpl);
+  if (!shape || elem == 0 || (uint64_t)rows * elem > (64u << 20))
+    return -2;
+  size_t raw = (size_t)rows * elem, zmax = raw + raw / 2 + 4096;
+  hsize_t nchunks = (n + rows - 1) / rows;
+  int nt = omp_get_max_threads();
+  int width = nchunks < (hsize_t)(2 * nt) ? (int)nchunks : 2 * nt;
+  unsigned char **z = calloc((size_t)width, sizeof(*z)), **tmp = calloc((size_t)width, sizeof(*tmp));
+  size_t *zlen = calloc((size_t)width, sizeof(*zlen));
+  int rc = z && tmp && zlen ? 0 : -1;
+  for (int k = 0; !rc && k < width; k++)
+    if (!(z[k] = malloc(zmax)) || !(tmp[k] = malloc(raw)))
+      rc = -1;
+  for (hsize_t first = 0; !rc && first < nchunks; first += (hsize_t)width) {
+    int m = (int)(nchunks - first < (hsize_t)width ? nchunks - first : (hsize_t)width);
+    for (int k = 0; !rc && k < m; k++) {
+      hsize_t off = (first + (hsize_t)k) * rows, size = 0;
+      uint32_t mask = 0;
+      if (H5Dget_chunk_storage_size(d, &off, &size) < 0 || size == 0 || size > zmax ||
+          H5Dread_chunk(d, H5P_DEFAULT, &off, &mask, z[k]) < 0 || mask != 0)
+        rc = -1;
+      zlen[k] = (size_t)size;
+    }
+    int bad = 0;
+#pragma omp parallel for schedule(static, 1) reduction(| : bad) if (m > 1)
+    for (int k = 0; k < m; k++) {
+      if (rc)
+        continue;
+      struct libdeflate_decompressor *dd = libdeflate_alloc_decompressor();
+      size_t got = 0;
+      if (!dd || libdeflate_zlib_decompress(dd, z[k], zlen[k], tmp[k], raw, &got) !=
+                     LIBDEFLATE_SUCCESS || got != raw) {
+        bad = 1;
+      } else {
+        hsize_t r0 = (first + (hsize_t)k) * rows;
+        size_t r = (size_t)(r0 + rows <= n ? rows : n - r0);
+        unsigned char *out = (unsigned char *)buf + (size_t)r0 * elem;
+        for (size_t b = 0; b < elem; b++) { /* one byte lane at a time */
+          const unsigned char *src = tmp[k] + b * (size_t)rows;
+          for (size_t i = 0; i < r; i++)
+            out[i * elem + b] = src[i];
+        }
+      }
+      if (dd)
+        libdeflate_free_decompressor(dd);
+    }
+    if (bad)
+      rc = -1;
+  }
+  for (int k = 0; k < width; k++) {
+    if (z)
+      free(z[k]);
+    if (tmp)
+      free(tmp[k]);
+  }
+  free(z);
+  free(tmp);
+  free(zlen);
+  return rc;
+}
+
+int psc__h5_read_all(hid_t d, hid_t mem, hsize_t n, void *buf) {
+  if (n == 0)
+    return 0;
+  int rc = read_chunks(d, mem, n, buf);
+  if (rc == -2)
+    rc = H5Dread(d, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0 ? -1 : 0;
+  return rc;
+}
 
 static hid_t open_dataset(hid_t f, const char *path, hsize_t *n) {
   /* opened directly (errors are off): the path may run through external
@@ -41,7 +129,7 @@ void *psc__h5_read(hid_t f, const char *path, hid_t mem, size_t elem, uint32_t *
     return NULL;
   }
   void *buf = psc__malloc(len ? len : 1, elem);
-  if (buf && len && H5Dread(d, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) {
+  if (buf && len && psc__h5_read_all(d, mem, len, buf) < 0) {
     free(buf);
     buf = NULL;
   }
@@ -99,7 +187,18 @@ static int read_string_rows(hid_t f, const char *path, int all, const uint32_t *
     H5Tset_strpad(mt, H5T_STR_NULLTERM);
     H5Tset_cset(mt, H5Tget_cset(t));
     col->raw = malloc((size_t)m * w + 1);
-    int ok = col->raw && !read_rows(d, mt, len, all ? NULL : idx, m, col->raw);
+    int ok = col->raw != NULL;
+    if (ok && all && m) {
+      /* the whole column in the file's width (decompressed in parallel),
+       * then spread to one byte more a row for the NULs */
+      size_t fw = w - 1;
+      ok = psc__h5_read_all(d, t, m, col->raw) == 0;
+      for (uint32_t i = m; ok && i-- > 0;) {
+        memmove(col->raw + (size_t)i * w, col->raw + (size_t)i * fw, fw);
+        col->raw[(size_t)i * w + fw] = '\0';
+      }
+    } else if (ok)
+      ok = !read_rows(d, mt, len, all ? NULL : idx, m, col->raw);
     if (ok) {
       col->stride = w;
       col->n = m;
@@ -152,6 +251,38 @@ int psc__h5_attr_i64(hid_t obj, const char *name, long long *v) {
     return -1;
   hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
   int rc = H5Aread(a, H5T_NATIVE_LLONG, v) < 0 ? -1 : 0;
+  H5Aclose(a);
+  return rc;
+}
+
+int psc__h5_attr_text(hid_t obj, const char *name, char *buf, size_t size) {
+  if (size == 0 || H5Aexists(obj, name) <= 0)
+    return -1;
+  hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+  hid_t t = H5Aget_type(a);
+  int rc = -1;
+  if (H5Tget_class(t) == H5T_STRING && H5Tis_variable_str(t) > 0) {
+    char *s = NULL;
+    hid_t mt = H5Tcopy(H5T_C_S1);
+    H5Tset_size(mt, H5T_VARIABLE);
+    H5Tset_cset(mt, H5Tget_cset(t));
+    if (H5Aread(a, mt, &s) >= 0 && s) {
+      snprintf(buf, size, "%s", s);
+      rc = 0;
+    }
+    if (s)
+      H5free_memory(s);
+    H5Tclose(mt);
+  } else if (H5Tget_class(t) == H5T_STRING) {
+    hid_t mt = H5Tcopy(H5T_C_S1);
+    H5Tset_size(mt, size);
+    H5Tset_strpad(mt, H5T_STR_NULLTERM);
+    H5Tset_cset(mt, H5Tget_cset(t));
+    rc = H5Aread(a, mt, buf) < 0 ? -1 : 0;
+    buf[size - 1] = '\0';
+    H5Tclose(mt);
+  }
+  H5Tclose(t);
   H5Aclose(a);
   return rc;
 }

@@ -7,6 +7,12 @@
 
 #include "internal.h"
 
+/* Reads all n rows of 1-D dataset d as memory type mem into buf. Datasets
+ * written by psc__h5_column_fill (chunked, shuffle + deflate, the memory
+ * type's representation) are decompressed in parallel by libdeflate, chunk
+ * by chunk, with every size checked; anything else goes through H5Dread.
+ * 0 or -1. */
+int psc__h5_read_all(hid_t d, hid_t mem, hsize_t n, void *buf);
 /* A 1-D dataset as n elements of the memory type; NULL when missing. */
 void *psc__h5_read(hid_t f, const char *path, hid_t mem, size_t elem, uint32_t *n);
 /* The length of a 1-D dataset, without reading it; 0 or -1 when missing. */
@@ -30,5 +36,8 @@ uint32_t *psc__h5_read_u32_at(hid_t f, const char *path, const uint32_t *idx, ui
 /* Scalar attributes; 0 or -1 when missing. */
 int psc__h5_attr_f64(hid_t obj, const char *name, double *v);
 int psc__h5_attr_i64(hid_t obj, const char *name, long long *v);
+/* A fixed-length string attribute into buf (cut to size - 1 bytes, NUL
+ * terminated); 0 or -1 when missing or not a string. */
+int psc__h5_attr_text(hid_t obj, const char *name, char *buf, size_t size);
 
 #endif

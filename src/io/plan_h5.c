@@ -6,6 +6,7 @@
 #include <hdf5.h>
 
 #include "io/h5_write.h"
+#include "io/plan_layout.h"
 #include <omp.h>
 #include <math.h>
 #include <stdlib.h>
@@ -15,7 +16,18 @@
 
 typedef struct {
   int err;
+  const char *group; /* the group being written, for the layout table */
+  int threads;       /* for the compression of large columns */
 } h5ctx_t;
+
+/* The layout entry of a dataset of the current group: every dataset the
+ * writer makes must be in the table (io/plan_layout.c), of its type. */
+static const psc__layout_t *entry(h5ctx_t *c, const char *name, int string) {
+  const psc__layout_t *l = c->group ? psc__layout_find(c->group, name) : NULL;
+  if (!l || (l->type == PSC__L_STR) != string)
+    c->err = 1;
+  return c->err ? NULL : l;
+}
 
 static hid_t str_type(size_t width) {
   hid_t t = H5Tcopy(H5T_C_S1);
@@ -25,13 +37,17 @@ static hid_t str_type(size_t width) {
   return t;
 }
 
+/* A text attribute as a variable-length UTF-8 string: h5py returns it as a
+ * Python str (fixed-length ones come back as bytes). */
 static void attr_text(h5ctx_t *c, hid_t obj, const char *name, const char *value) {
   if (!value)
     value = "";
-  hid_t t = str_type(strlen(value));
+  hid_t t = H5Tcopy(H5T_C_S1);
+  H5Tset_size(t, H5T_VARIABLE);
+  H5Tset_cset(t, H5T_CSET_UTF8);
   hid_t sp = H5Screate(H5S_SCALAR);
   hid_t a = H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
-  if (a < 0 || H5Awrite(a, t, value) < 0)
+  if (a < 0 || H5Awrite(a, t, &value) < 0)
     c->err = 1;
   H5Aclose(a);
   H5Sclose(sp);
@@ -56,14 +72,25 @@ static void attr_i64(h5ctx_t *c, hid_t obj, const char *name, long long v) {
   attr_num(c, obj, name, H5T_NATIVE_LLONG, H5T_STD_I64LE, &v);
 }
 
-/* A whole column from memory, with its units. */
+/* A whole column from memory as mem; its file type and units are the
+ * layout table's (file and units are the caller's expectation, checked). */
 static void column(h5ctx_t *c, hid_t g, const char *name, hid_t mem, hid_t file,
                    const void *data, hsize_t n, const char *units) {
-  hid_t d = psc__h5_column(g, name, mem, file, data, n);
+  const psc__layout_t *l = entry(c, name, 0);
+  (void)units; /* the table's units are written */
+  if (!l || H5Tequal(file, psc__layout_file_type(l->type)) <= 0) {
+    c->err = 1;
+    return;
+  }
+  /* codes are stored as HDF5 enums of the table's names */
+  hid_t ft = psc__layout_type(l);
+  hid_t d = psc__h5_column(g, name, mem, ft, data, n);
+  if (l->names)
+    H5Tclose(ft);
   if (d < 0)
     c->err = 1;
-  if (units && d >= 0)
-    attr_text(c, d, "units", units);
+  if (l->units && d >= 0)
+    attr_text(c, d, "units", l->units);
   H5Dclose(d);
 }
 
@@ -78,30 +105,29 @@ static void column(h5ctx_t *c, hid_t g, const char *name, hid_t mem, hid_t file,
  * at once. */
 typedef void (*fill_fn)(const void *ctx, uint32_t first, uint32_t m, void *buf);
 
-static void chunked(h5ctx_t *c, hid_t g, const char *name, uint32_t n, hid_t file, hid_t mem,
-                    size_t elem, fill_fn fill, const void *ctx) {
-  hsize_t dims = n;
-  hid_t sp = H5Screate_simple(1, &dims, NULL);
-  hid_t pl = H5Pcreate(H5P_DATASET_CREATE);
-  H5Pset_obj_track_times(pl, 0);
-  hid_t d = H5Dcreate2(g, name, file, sp, H5P_DEFAULT, pl, H5P_DEFAULT);
-  H5Pclose(pl);
-  char *buf = malloc((size_t)CHUNK_ROWS * elem + 1);
-  if (d < 0 || !buf)
+typedef struct {
+  fill_fn fill;
+  const void *ctx;
+} fill_adapter_t;
+
+static int fill_rows(const void *ctx, uint64_t first, uint64_t m, void *buf) {
+  const fill_adapter_t *a = ctx;
+  a->fill(a->ctx, (uint32_t)first, (uint32_t)m, buf);
+  return 0;
+}
+
+/* A column made chunk by chunk by fill, in the file's representation
+ * (fill writes elem bytes a row), compressed in parallel. */
+static void chunked(h5ctx_t *c, hid_t g, const char *name, uint32_t n, hid_t file, size_t elem,
+                    fill_fn fill, const void *ctx) {
+  const psc__layout_t *l = entry(c, name, H5Tget_class(file) == H5T_STRING);
+  if (!l)
+    return;
+  fill_adapter_t a = {fill, ctx};
+  hid_t d = psc__h5_column_fill(g, name, file, n, elem, fill_rows, &a, c->threads);
+  if (d < 0)
     c->err = 1;
-  for (uint32_t a = 0; !c->err && a < n; a += CHUNK_ROWS) {
-    uint32_t m = n - a < CHUNK_ROWS ? n - a : CHUNK_ROWS;
-    fill(ctx, a, m, buf);
-    hsize_t off = a, cnt = m;
-    hid_t ms = H5Screate_simple(1, &cnt, NULL);
-    H5Sselect_hyperslab(sp, H5S_SELECT_SET, &off, NULL, &cnt, NULL);
-    if (H5Dwrite(d, mem, ms, sp, H5P_DEFAULT, buf) < 0)
-      c->err = 1;
-    H5Sclose(ms);
-  }
-  free(buf);
   H5Dclose(d);
-  H5Sclose(sp);
 }
 
 /* A string column made row by row by fmt (formatted in parallel). */
@@ -112,46 +138,52 @@ typedef struct {
   size_t width;
 } str_fill_t;
 
+/* Rows of a string column, each whole: the column is as wide as its
+ * longest value (a 600-byte name is written whole, not cut at a buffer's
+ * size). Chunks are filled on several threads, each with its own buffer. */
 static void fill_strings(const void *ctx, uint32_t first, uint32_t m, void *out) {
   const str_fill_t *f = ctx;
-  char *buf = out;
-  const int64_t m64 = m;
-#pragma omp parallel for schedule(static)
-  for (int64_t j = 0; j < m64; j++) {
-    char tmp[512];
+  char *buf = out, *tmp = malloc(f->width + 1);
+  for (uint32_t j = 0; j < m; j++) {
     char *row = buf + (size_t)j * f->width;
     memset(row, 0, f->width);
-    int len = f->fmt(f->ctx, first + (uint32_t)j, tmp, sizeof tmp);
+    int len = tmp ? f->fmt(f->ctx, first + j, tmp, f->width + 1) : -1;
     memcpy(row, tmp, len < 0 ? 0 : ((size_t)len < f->width ? (size_t)len : f->width));
   }
+  free(tmp);
 }
 
 static void strings(h5ctx_t *c, hid_t g, const char *name, uint32_t n, size_t width, fmt_fn fmt,
                     const void *ctx) {
   str_fill_t f = {fmt, ctx, width ? width : 1};
   hid_t t = str_type(width);
-  chunked(c, g, name, n, t, t, f.width, fill_strings, &f);
+  chunked(c, g, name, n, t, f.width, fill_strings, &f);
   H5Tclose(t);
 }
 
-/* A uint32 column computed row by row. */
+/* A small-integer column computed row by row, stored as u8 or u32. */
 typedef uint32_t (*u32_fn)(const void *ctx, uint32_t i);
 typedef struct {
   u32_fn fn;
   const void *ctx;
+  int bytes; /* 1 or 4 */
 } u32_fill_t;
 
 static void fill_u32(const void *ctx, uint32_t first, uint32_t m, void *out) {
   const u32_fill_t *f = ctx;
-  uint32_t *buf = out;
-  for (uint32_t j = 0; j < m; j++)
-    buf[j] = f->fn(f->ctx, first + j);
+  for (uint32_t j = 0; j < m; j++) {
+    uint32_t v = f->fn(f->ctx, first + j);
+    if (f->bytes == 1)
+      ((uint8_t *)out)[j] = (uint8_t)v;
+    else
+      ((uint32_t *)out)[j] = v;
+  }
 }
 
 static void derived_u32(h5ctx_t *c, hid_t g, const char *name, uint32_t n, hid_t file, u32_fn fn,
                         const void *ctx) {
-  u32_fill_t f = {fn, ctx};
-  chunked(c, g, name, n, file, H5T_NATIVE_UINT32, 4, fill_u32, &f);
+  u32_fill_t f = {fn, ctx, (int)H5Tget_size(file)};
+  chunked(c, g, name, n, file, (size_t)f.bytes, fill_u32, &f);
 }
 
 /* "<community id><sep><n>" without printf (25 million of these add up);
@@ -291,7 +323,11 @@ static void root_attributes(h5ctx_t *c, hid_t f, const psc_plan_t *p) {
   attr_f64(c, f, "advice_cost", p->advice.cost);
   attr_i64(c, f, "start_minute_of_day", par->start_minute_of_day);
   attr_i64(c, f, "tube_date_code", p->date_code);
-  attr_text(c, f, "format", "poolscreen plan 1");
+  attr_text(c, f, "format", PSC__PLAN_FORMAT);
+  attr_i64(c, f, "format_version", PSC__PLAN_FORMAT_VERSION);
+  char id[32];
+  psc_plan_identity(p, id, sizeof id);
+  attr_text(c, f, "plan_identity", id);
 }
 
 int psc__plan_h5_to(const void *out, const char *path) {
@@ -309,6 +345,7 @@ int psc__plan_h5_to(const void *out, const char *path) {
     omp_set_num_threads(threads);
   }
   h5ctx_t ctx = {0}, *c = &ctx;
+  c->threads = threads;
   const psc_roster_t *r = psc_scenario_roster(p->s);
   const psc_communities_t *cm = psc_scenario_communities(p->s);
   const psc_streets_t *sv = psc_scenario_streets(p->s);
@@ -316,6 +353,7 @@ int psc__plan_h5_to(const void *out, const char *path) {
   const psc_labs_t *lb = psc_scenario_labs(p->s);
   root_attributes(c, f, p);
 
+  c->group = "residents";
   hid_t g = psc__h5_group(f, "residents");
   size_t wid = 1;
   if (r->synthesised) {
@@ -342,6 +380,7 @@ int psc__plan_h5_to(const void *out, const char *path) {
   COL_U8(g, "exception", p->pk.res_exception, r->residents);
   H5Gclose(g);
 
+  c->group = "households";
   g = psc__h5_group(f, "households");
   {
     size_t hw = wid + 1;
@@ -359,8 +398,9 @@ int psc__plan_h5_to(const void *out, const char *path) {
   H5Gclose(g);
 
   const psc_tubes_t *t = &p->tubes;
+  c->group = "tubes";
   g = psc__h5_group(f, "tubes");
-  strings(c, g, "id", t->count, 15, fmt_tube, p);
+  strings(c, g, "id", t->count, PSC__TUBE_ID_LEN, fmt_tube, p);
   COL_U32(g, "community", t->community, t->count);
   COL_U32(g, "site", t->site, t->count);
   COL_U8(g, "stream", t->stream, t->count);
@@ -378,6 +418,7 @@ int psc__plan_h5_to(const void *out, const char *path) {
   COL_MIN(g, "reported", t->reported, t->count);
   H5Gclose(g);
 
+  c->group = "communities";
   g = psc__h5_group(f, "communities");
   strings(c, g, "id", cm->count, max_len(cm->id, cm->count), fmt_strv, cm->id);
   strings(c, g, "name", cm->count, max_len(cm->name, cm->count), fmt_strv, cm->name);
@@ -391,16 +432,19 @@ int psc__plan_h5_to(const void *out, const char *path) {
   verdicts(c, g, p->e.comm, cm->count);
   H5Gclose(g);
 
+  c->group = "streets";
   g = psc__h5_group(f, "streets");
   strings(c, g, "name", sv->count, max_len(sv->name, sv->count), fmt_strv, sv->name);
   verdicts(c, g, p->e.street, sv->count);
   COL_U32(g, "wave_order", p->x.street_order, sv->count);
   H5Gclose(g);
 
+  c->group = "district";
   g = psc__h5_group(f, "district");
   verdicts(c, g, &p->e.district, 1);
   H5Gclose(g);
 
+  c->group = "sites";
   g = psc__h5_group(f, "sites");
   strings(c, g, "id", st->count, max_len(st->id, st->count), fmt_strv, st->id);
   COL_U32(g, "street", st->street, st->count);
@@ -415,6 +459,7 @@ int psc__plan_h5_to(const void *out, const char *path) {
   column(c, g, "y_km", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, st->y_km, st->count, "km");
   H5Gclose(g);
 
+  c->group = "labs";
   g = psc__h5_group(f, "labs");
   strings(c, g, "id", lb->count, max_len(lb->id, lb->count), fmt_strv, lb->id);
   strings(c, g, "name", lb->count, max_len(lb->name, lb->count), fmt_strv, lb->name);
@@ -430,6 +475,7 @@ int psc__plan_h5_to(const void *out, const char *path) {
   H5Gclose(g);
 
   const psc_sessions_t *ss = &p->sessions;
+  c->group = "site_schedule";
   g = psc__h5_group(f, "site_schedule");
   COL_U32(g, "site", ss->site, ss->count);
   COL_U32(g, "community", ss->community, ss->count);
@@ -443,6 +489,7 @@ int psc__plan_h5_to(const void *out, const char *path) {
   H5Gclose(g);
 
   const psc_runs_t *rn = &p->runs;
+  c->group = "lab_runs";
   g = psc__h5_group(f, "lab_runs");
   COL_U32(g, "lab", rn->lab, rn->count);
   COL_U32(g, "instrument", rn->instrument, rn->count);
@@ -462,19 +509,7 @@ int psc__plan_h5_to(const void *out, const char *path) {
 int psc_plan_write_h5(const psc_plan_t *p, const char *path, int threads) {
   if (!p || !path)
     return PSC_EINVAL;
-  /* the directory and name the file goes into, made if needed */
-  char *dir = psc__strdup(path);
-  if (!dir)
-    return PSC_ENOMEM;
-  char *slash = strrchr(dir, '/');
-  const char *name = slash ? slash + 1 : path;
-  if (slash == dir)
-    dir[1] = '\0';
-  else if (slash)
-    *slash = '\0';
   psc__plan_out_t out = {p, threads};
-  const psc__out_file_t files[] = {{name, NULL, psc__plan_h5_to}};
-  int rc = psc__write_files(slash ? dir : ".", files, 1, &out);
-  free(dir);
-  return rc;
+  const psc__out_file_t of = {"plan.h5", NULL, psc__plan_h5_to};
+  return psc__write_file(path, &of, &out);
 }

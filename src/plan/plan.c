@@ -566,6 +566,7 @@ int psc_plan_create(const psc_scenario_t *s, const psc_plan_options_t *opt, psc_
   fill_views(p);
   psc__utilisation(p, &p->util);
   p->lower_bound = p->e.district.bound;
+  p->identity = psc__plan_identity(p);
   omp_set_num_threads(saved);
   *out = p;
   return 0;
@@ -614,8 +615,4 @@ uint32_t psc_plan_tube_members(const psc_plan_t *p, uint32_t t, uint32_t *out, u
   for (uint32_t j = 0; j < n && j < max; j++)
     out[j] = p->pk.members[first + j];
   return n;
-}
-
-int psc_plan_tube_id(const psc_plan_t *p, uint32_t t, char *buf, size_t size) {
-  return psc__tube_code(p->date_code, t + 1, buf, size);
 }

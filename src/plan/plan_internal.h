@@ -151,6 +151,7 @@ struct psc_plan {
   double lower_bound;
   int threads;
   int date_code; /* YYMMDD of T0 */
+  uint64_t identity; /* plan/identity.c */
 };
 
 /* io/plan_h5.c, io/plan_csv.c: what the plan's output writers get */
@@ -187,5 +188,8 @@ int psc__better(const psc__eval_t *a, const psc__eval_t *b);
 int psc__pace(const psc__ctx_t *x, psc__variant_t *v, double margin_min, int rounds,
               psc__eval_t *best, psc__eval_t *trial, double *open_best, int *have,
               int *improved);
+
+/* plan/identity.c: the fingerprint of scenario, options and content. */
+uint64_t psc__plan_identity(const psc_plan_t *p);
 
 #endif

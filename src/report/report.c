@@ -218,3 +218,13 @@ int psc_report_write_sim(const psc_sim_t *sim, const char *outdir) {
   const psc__out_file_t page = {"report.html", sim_page, NULL};
   return psc__sim_write_with(sim, outdir, &page);
 }
+
+int psc_report_write_plan_to(const psc_plan_t *p, psc_outset_t *set, int with_csv, int threads) {
+  const psc__out_file_t page = {"report.html", plan_page, NULL};
+  return psc__plan_write_to_with(p, set, with_csv, threads, &page);
+}
+
+int psc_report_write_sim_to(const psc_sim_t *sim, psc_outset_t *set) {
+  const psc__out_file_t page = {"report.html", sim_page, NULL};
+  return psc__sim_write_to_with(sim, set, &page);
+}

@@ -10,30 +10,33 @@
 
 #include <gsl/gsl_rng.h>
 
-static FILE *open_in(const char *dir, const char *name, char **tmp, char **path) {
-  size_t n = strlen(dir) + strlen(name) + 2;
-  *path = malloc(n);
-  if (!*path)
-    return NULL;
-  snprintf(*path, n, "%s/%s", dir, name);
-  *tmp = psc__temp_name(*path);
-  return *tmp ? fopen(*tmp, "wb") : NULL;
+/* The four files are made in the output set's staging folder and appear
+ * together (io/outset.c). */
+static FILE *open_in(psc_outset_t *set, const char *name) {
+  char *path = psc__outset_file(set, name);
+  FILE *f = path ? fopen(path, "wb") : NULL;
+  free(path);
+  return f;
 }
 
 int psc_gen_city(const char *dir, uint64_t residents, uint64_t seed) {
   if (!dir || residents < 1 || residents > 200000000ULL)
     return PSC_EINVAL;
-  int rc = psc__mkdir_p(dir);
-  if (rc)
+  psc_outset_t *set = NULL;
+  int rc = psc_outset_open(dir, &set);
+  if (rc) {
+    psc_outset_free(set);
     return rc;
+  }
   gsl_rng *g = psc__rng_stream(seed, 3, 0);
-  if (!g)
+  if (!g) {
+    psc_outset_free(set);
     return PSC_ENOMEM;
+  }
   const char *names[] = {"scenario.ini", "communities.csv", "sites.csv", "labs.csv"};
-  char *tmp[4] = {0}, *path[4] = {0};
   FILE *f[4] = {0};
   for (int k = 0; k < 4; k++)
-    if (!(f[k] = open_in(dir, names[k], &tmp[k], &path[k])))
+    if (!(f[k] = open_in(set, names[k])))
       rc = PSC_EIO;
   if (!rc) {
     fprintf(f[0],
@@ -102,7 +105,9 @@ int psc_gen_city(const char *dir, uint64_t residents, uint64_t seed) {
     if (f[k] && (ferror(f[k]) | fclose(f[k])) && !rc)
       rc = PSC_EIO;
   }
-  rc = psc__commit_files(tmp, path, 4, rc);
+  if (!rc)
+    rc = psc__outset_commit(set, names, 4);
+  psc_outset_free(set);
   gsl_rng_free(g);
   return rc;
 }

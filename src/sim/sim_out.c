@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "io/h5_write.h"
+#include "io/text_out.h"
 
 static int w_summary(const void *ctx, FILE *f) {
   const psc_sim_t *sim = ctx;
@@ -14,7 +15,10 @@ static int w_summary(const void *ctx, FILE *f) {
   const psc_streets_t *sv = psc_scenario_streets(sim->s);
   const psc_params_t *par = psc_scenario_params(sim->s);
   static const char *level[] = {"key_community", "street", "district"};
-  fputs("level,id,p_met,p_met_lo,p_met_hi,complete_p50_min,complete_p95_min,name\n", f);
+  psc__clock_t clk = psc__clock_of(par->start);
+  fputs("level,id,p_met,p_met_lo,p_met_hi,complete_p50_min,complete_p95_min,name,"
+        "complete_p50_at,complete_p95_at\n",
+        f);
   for (size_t i = 0; i < sim->nunits; i++) {
     const psc_sim_unit_t *u = &sim->units[i];
     const char *id = u->level == 0 ? cm->id[u->index] : u->level == 1 ? sv->name[u->index] : par->name;
@@ -25,14 +29,23 @@ static int w_summary(const void *ctx, FILE *f) {
     fprintf(f, ",%.4f,%.4f,%.4f,%.2f,%.2f,", u->p_met, u->p_met_lo, u->p_met_hi, u->complete_p50,
             u->complete_p95);
     psc__csv_put_text(f, name);
-    fputc('\n', f);
+    psc__ob_t b = {0};
+    psc__ob_putc(&b, ',');
+    psc__ob_clock(&b, &clk, u->complete_p50);
+    psc__ob_putc(&b, ',');
+    psc__ob_clock(&b, &clk, u->complete_p95);
+    psc__ob_putc(&b, '\n');
+    psc__ob_flush(&b, f);
+    psc__ob_free(&b);
   }
   return 0;
 }
 
 
-/* A replicates x n matrix. */
-static int matrix(hid_t g, const char *name, const double *data, hsize_t rows, hsize_t cols) {
+/* A replicates x n matrix whose columns are named by the label dataset
+ * /labels/<labels> (attributes `rows`, `columns`, `units`). */
+static int matrix(hid_t g, const char *name, const double *data, hsize_t rows, hsize_t cols,
+                  const char *labels, const char *units) {
   hsize_t dims[2] = {rows, cols};
   hid_t sp = H5Screate_simple(2, dims, NULL);
   hid_t pl = H5Pcreate(H5P_DATASET_CREATE);
@@ -40,9 +53,36 @@ static int matrix(hid_t g, const char *name, const double *data, hsize_t rows, h
   hid_t d = H5Dcreate2(g, name, H5T_IEEE_F64LE, sp, H5P_DEFAULT, pl, H5P_DEFAULT);
   int bad = d < 0 || (rows != 0 && cols != 0 && H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL,
                                                H5P_DEFAULT, data) < 0);
+  char lab[64];
+  snprintf(lab, sizeof lab, "/labels/%s", labels);
+  if (!bad)
+    bad = psc__h5_attr_str(d, "rows", "replicate") || psc__h5_attr_str(d, "columns", lab) ||
+          psc__h5_attr_str(d, "units", units);
   H5Dclose(d);
   H5Pclose(pl);
   H5Sclose(sp);
+  return bad;
+}
+
+/* Names of a matrix's columns and of the scenario's units, as text. */
+static int labels(hid_t f, const psc_sim_t *sim) {
+  const psc_communities_t *cm = psc_scenario_communities(sim->s);
+  const psc_streets_t *sv = psc_scenario_streets(sim->s);
+  const psc_sites_t *st = psc_scenario_sites(sim->s);
+  hid_t g = psc__h5_group(f, "labels");
+  char **kid = calloc(sim->nkey + 1, sizeof(char *)), **kname = calloc(sim->nkey + 1, sizeof(char *));
+  int bad = g < 0 || !kid || !kname;
+  for (uint32_t k = 0; !bad && k < sim->nkey; k++) {
+    kid[k] = cm->id[sim->key_comm[k]];
+    kname[k] = cm->name[sim->key_comm[k]];
+  }
+  bad = bad || psc__h5_strings(g, "streets", sv->name, sim->nstreets) ||
+        psc__h5_strings(g, "key_communities", kid, sim->nkey) ||
+        psc__h5_strings(g, "key_community_names", kname, sim->nkey) ||
+        psc__h5_strings(g, "sites", st->id, sim->nsites);
+  free(kid);
+  free(kname);
+  H5Gclose(g);
   return bad;
 }
 
@@ -78,11 +118,26 @@ static int write_h5(const psc_sim_t *sim, const char *path) {
   UCOL(no_shows)
 #undef DCOL
 #undef UCOL
-  bad |= matrix(g, "street_complete", sim->street_complete, R, sim->nstreets);
-  bad |= matrix(g, "key_complete", sim->key_complete, R, sim->nkey);
-  bad |= matrix(g, "peak_queue", sim->queue, R, sim->nsites);
+  bad |= matrix(g, "street_complete", sim->street_complete, R, sim->nstreets, "streets",
+                "minutes after T0");
+  bad |= matrix(g, "key_complete", sim->key_complete, R, sim->nkey, "key_communities",
+                "minutes after T0");
+  bad |= matrix(g, "peak_queue", sim->queue, R, sim->nsites, "sites", "residents");
   bad |= psc__h5_put(f, "key_communities", H5T_NATIVE_UINT32, H5T_STD_U32LE, sim->key_comm, sim->nkey);
+  /* units of the per-replicate columns */
+  static const char *const UNITS[][2] = {
+      {"district_complete", "minutes after T0"}, {"isolation_mean", "minutes"},
+      {"isolation_p95", "minutes"}, {"tests_per_person", "tests per resident"},
+      {"lab_utilisation", "fraction"}};
+  for (size_t k = 0; !bad && k < sizeof UNITS / sizeof UNITS[0]; k++) {
+    hid_t ds = H5Dopen2(g, UNITS[k][0], H5P_DEFAULT);
+    bad = ds < 0 || psc__h5_attr_str(ds, "units", UNITS[k][1]);
+    H5Dclose(ds);
+  }
   H5Gclose(g);
+  bad |= labels(f, sim);
+  const psc_params_t *par = psc_scenario_params(sim->s);
+  bad |= psc__h5_attr_str(f, "scenario_name", par->name) || psc__h5_attr_str(f, "start", par->start);
   hid_t sp = H5Screate(H5S_SCALAR);
   hid_t a = H5Acreate2(f, "seed", H5T_STD_U64LE, sp, H5P_DEFAULT, H5P_DEFAULT);
   bad |= a < 0 || H5Awrite(a, H5T_NATIVE_UINT64, &sim->seed) < 0;
@@ -91,12 +146,11 @@ static int write_h5(const psc_sim_t *sim, const char *path) {
   bad |= a < 0 || H5Awrite(a, H5T_NATIVE_UINT32, &sim->R) < 0;
   H5Aclose(a);
   const char *ver = psc_version();
-  hid_t t = H5Tcopy(H5T_C_S1);
-  H5Tset_size(t, strlen(ver));
-  a = H5Acreate2(f, "poolscreen_version", t, sp, H5P_DEFAULT, H5P_DEFAULT);
-  bad |= a < 0 || H5Awrite(a, t, ver) < 0;
-  H5Aclose(a);
-  H5Tclose(t);
+  bad |= psc__h5_attr_str(f, "poolscreen_version", ver);
+  /* the plan the replicates ran around */
+  char ident[32];
+  psc_plan_identity(psc_sim_plan(sim), ident, sizeof ident);
+  bad |= psc__h5_attr_str(f, "plan_identity", ident);
   H5Sclose(sp);
   free(d);
   free(u);
@@ -120,9 +174,25 @@ int psc_sim_write(const psc_sim_t *sim, const char *outdir) {
 int psc__sim_write_with(const psc_sim_t *sim, const char *outdir, const psc__out_file_t *extra) {
   if (!sim || !outdir)
     return PSC_EINVAL;
+  psc_outset_t *set = NULL;
+  int rc = psc_outset_open(outdir, &set);
+  if (!rc)
+    rc = psc__sim_write_to_with(sim, set, extra);
+  psc_outset_free(set);
+  return rc;
+}
+
+int psc_sim_write_to(const psc_sim_t *sim, psc_outset_t *set) {
+  return psc__sim_write_to_with(sim, set, NULL);
+}
+
+int psc__sim_write_to_with(const psc_sim_t *sim, psc_outset_t *set, const psc__out_file_t *extra) {
+  if (!sim || !set)
+    return PSC_EINVAL;
   psc__out_file_t files[3] = {{"sim.h5", NULL, sim_h5_to},
-                              {"sim_summary.csv", w_summary, NULL}};
+                              {"sim_summary.csv", w_summary, NULL},
+                              {"report.html", NULL, NULL}};
   if (extra)
     files[2] = *extra;
-  return psc__write_files(outdir, files, extra ? 3 : 2, sim);
+  return psc__outset_write(set, files, extra ? 3 : 2, 3, sim);
 }

@@ -1,0 +1,192 @@
+/* Fast text output: growing buffers, CSV fields, parallel row blocks
+ * written in order (see text_out.h). */
+#include "io/text_out.h"
+
+#include "poolscreen/error.h"
+
+#include <errno.h>
+#include <omp.h>
+#include <stdlib.h>
+
+int psc__ob_grow(psc__ob_t *b, size_t extra) {
+  if (b->err)
+    return -1;
+  size_t cap = b->cap ? b->cap : 4096;
+  while (cap < b->n + extra)
+    cap *= 2;
+  char *p = realloc(b->p, cap);
+  if (!p) {
+    b->err = 1;
+    return -1;
+  }
+  b->p = p;
+  b->cap = cap;
+  return 0;
+}
+
+void psc__ob_free(psc__ob_t *b) {
+  free(b->p);
+  *b = (psc__ob_t){0};
+}
+
+void psc__ob_text(psc__ob_t *b, const char *s, size_t len) {
+  int formula = len && strchr("=+-@\t\r", s[0]);
+  int quote = formula;
+  for (size_t i = 0; i < len && !quote; i++)
+    quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
+  if (!quote) {
+    psc__ob_put(b, s, len);
+    return;
+  }
+  psc__ob_putc(b, '"');
+  if (formula)
+    psc__ob_putc(b, '\'');
+  for (size_t i = 0; i < len; i++) {
+    if (s[i] == '"')
+      psc__ob_putc(b, '"');
+    psc__ob_putc(b, s[i]);
+  }
+  psc__ob_putc(b, '"');
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date, and back (Howard
+ * Hinnant's civil-calendar algorithms). */
+static int64_t days_from_civil(int64_t y, int m, int d) {
+  y -= m <= 2;
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  int64_t yoe = y - era * 400;
+  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int64_t *y, int *m, int *d) {
+  z += 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+  *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+  *y = yoe + era * 400 + (*m <= 2);
+}
+
+psc__clock_t psc__clock_of(const char *s) {
+  psc__clock_t c = {0, 0, 0};
+  int v[5] = {0}, pos[5] = {0, 5, 8, 11, 14}, len[5] = {4, 2, 2, 2, 2};
+  if (!s || strlen(s) < 16)
+    return c;
+  for (int k = 0; k < 5; k++)
+    for (int i = 0; i < len[k]; i++) {
+      char ch = s[pos[k] + i];
+      if (ch < '0' || ch > '9')
+        return c;
+      v[k] = v[k] * 10 + (ch - '0');
+    }
+  c.day0 = days_from_civil(v[0], v[1], v[2]);
+  c.min0 = v[3] * 60 + v[4];
+  c.ok = 1;
+  return c;
+}
+
+static void put2(psc__ob_t *b, int v, char sep) {
+  char t[3] = {(char)('0' + v / 10 % 10), (char)('0' + v % 10), sep};
+  psc__ob_put(b, t, sep ? 3 : 2);
+}
+
+void psc__ob_clock(psc__ob_t *b, const psc__clock_t *c, double t) {
+  if (!c->ok || !isfinite(t) || fabs(t) > 1e9)
+    return;
+  int64_t sec = llround(t * 60.0) + (int64_t)c->min0 * 60;
+  int64_t day = sec >= 0 ? sec / 86400 : -((-sec + 86399) / 86400);
+  int64_t rem = sec - day * 86400;
+  int64_t y;
+  int m, d;
+  civil_from_days(c->day0 + day, &y, &m, &d);
+  if (y < 0 || y > 9999)
+    return;
+  put2(b, (int)(y / 100), 0);
+  put2(b, (int)(y % 100), '-');
+  put2(b, m, '-');
+  put2(b, d, 'T');
+  put2(b, (int)(rem / 3600), ':');
+  put2(b, (int)(rem / 60 % 60), ':');
+  put2(b, (int)(rem % 60), 0);
+}
+
+int psc__ob_flush(psc__ob_t *b, FILE *f) {
+  if (b->err) {
+    errno = ENOMEM;
+    return -1;
+  }
+  if (b->n && fwrite(b->p, 1, b->n, f) != b->n)
+    return -1;
+  b->n = 0;
+  return 0;
+}
+
+int psc__write_rows(FILE *f, uint64_t n, uint64_t block, psc__rows_fn fn, const void *ctx,
+                    int threads) {
+  int nt = threads > 0 ? threads : omp_get_max_threads();
+  if (nt < 1)
+    nt = 1;
+  if (block < 1)
+    block = 1;
+  uint64_t nblocks = (n + block - 1) / block;
+  int width = nblocks < (uint64_t)(2 * nt) ? (int)nblocks : 2 * nt;
+  if (width < 1)
+    return 0;
+  psc__ob_t *bufs = calloc((size_t)width, sizeof(*bufs));
+  if (!bufs)
+    return PSC_ENOMEM;
+  int rc = 0;
+  for (uint64_t first = 0; first < nblocks && !rc; first += (uint64_t)width) {
+    int m = (int)(nblocks - first < (uint64_t)width ? nblocks - first : (uint64_t)width);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (m > 1)
+    for (int k = 0; k < m; k++) {
+      uint64_t r0 = (first + (uint64_t)k) * block, r1 = r0 + block < n ? r0 + block : n;
+      fn(ctx, r0, r1, &bufs[k]);
+    }
+    for (int k = 0; k < m && !rc; k++)
+      if (psc__ob_flush(&bufs[k], f) != 0)
+        rc = bufs[k].err ? PSC_ENOMEM : PSC_EIO;
+  }
+  for (int k = 0; k < width; k++)
+    psc__ob_free(&bufs[k]);
+  free(bufs);
+  return rc;
+}
+
+typedef struct {
+  const psc__col_t *cols;
+  size_t ncols;
+  const void *ctx;
+} table_t;
+
+static void table_rows(const void *ctx, uint64_t first, uint64_t last, psc__ob_t *b) {
+  const table_t *t = ctx;
+  for (uint64_t r = first; r < last; r++) {
+    for (size_t c = 0; c < t->ncols; c++) {
+      if (c)
+        psc__ob_putc(b, ',');
+      t->cols[c].cell(b, t->ctx, r);
+    }
+    psc__ob_putc(b, '\n');
+  }
+}
+
+int psc__csv_table(FILE *f, const psc__col_t *cols, size_t ncols, uint64_t n, const void *ctx,
+                   int threads) {
+  psc__ob_t h = {0};
+  for (size_t c = 0; c < ncols; c++) {
+    if (c)
+      psc__ob_putc(&h, ',');
+    psc__ob_puts(&h, cols[c].name);
+  }
+  psc__ob_putc(&h, '\n');
+  int rc = psc__ob_flush(&h, f) == 0 ? 0 : h.err ? PSC_ENOMEM : PSC_EIO;
+  psc__ob_free(&h);
+  table_t t = {cols, ncols, ctx};
+  return rc ? rc : psc__write_rows(f, n, 8192, table_rows, &t, threads);
+}
