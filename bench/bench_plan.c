@@ -1,6 +1,8 @@
 /* Benchmark: planning a scenario and writing plan.h5.
- * Usage: bench_plan default [REPEATS]      the embedded Shijingshan scenario
- *        bench_plan city RESIDENTS [REPEATS] a synthetic city (poolscreen gen)
+ * Usage: bench_plan default [REPEATS] [no-advice]      the embedded Shijingshan scenario
+ *        bench_plan city RESIDENTS [REPEATS] [no-advice] a synthetic city (poolscreen gen)
+ * no-advice: as `poolscreen plan --no-advice` (the search without the
+ * cheapest-fix search).
  * Prints one CSV row: medians of load, plan (with its search, bounds and
  * advice, as `poolscreen plan` runs it) and plan.h5 write, peak memory per
  * resident, and the schedule's quality beside its lower bound: district
@@ -18,6 +20,7 @@ int main(int argc, char **argv) {
   int city = argc > 1 && !strcmp(argv[1], "city");
   unsigned long long n = city && argc > 2 ? strtoull(argv[2], NULL, 10) : 0;
   int repeats = atoi(argc > (city ? 3 : 2) ? argv[city ? 3 : 2] : "5");
+  int advise = !(argc > (city ? 4 : 3) && !strcmp(argv[city ? 4 : 3], "no-advice"));
   if (repeats < 1 || repeats > 50)
     repeats = 5;
   char dir[] = "/tmp/psc_bench_XXXXXX";
@@ -42,6 +45,7 @@ int main(int argc, char **argv) {
     double t1 = bench_now();
     psc_plan_t *p = NULL;
     psc_plan_options_t o = psc_plan_options_default();
+    o.advise = advise;
     if (!rc)
       rc = psc_plan_create(s, &o, &p);
     double t2 = bench_now();
@@ -76,8 +80,8 @@ int main(int argc, char **argv) {
   printf("bench,residents,threads,repeats,load_s,plan_s,write_h5_s,total_s,peak_rss_bytes_per_resident,"
          "district_complete_min,district_bound_min,key_met,keys,streets_met,streets\n");
   double l = bench_median(tl, repeats), p = bench_median(tp, repeats), w = bench_median(tw, repeats);
-  printf("plan_%s,%llu,%d,%d,%.3f,%.3f,%.3f,%.3f,%.1f,%.1f,%.1f,%u,%u,%u,%u\n",
-         city ? "city" : "default", residents, omp_get_max_threads(), repeats, l, p, w, l + p + w,
+  printf("plan_%s%s,%llu,%d,%d,%.3f,%.3f,%.3f,%.3f,%.1f,%.1f,%.1f,%u,%u,%u,%u\n",
+         city ? "city" : "default", advise ? "" : "_no_advice", residents, omp_get_max_threads(), repeats, l, p, w, l + p + w,
          bench_peak_rss() / (double)residents, complete, bound, keys_met, keys, streets_met,
          streets);
   return 0;
