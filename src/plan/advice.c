@@ -37,6 +37,7 @@ typedef struct {
   cand_t *cand;
   uint32_t ncand;
   uint32_t plans, max_plans;
+  int planned_whole; /* F->best is the whole search's plan of the current additions */
 } fix_t;
 
 static int all_day(const psc__hours_t *h) { return h->open == 0 && h->close == 1440; }
@@ -76,6 +77,7 @@ static uint32_t added(const fix_t *F, const cand_t *c) {
 }
 
 static void change(fix_t *F, const cand_t *c, int d) {
+  F->planned_whole = 0;
   switch (c->kind) {
   case PSC_ADD_INSTRUMENT: F->inst[c->index] = (uint16_t)(F->inst[c->index] + d); break;
   case PSC_ADD_BOOTH:
@@ -89,11 +91,17 @@ static void change(fix_t *F, const cand_t *c, int d) {
  * paced and searched locally) while searching, or by the planner's whole
  * search — the plan a user would get with these resources — to verify. */
 static int plan_with(fix_t *F, int whole) {
+  /* above 300 000 tubes the search has one wave order: quick is whole */
+  int same = F->p->pk.ntubes > 300000;
+  if (whole && F->planned_whole)
+    return 0;
   psc__variant_t v, out;
   apply(F, &v);
   double margin;
   F->plans++;
-  return psc__search(F->p, &v, !whole, &F->best, F->open_best, &out, &margin, F->trial, NULL);
+  int rc = psc__search(F->p, &v, !whole, &F->best, F->open_best, &out, &margin, F->trial, NULL);
+  F->planned_whole = !rc && (whole || same);
+  return rc;
 }
 
 /* How far the bounds are from the deadlines with the current additions,
