@@ -374,7 +374,7 @@ int psc__advise(psc_plan_t *p, psc__eval_t *trial) {
   F.p = p;
   F.trial = trial;
   /* each plan is the planner's whole search: a few of them */
-  F.max_plans = p->pk.ntubes > 1000000 ? 3 : p->pk.ntubes > 300000 ? 5 : 8;
+  F.max_plans = p->pk.ntubes > 1000000 ? 2 : p->pk.ntubes > 300000 ? 5 : 8;
   F.inst = calloc(x->nlabs + 1, 2);
   F.lab_hours = calloc(x->nlabs + 1, 2);
   F.booth = calloc(x->nsites + 1, 2);
