@@ -125,6 +125,31 @@ int psc__evaluate(const psc__ctx_t *x, const psc__variant_t *v, psc__eval_t *e);
 int psc__sample(const psc__ctx_t *x, const psc__variant_t *v, psc__eval_t *e);
 /* plan/labs.c */
 int psc__transport_and_labs(const psc__ctx_t *x, const psc__variant_t *v, psc__eval_t *e);
+/* The lab model the pull runs on: the labs' resources and hours, the sites
+ * tubes leave from and their quickest labs, and how runs start and fail. */
+typedef struct {
+  uint32_t nlabs, nsites;
+  const uint32_t *inst, *wells, *run_min; /* per lab */
+  const psc__hours_t *hours;              /* per lab */
+  const uint32_t *near_lab;               /* PSC__NEAR_LABS per site, PSC__NONE padded */
+  const double *near_lab_min;             /* travel + handover for those */
+  const psc_scenario_t *outages;          /* its [simulation] lab outages apply; NULL: none */
+  double report_min;
+  int planned;  /* [lab] run_start = planned: a run may be held for its plate */
+  double hold;
+  double run_failure; /* a run fails with this probability (simulation) */
+  uint64_t fail_seed, fail_domain;
+  const double *inst_free; /* per instrument, labs in order: busy until; NULL: free at 0 */
+} psc__labmodel_t;
+/* The pull itself: tubes by_site (CSR site_first, each site's tubes in
+ * departure order; e->site, e->departed) into runs, earliest deadline
+ * (class cls[t], ncls classes, earliest first) first. Fills e's per-tube
+ * lab, arrived, run, run_start, reported (a tube never run keeps run =
+ * PSC__NONE) and its runs in formation order; e->run_* must hold a run per
+ * tube and per failed run (4 x ntubes is always enough). */
+int psc__pull_labs(const psc__labmodel_t *m, const uint32_t *by_site, const uint32_t *site_first,
+                   uint32_t ntubes, const double *deadline, const uint32_t *cls, uint32_t ncls,
+                   psc__eval_t *e);
 /* Lab capacity in tubes per minute while open, with the variant applied. */
 double psc__lab_rate(const psc__ctx_t *x, const psc__variant_t *v, uint32_t lab);
 /* Fills rates[l] with every lab's rate under the variant. */
