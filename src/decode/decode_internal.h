@@ -26,6 +26,12 @@ typedef struct {
   double *comm_complete, *comm_deadline, *street_complete, *street_deadline;
   double district_complete, district_deadline;
   double *site_busy_until; /* end of the site's last plan session */
+  /* the lab model, to replay the plan's lab schedule with the retests
+   * (round 1 only) */
+  uint32_t *tube_run, *run_inst, *near_lab; /* near_lab: PSC__NEAR_LABS per site */
+  double *tube_arrived, *near_lab_min;
+  double hold;
+  int run_start_planned;
   /* members of each tube (CSR, from residents/tube) */
   uint32_t *member_first, *members;
   /* round 1's decisions, when the input is a decode file */
@@ -64,6 +70,7 @@ struct psc_decode {
   double *rt_start, *rt_end, *rt_result;
   uint32_t *rt_team, *rt_lab; /* retest k is control_res[k] */
   double *comm_after, *street_after;
+  psc__replay_out_t replay; /* the plan's lab schedule with the retests */
   /* round 2 */
   uint8_t *pool_all_negative; /* per pool tube: positive, every member negative */
   uint8_t *hh_confirmed;      /* per household: holds a confirmed positive */

@@ -400,6 +400,11 @@ static int next_start(pull_t *P, uint32_t l, double f, double *start) {
     double urgent = INFINITY;
     if (top != PSC__NONE)
       urgent = P->deadline[top & ~REQUEUED] - L->run_min - P->m->report_min;
+    /* a replay's retests (class 0) are never held for: one due by s,
+     * though not in the waiting queue yet, starts the run */
+    for (uint32_t i = 0; P->m->retests && i < L->bn && L->buf[L->bhead + i].at <= s; i++)
+      if (P->state[L->buf[L->bhead + i].t] == FREE && P->cls[L->buf[L->bhead + i].t] == 0)
+        urgent = -INFINITY;
     if (isfinite(fill) && fill > s && fill - s <= limit && fill <= urgent)
       s = lab_available(P, l, fill);
   }
