@@ -238,9 +238,11 @@ static int schedule_retests(psc_decode_t *dc, const double *ready) {
                          .rt_site = dc->rt_team, .rt_departed = dc->rt_end};
   if ((rc = lab_model(v, &hours, &in.m)) || (rc = psc__lab_replay(&in, &dc->replay)))
     goto done;
-  for (uint32_t k = 0; k < n; k++) {
+  for (uint32_t k = 0; k < n && !rc; k++) {
     dc->rt_lab[k] = dc->replay.rt_lab[k];
     dc->rt_result[k] = dc->replay.rt_reported[k];
+    if (dc->rt_lab[k] == PSC__NONE)
+      rc = PSC_EINFEASIBLE; /* no lab the team reaches ever runs it */
   }
 done:
   free(hours);
@@ -390,8 +392,11 @@ static int round2(psc_decode_t *dc) {
     s->retests_pending += dc->result[k] == RES_NONE;
     s->retests_invalid += dc->result[k] == RES_INVALID;
   }
-  for (uint32_t t = 0; t < v->ntubes; t++)
+  for (uint32_t t = 0; t < v->ntubes; t++) {
     s->pools_all_negative += dc->pool_all_negative[t];
+    s->pools_invalid += v->pool_result[t] == RES_INVALID;
+    s->pools_pending += v->pool_result[t] == RES_NONE;
+  }
   free(pool_seen);
   /* everyone in a confirmed positive's household */
   dc->hh_confirmed = calloc(v->nhh + 1, 1);

@@ -38,6 +38,7 @@ typedef struct {
   int has_decode;
   uint32_t nretests;
   uint32_t *rt_res, *rt_pool_tube, *rt_lab;
+  uint8_t *pool_result; /* round 1's result of each plan tube (RES_*) */
   psc__strcol_t rt_tube_id;
 } psc__plan_view_t;
 
@@ -84,5 +85,10 @@ struct psc_decode {
  * the row of a tube id is its sequence number less seq_base. */
 int psc__read_results(const char *path, const psc__strcol_t *ids, uint32_t seq_base,
                       const psc__plan_view_t *v, uint8_t *result, double *ct, psc_diags_t *d);
+
+/* src/decode/decode_out.c: the round's whole set into outdir, unchecked */
+int psc__decode_write_set(const psc_decode_t *dc, const char *outdir);
+/* src/decode/rounds.c: the round folder's mark (decode_round.txt) */
+int psc__w_round_mark(const void *ctx, FILE *f);
 
 #endif

@@ -24,7 +24,7 @@ void psc__plan_view_free(psc__plan_view_t *v) {
                  v->run_start, v->run_end, v->comm_complete, v->comm_deadline,
                  v->street_complete, v->street_deadline, v->site_busy_until, v->member_first,
                  v->members, v->rt_res, v->rt_pool_tube, v->rt_lab, v->tube_run, v->run_inst,
-                 v->near_lab, v->tube_arrived, v->near_lab_min};
+                 v->near_lab, v->tube_arrived, v->near_lab_min, v->pool_result};
   for (size_t i = 0; i < sizeof arr / sizeof arr[0]; i++)
     free(arr[i]);
   memset(v, 0, sizeof(*v));
@@ -337,6 +337,14 @@ int psc__plan_view_load(const char *path, psc__plan_view_t *v, psc_diags_t *d) {
         bad = 1;
     if (bad)
       psc__error(d, path, 1, 1, "group /decode/retests is damaged (lengths or rows out of range)");
+    /* round 1's result of every plan tube: its unresolved pools are carried forward */
+    bad |= !bad && (!(v->pool_result = psc__h5_read(f, "decode/tube_result", H5T_NATIVE_UINT8, 1,
+                                                    &n)) || n != v->ntubes);
+    for (uint32_t t = 0; !bad && t < v->ntubes; t++)
+      if (v->pool_result[t] > RES_INVALID) {
+        psc__error(d, path, 1, 1, "dataset /decode/tube_result has a value out of range");
+        bad = 1;
+      }
     /* round 2 lists whole households: every resident's community too
      * (round 1 takes it from the resident's tube) */
     RD(res_comm, "residents", "community");
