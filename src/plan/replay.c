@@ -31,9 +31,67 @@ static int cmp_key(const void *a, const void *b) {
   return (x->j > y->j) - (x->j < y->j);
 }
 
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
+/* Indices 0..n-1 ordered by at[] (ties by index), for at[] >= 0: an LSD
+ * radix sort on the IEEE bits (which order like the values), 16 bits a
+ * pass; millions of tubes are ordered in a few passes, not n log n
+ * comparisons. Returns 0, or -1 when at[] has a value it cannot order. */
+static int order_by_time(const double *at, uint32_t n, uint32_t *out, uint32_t *tmp,
+                         uint64_t *key, uint64_t *ktmp) {
+  uint64_t all = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    if (!(at[i] >= 0))
+      return -1;
+    memcpy(&key[i], &at[i], 8);
+    all |= key[i];
+    out[i] = i;
+  }
+  uint32_t *cnt = calloc(65537, 4);
+  if (!cnt)
+    return -1;
+  for (int shift = 0; shift < 64; shift += 16) {
+    if (!(all >> shift & 0xffff))
+      continue; /* every key has zeros here */
+    memset(cnt, 0, 65537 * 4);
+    for (uint32_t i = 0; i < n; i++)
+      cnt[(key[i] >> shift & 0xffff) + 1]++;
+    for (uint32_t b = 0; b < 65536; b++)
+      cnt[b + 1] += cnt[b];
+    for (uint32_t i = 0; i < n; i++) {
+      uint32_t d = cnt[key[i] >> shift & 0xffff]++;
+      tmp[d] = out[i];
+      ktmp[d] = key[i];
+    }
+    memcpy(out, tmp, (size_t)n * 4);
+    memcpy(key, ktmp, (size_t)n * 8);
+  }
+  free(cnt);
+  return 0;
+}
+
+/* The rank of every deadline among the distinct ones (earliest first) into
+ * cls; returns how many there are. Deadlines are a unit's, so few distinct
+ * values: kept sorted in uniq (n + 1 entries) by insertion. */
+static uint32_t rank_deadlines(const double *deadline, uint32_t n, double *uniq, uint32_t *cls) {
+  uint32_t k = 0;
+  for (int pass = 0; pass < 2; pass++)
+    for (uint32_t i = 0; i < n; i++) {
+      uint32_t lo = 0, hi = k; /* first entry >= deadline[i] */
+      while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        if (uniq[mid] < deadline[i])
+          lo = mid + 1;
+        else
+          hi = mid;
+      }
+      if (pass)
+        cls[i] = lo;
+      else if (lo == k || uniq[lo] != deadline[i]) {
+        memmove(uniq + lo + 1, uniq + lo, (size_t)(k - lo) * 8);
+        uniq[lo] = deadline[i];
+        k++;
+      }
+    }
+  return k;
 }
 
 /* The earliest a retest can reach any lab: before it, the plan stands. */
@@ -158,34 +216,38 @@ int psc__lab_replay(const psc__replay_in_t *in, psc__replay_out_t *out) {
       j++;
     }
   /* classes: the distinct deadlines, earliest first */
-  memcpy(w.uniq, w.deadline, (size_t)n * 8);
-  qsort(w.uniq, n, 8, cmp_double);
-  uint32_t ncls = 0;
+  uint32_t ncls = rank_deadlines(w.deadline, n, w.uniq, w.cls);
   for (uint32_t i = 0; i < n; i++)
-    if (!ncls || w.uniq[i] != w.uniq[ncls - 1])
-      w.uniq[ncls++] = w.uniq[i];
-  for (uint32_t i = 0; i < n; i++) {
-    uint32_t lo = 0, hi = ncls;
-    while (hi - lo > 1) {
-      uint32_t mid = (lo + hi) / 2;
-      if (w.uniq[mid] <= w.deadline[i])
-        lo = mid;
-      else
-        hi = mid;
-    }
-    w.cls[i] = lo;
     w.e.run[i] = PSC__NONE;
-  }
-  /* tubes by (site, departure) */
-  for (uint32_t i = 0; i < n; i++) {
-    w.keys[i] = (key_t){w.e.site[i], w.e.departed[i], i};
-    w.site_first[w.e.site[i] + 1]++;
-  }
-  qsort(w.keys, n, sizeof(key_t), cmp_key);
+  /* tubes by (site, departure): by departure, then a stable counting sort
+   * by site */
   for (uint32_t i = 0; i < n; i++)
-    w.by_site[i] = w.keys[i].j;
+    w.site_first[w.e.site[i] + 1]++;
   for (uint32_t i = 0; i < nsv; i++)
     w.site_first[i + 1] += w.site_first[i];
+  uint32_t *tmp = psc__malloc(n + 1, 4);
+  uint32_t *ord = psc__malloc(n + 1, 4);
+  uint64_t *k1 = psc__malloc(n + 1, 8), *k2 = psc__malloc(n + 1, 8);
+  int sorted = tmp && ord && k1 && k2 && !order_by_time(w.e.departed, n, ord, tmp, k1, k2);
+  if (!sorted && tmp && ord && k1 && k2) { /* a time radix sort cannot order: compare */
+    for (uint32_t i = 0; i < n; i++)
+      w.keys[i] = (key_t){0, w.e.departed[i], i};
+    qsort(w.keys, n, sizeof(key_t), cmp_key);
+    for (uint32_t i = 0; i < n; i++)
+      ord[i] = w.keys[i].j;
+    sorted = 1;
+  }
+  if (sorted) {
+    memcpy(tmp, w.site_first, (size_t)nsv * 4);
+    for (uint32_t i = 0; i < n; i++)
+      w.by_site[tmp[w.e.site[ord[i]]]++] = ord[i];
+  }
+  free(tmp);
+  free(ord);
+  free(k1);
+  free(k2);
+  if (!sorted)
+    goto done;
   psc__labmodel_t m = *m0;
   m.nsites = nsv;
   m.near_lab = w.near;
