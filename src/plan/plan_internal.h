@@ -159,8 +159,8 @@ void psc__lab_rates(const psc__ctx_t *x, const psc__variant_t *v, double *rates)
 void psc__verdicts(const psc__ctx_t *x, psc__eval_t *e);
 
 /* ---- plan/replay.c: a plan's lab schedule again, with retests ---------- *
- * The plan's runs that started before the first retest can reach a lab are
- * kept; every later run is dissolved and its tubes, pinned to the lab the
+ * The plan's runs that started before the first retest can reach their lab
+ * are kept; every later run is dissolved and its tubes, pinned to the lab the
  * plan gave them and arriving when the plan had them arrive, are pulled
  * again by the same lab model (psc__pull_labs) together with the retest
  * tubes, which leave their site when sampled, may go to any of its
@@ -180,7 +180,8 @@ typedef struct {
 } psc__replay_in_t;
 
 typedef struct {
-  double cutoff;         /* plan runs that started before it are kept */
+  double cutoff;         /* the first retest's earliest arrival at a lab; a lab's plan runs
+                            that started before the first retest can reach it are kept */
   double *tube_reported; /* per plan tube, after the replay (INFINITY: never run) */
   uint32_t *rt_lab, *rt_run;
   double *rt_start, *rt_reported; /* per retest (INFINITY: never run) */

@@ -48,22 +48,30 @@ static int order_by_time(const double *at, uint32_t n, uint32_t *out, uint32_t *
   uint32_t *cnt = calloc(65537, 4);
   if (!cnt)
     return -1;
+  uint32_t *src = out, *dst = tmp;
+  uint64_t *ks = key, *kd = ktmp;
   for (int shift = 0; shift < 64; shift += 16) {
     if (!(all >> shift & 0xffff))
       continue; /* every key has zeros here */
     memset(cnt, 0, 65537 * 4);
     for (uint32_t i = 0; i < n; i++)
-      cnt[(key[i] >> shift & 0xffff) + 1]++;
+      cnt[(ks[i] >> shift & 0xffff) + 1]++;
     for (uint32_t b = 0; b < 65536; b++)
       cnt[b + 1] += cnt[b];
     for (uint32_t i = 0; i < n; i++) {
-      uint32_t d = cnt[key[i] >> shift & 0xffff]++;
-      tmp[d] = out[i];
-      ktmp[d] = key[i];
+      uint32_t d = cnt[ks[i] >> shift & 0xffff]++;
+      dst[d] = src[i];
+      kd[d] = ks[i];
     }
-    memcpy(out, tmp, (size_t)n * 4);
-    memcpy(key, ktmp, (size_t)n * 8);
+    uint32_t *u = src;
+    src = dst;
+    dst = u;
+    uint64_t *v = ks;
+    ks = kd;
+    kd = v;
   }
+  if (src != out)
+    memcpy(out, src, (size_t)n * 4);
   free(cnt);
   return 0;
 }
@@ -75,6 +83,11 @@ static uint32_t rank_deadlines(const double *deadline, uint32_t n, double *uniq,
   uint32_t k = 0;
   for (int pass = 0; pass < 2; pass++)
     for (uint32_t i = 0; i < n; i++) {
+      if (i && deadline[i] == deadline[i - 1]) { /* a unit's tubes come together */
+        if (pass)
+          cls[i] = cls[i - 1];
+        continue;
+      }
       uint32_t lo = 0, hi = k; /* first entry >= deadline[i] */
       while (lo < hi) {
         uint32_t mid = (lo + hi) / 2;
@@ -94,16 +107,21 @@ static uint32_t rank_deadlines(const double *deadline, uint32_t n, double *uniq,
   return k;
 }
 
-/* The earliest a retest can reach any lab: before it, the plan stands. */
-static double first_retest_arrival(const psc__replay_in_t *in) {
-  double cut = INFINITY;
+/* The earliest a retest can reach each lab (cut[l]; INFINITY: none can):
+ * before it, the lab's plan stands. Returns the earliest of them. */
+static double first_retest_arrival(const psc__replay_in_t *in, double *cut) {
+  double first = INFINITY;
+  for (uint32_t l = 0; l < in->m.nlabs; l++)
+    cut[l] = INFINITY;
   for (uint32_t k = 0; k < in->nretests; k++) {
     const double *mins = in->m.near_lab_min + (size_t)in->rt_site[k] * PSC__NEAR_LABS;
     const uint32_t *near = in->m.near_lab + (size_t)in->rt_site[k] * PSC__NEAR_LABS;
-    for (int j = 0; j < PSC__NEAR_LABS && near[j] != PSC__NONE; j++)
-      cut = fmin(cut, in->rt_departed[k] + mins[j]);
+    for (int j = 0; j < PSC__NEAR_LABS && near[j] != PSC__NONE; j++) {
+      cut[near[j]] = fmin(cut[near[j]], in->rt_departed[k] + mins[j]);
+      first = fmin(first, cut[near[j]]);
+    }
   }
-  return cut;
+  return first;
 }
 
 /* Whether plan tube t stays in its kept run. */
@@ -137,7 +155,10 @@ int psc__lab_replay(const psc__replay_in_t *in, psc__replay_out_t *out) {
   for (uint32_t l = 0; l < nl; l++)
     ninst += m0->inst[l];
   work_t w = {0};
-  out->cutoff = first_retest_arrival(in);
+  double *cut = psc__malloc(nl + 1, 8);
+  if (!cut)
+    return PSC_ENOMEM;
+  out->cutoff = first_retest_arrival(in, cut);
   w.kept = calloc(in->nruns + 1, 1);
   w.inst_free = calloc(ninst + 1, 8);
   uint32_t *inst_first = calloc(nl + 1, 4);
@@ -149,7 +170,7 @@ int psc__lab_replay(const psc__replay_in_t *in, psc__replay_out_t *out) {
     inst_first[l + 1] = inst_first[l] + m0->inst[l];
   /* the kept runs hold their instruments until they end */
   for (uint32_t r = 0; r < in->nruns; r++)
-    if (in->run_start[r] < out->cutoff) {
+    if (in->run_lab[r] >= nl || in->run_start[r] < cut[in->run_lab[r]]) {
       w.kept[r] = 1;
       out->kept++;
       if (in->run_lab[r] < nl && in->run_inst[r] < m0->inst[in->run_lab[r]]) {
@@ -312,6 +333,7 @@ int psc__lab_replay(const psc__replay_in_t *in, psc__replay_out_t *out) {
   }
   rc = 0;
 done:
+  free(cut);
   free(inst_first);
   work_free(&w);
   if (rc)
