@@ -124,9 +124,10 @@ static double first_retest_arrival(const psc__replay_in_t *in, double *cut) {
   return first;
 }
 
-/* Whether plan tube t stays in its kept run. */
+/* Whether plan tube t stays in its kept run (a tube without a lab of the
+ * model's stays where the plan put it). */
 static int kept_tube(const psc__replay_in_t *in, const uint8_t *kept, uint32_t t) {
-  return in->tube_run[t] < in->nruns && kept[in->tube_run[t]];
+  return (in->tube_run[t] < in->nruns && kept[in->tube_run[t]]) || in->tube_lab[t] >= in->m.nlabs;
 }
 
 typedef struct {
