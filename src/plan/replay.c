@@ -259,11 +259,14 @@ int psc__lab_replay(const psc__replay_in_t *in, psc__replay_out_t *out) {
       ord[i] = w.keys[i].j;
     sorted = 1;
   }
-  if (sorted) {
-    memcpy(tmp, w.site_first, (size_t)nsv * 4);
+  uint32_t *cur = sorted ? psc__malloc(nsv + 1, 4) : NULL; /* per site: next slot */
+  if (cur) {
+    memcpy(cur, w.site_first, (size_t)nsv * 4);
     for (uint32_t i = 0; i < n; i++)
-      w.by_site[tmp[w.e.site[ord[i]]]++] = ord[i];
+      w.by_site[cur[w.e.site[ord[i]]]++] = ord[i];
   }
+  sorted = cur != NULL;
+  free(cur);
   free(tmp);
   free(ord);
   free(k1);
