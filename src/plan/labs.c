@@ -400,8 +400,7 @@ static int next_start(pull_t *P, uint32_t l, double f, double *start) {
     double urgent = INFINITY;
     if (top != PSC__NONE)
       urgent = P->deadline[top & ~REQUEUED] - L->run_min - P->m->report_min;
-    /* a replay's retests (class 0) are never held for: one due by s,
-     * though not in the waiting queue yet, starts the run */
+    /* a replay's retest (class 0) due by s, queued or not, is never held */
     for (uint32_t i = 0; P->m->retests && i < L->bn && L->buf[L->bhead + i].at <= s; i++)
       if (P->state[L->buf[L->bhead + i].t] == FREE && P->cls[L->buf[L->bhead + i].t] == 0)
         urgent = -INFINITY;
@@ -409,28 +408,6 @@ static int next_start(pull_t *P, uint32_t l, double f, double *start) {
       s = lab_available(P, l, fill);
   }
   *start = s;
-  return 0;
-}
-
-/* Room for one more run in e (failed runs are not bounded by the tubes). */
-static int run_room(psc__eval_t *e) {
-  if (e->nruns < e->runs_cap)
-    return 0;
-  uint64_t cap = e->runs_cap * 2 + 16;
-  void *p[5] = {realloc(e->run_lab, cap * 4), NULL, NULL, NULL, NULL};
-  if (p[0])
-    e->run_lab = p[0];
-  if (p[0] && (p[1] = realloc(e->run_instrument, cap * 4)))
-    e->run_instrument = p[1];
-  if (p[1] && (p[2] = realloc(e->run_tubes, cap * 4)))
-    e->run_tubes = p[2];
-  if (p[2] && (p[3] = realloc(e->run_begin, cap * 8)))
-    e->run_begin = p[3];
-  if (p[3] && (p[4] = realloc(e->run_end, cap * 8)))
-    e->run_end = p[4];
-  if (!p[4])
-    return PSC_ENOMEM;
-  e->runs_cap = cap;
   return 0;
 }
 
@@ -443,8 +420,6 @@ static int form_run(pull_t *P, uint32_t l, uint32_t k, double s, uint32_t *taken
   const psc__labmodel_t *m = P->m;
   double end = s + L->run_min;
   int rc = advance(P, l, s);
-  if (!rc)
-    rc = run_room(e);
   if (rc)
     return rc;
   uint32_t r = e->nruns++, taken = 0;
