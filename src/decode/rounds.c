@@ -23,11 +23,10 @@ static const char *const outputs[] = {"decode.h5",   "control.csv",  "retests.cs
 static const char *const round1_only[] = {"control.csv", "retests.csv"};
 static const char *const round2_only[] = {"confirmed.csv", "released.csv", "households.csv"};
 
-/* What identifies the plan a decode belongs to, from its own content
- * (a plan.h5 and the decode.h5 made from it agree). */
+/* What identifies the plan a decode belongs to: its identity (a plan.h5
+ * and the decode.h5 made from it carry the same). */
 static void plan_signature(const psc__plan_view_t *v, char *buf, size_t n) {
-  snprintf(buf, n, "tubes %lld-%u residents %u runs %u district %.6f", v->date_code, v->ntubes,
-           v->nres, v->nruns, v->district_complete);
+  snprintf(buf, n, "%s", v->identity);
 }
 
 int psc__w_round_mark(const void *ctx, FILE *f) {
