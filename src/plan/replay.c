@@ -245,19 +245,17 @@ int psc__lab_replay(const psc__replay_in_t *in, psc__replay_out_t *out) {
     }
   /* classes: the distinct deadlines, earliest first */
   uint32_t ncls = rank_deadlines(w.deadline, n, w.uniq, w.cls);
-  for (uint32_t i = 0; i < n; i++)
-    w.e.run[i] = PSC__NONE;
   /* tubes by (site, departure): by departure, then a stable counting sort
-   * by site */
+   * by site; the sort's scratch is the pull's output columns, not yet used
+   * (fresh pages cost as much as the sort at 25 M residents) */
   for (uint32_t i = 0; i < n; i++)
     w.site_first[w.e.site[i] + 1]++;
   for (uint32_t i = 0; i < nsv; i++)
     w.site_first[i + 1] += w.site_first[i];
-  uint32_t *tmp = psc__malloc(n + 1, 4);
-  uint32_t *ord = psc__malloc(n + 1, 4);
-  uint64_t *k1 = psc__malloc(n + 1, 8), *k2 = psc__malloc(n + 1, 8);
-  int sorted = tmp && ord && k1 && k2 && !order_by_time(w.e.departed, n, ord, tmp, k1, k2);
-  if (!sorted && tmp && ord && k1 && k2) { /* a time radix sort cannot order: compare */
+  uint32_t *tmp = w.e.run, *ord = w.e.lab;
+  uint64_t *k1 = (uint64_t *)(void *)w.e.arrived, *k2 = (uint64_t *)(void *)w.e.run_start;
+  int sorted = !order_by_time(w.e.departed, n, ord, tmp, k1, k2);
+  if (!sorted) { /* a time radix sort cannot order: compare */
     for (uint32_t i = 0; i < n; i++)
       w.keys[i] = (key_t){0, w.e.departed[i], i};
     qsort(w.keys, n, sizeof(key_t), cmp_key);
@@ -265,7 +263,7 @@ int psc__lab_replay(const psc__replay_in_t *in, psc__replay_out_t *out) {
       ord[i] = w.keys[i].j;
     sorted = 1;
   }
-  uint32_t *cur = sorted ? psc__malloc(nsv + 1, 4) : NULL; /* per site: next slot */
+  uint32_t *cur = psc__malloc(nsv + 1, 4); /* per site: next slot */
   if (cur) {
     memcpy(cur, w.site_first, (size_t)nsv * 4);
     for (uint32_t i = 0; i < n; i++)
@@ -273,10 +271,8 @@ int psc__lab_replay(const psc__replay_in_t *in, psc__replay_out_t *out) {
   }
   sorted = cur != NULL;
   free(cur);
-  free(tmp);
-  free(ord);
-  free(k1);
-  free(k2);
+  for (uint32_t i = 0; i < n; i++)
+    w.e.run[i] = PSC__NONE;
   if (!sorted)
     goto done;
   psc__labmodel_t m = *m0;
