@@ -96,7 +96,7 @@ uint64_t psc__mix64(uint64_t x);
 gsl_rng *psc__rng_stream(uint64_t seed, uint64_t domain, uint64_t index);
 
 /* Domains of random streams (kept stable: changing one changes outputs). */
-enum { PSC__RNG_ROSTER = 1, PSC__RNG_SIM = 2, PSC__RNG_FAIL = 4 };
+enum { PSC__RNG_ROSTER = 1, PSC__RNG_SIM = 2, PSC__RNG_FAIL = 4, PSC__RNG_RETEST_FAIL = 8 };
 
 /* ---- io/source.c: where scenario files come from ----------------------- */
 /* Opens a file for reading: from disk, or from the data compiled into the

@@ -389,6 +389,128 @@ static void test_array_decode(void **state) {
   free(dir);
 }
 
+static int has_line(const char *dir, const char *name, const char *text) {
+  char path[1024], line[1024];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE *f = fopen(path, "r");
+  if (!f)
+    return 0;
+  int found = 0;
+  while (!found && fgets(line, sizeof line, f))
+    found = strstr(line, text) != NULL;
+  fclose(f);
+  return found;
+}
+
+/* Rounds never overwrite each other (issue #9): round 2 into round 1's
+ * folder is refused (exit 2, nothing written) unless --replace, which
+ * leaves no round-1 list behind; another plan's round 1 into the folder is
+ * refused; by default round 2 goes beside round 1; and round 1's invalid
+ * and pending pool tubes are carried into round 2's rerun.csv and
+ * pending.csv. */
+static void test_round_folders(void **state) {
+  (void)state;
+  char *dir = tu_tmpdir();
+  char *h5 = plan_tiny(dir);
+  char ids[256][20];
+  int nt = tube_ids(dir, ids, 256);
+  assert_true(nt > 4);
+  /* tube 0 positive, 1 invalid, 2 without a result, the rest negative */
+  char csv[16384];
+  size_t o = (size_t)snprintf(csv, sizeof csv, "tube,result\n%s,positive\n%s,invalid\n", ids[0],
+                              ids[1]);
+  for (int t = 3; t < nt; t++)
+    o += (size_t)snprintf(csv + o, sizeof csv - o, "%s,negative\n", ids[t]);
+  tu_write(dir, "r.csv", csv);
+  char cmd[16384], *out = NULL, *err = NULL;
+  snprintf(cmd, sizeof cmd, "cd %s && %s decode %s r.csv", dir, PSC_CLI_PATH, h5);
+  assert_int_equal(tu_run(cmd, &out, &err), 0);
+  free(out);
+  free(err);
+  char r1[512], r2[512];
+  snprintf(r1, sizeof r1, "%s/poolscreen-decode/round-1", dir);
+  snprintf(r2, sizeof r2, "%s/poolscreen-decode/round-2", dir);
+  assert_int_equal(count_lines(r1, "control.csv") >= 1, 1);
+  assert_true(has_line(r1, "decode_round.txt", "round = 1"));
+  /* every retest negative */
+  snprintf(cmd, sizeof cmd,
+           "awk -F, 'NR==1{print \"tube,result\"} NR>1{print $7\",negative\"}' %s/retests.csv > %s/rt.csv",
+           r1, dir);
+  assert_int_equal(system(cmd), 0);
+  /* into round 1's folder: refused, nothing written */
+  snprintf(cmd, sizeof cmd, "cd %s && %s decode %s/decode.h5 rt.csv -o %s", dir, PSC_CLI_PATH, r1,
+           r1);
+  assert_int_equal(tu_run(cmd, &out, &err), 2);
+  assert_non_null(strstr(err, "holds round 1's outputs; this is round 2"));
+  free(out);
+  free(err);
+  assert_int_equal(count_lines(r1, "confirmed.csv"), -1);
+  assert_true(has_line(r1, "decode_round.txt", "round = 1"));
+  /* by default beside round 1 */
+  snprintf(cmd, sizeof cmd, "cd %s && %s decode %s/decode.h5 rt.csv", dir, PSC_CLI_PATH, r1);
+  assert_int_equal(tu_run(cmd, &out, &err), 0);
+  free(out);
+  free(err);
+  assert_true(has_line(r2, "decode_round.txt", "round = 2"));
+  assert_true(count_lines(r2, "released.csv") >= 1);
+  /* round 1's unresolved pool tubes carried forward */
+  char want[64];
+  snprintf(want, sizeof want, "%s,LAB1,invalid", ids[1]);
+  assert_true(has_line(r2, "rerun.csv", want));
+  snprintf(want, sizeof want, "%s,LAB1", ids[2]);
+  assert_true(has_line(r2, "pending.csv", want));
+  assert_true(has_line(r1, "pending.csv", want));
+  /* rerunning round 2 into its own folder is the same round: allowed */
+  snprintf(cmd, sizeof cmd, "cd %s && %s decode %s/decode.h5 rt.csv -q", dir, PSC_CLI_PATH, r1);
+  assert_int_equal(system(cmd), 0);
+  /* --replace: round 2 replaces round 1, no round-1 list is left */
+  char r3[512];
+  snprintf(r3, sizeof r3, "%s/copy", dir);
+  snprintf(cmd, sizeof cmd, "cp -r %s %s && cd %s && %s decode %s/decode.h5 rt.csv -o %s --replace -q",
+           r1, r3, dir, PSC_CLI_PATH, r1, r3);
+  assert_int_equal(system(cmd), 0);
+  assert_int_equal(count_lines(r3, "control.csv"), -1);
+  assert_int_equal(count_lines(r3, "retests.csv"), -1);
+  assert_true(has_line(r3, "decode_round.txt", "round = 2"));
+  /* another plan (pools of 4) into round 1's folder: refused */
+  char alt[512];
+  snprintf(alt, sizeof alt, "%s/alt", dir);
+  snprintf(cmd, sizeof cmd,
+           "mkdir -p %s && cp %s/tiny/*.csv %s/ && sed 's/pool_size = 5/pool_size = 4/' "
+           "%s/tiny/scenario.ini > %s/scenario.ini && %s plan %s/scenario.ini -o %s/p -q",
+           alt, PSC_TEST_DATA, alt, PSC_TEST_DATA, alt, PSC_CLI_PATH, alt, alt);
+  assert_int_equal(system(cmd), 0);
+  char alt_ids[256][20];
+  int na = tube_ids(alt, alt_ids, 256);
+  o = (size_t)snprintf(csv, sizeof csv, "tube,result\n");
+  for (int t = 0; t < na; t++)
+    o += (size_t)snprintf(csv + o, sizeof csv - o, "%s,negative\n", alt_ids[t]);
+  tu_write(alt, "r.csv", csv);
+  snprintf(cmd, sizeof cmd, "cd %s && %s decode %s/p/plan.h5 %s/r.csv -o %s", dir, PSC_CLI_PATH,
+           alt, alt, r1);
+  assert_int_equal(tu_run(cmd, &out, &err), 2);
+  assert_non_null(strstr(err, "outputs of another plan"));
+  free(out);
+  free(err);
+  assert_true(has_line(r1, "decode_round.txt", "round = 1"));
+  /* its own folder takes it */
+  snprintf(cmd, sizeof cmd, "cd %s && %s decode %s/p/plan.h5 %s/r.csv -o %s/d -q", dir,
+           PSC_CLI_PATH, alt, alt, alt);
+  assert_int_equal(system(cmd), 0);
+  /* a folder with decode outputs but no mark: refused too */
+  tu_write(alt, "d/decode_round.txt", "");
+  assert_int_equal(remove(tu_path(alt, "d/decode_round.txt")), 0);
+  snprintf(cmd, sizeof cmd, "cd %s && %s decode %s/p/plan.h5 %s/r.csv -o %s/d", dir, PSC_CLI_PATH,
+           alt, alt, alt);
+  assert_int_equal(tu_run(cmd, &out, &err), 2);
+  assert_non_null(strstr(err, "unknown round or plan"));
+  free(out);
+  free(err);
+  tu_rmtree(dir);
+  free(dir);
+  free(h5);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_a2_rule_exhaustive),
@@ -396,6 +518,7 @@ int main(void) {
       cmocka_unit_test(test_second_round),
       cmocka_unit_test(test_bad_results),
       cmocka_unit_test(test_array_decode),
+      cmocka_unit_test(test_round_folders),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

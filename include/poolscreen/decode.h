@@ -28,6 +28,8 @@ typedef struct {
   /* round 2 */
   uint32_t confirmed, released, retests_pending, retests_invalid, household_members,
       pools_all_negative;
+  uint32_t pools_invalid, pools_pending; /* round 1's pool tubes still unresolved, carried
+                                            forward into rerun.csv and pending.csv */
 } psc_decode_summary_t;
 
 /* Decodes results_csv against plan_h5 (a plan.h5 from `poolscreen plan`:
@@ -44,11 +46,28 @@ PSC_API int psc_decode_run(const char *plan_h5, const char *results_csv, psc_dia
                            psc_decode_t **out);
 /* Writes the outputs to outdir (see docs/decode.md): round 1 control.csv,
  * retests.csv, rerun.csv, pending.csv; round 2 confirmed.csv, released.csv,
- * households.csv, rerun.csv, pending.csv; and decode.h5, a copy of the input
- * HDF5 file with a `decode` (round 1) or `confirm` (round 2) group. All
- * written under temporary names and renamed together. Returns 0 or PSC_EIO /
- * PSC_EHDF5. Its HDF5 part runs under the library's HDF5 lock (poolscreen.h). */
+ * households.csv, rerun.csv, pending.csv (with round 1's invalid and pending
+ * pool tubes carried forward); decode.h5, a copy of the input HDF5 file with
+ * a `decode` (round 1) or `confirm` (round 2) group; and decode_round.txt,
+ * the round and plan. All written under temporary names and renamed
+ * together. Returns 0, PSC_EINPUT when outdir holds another round's or
+ * plan's outputs (see psc_decode_write_round), or PSC_EIO / PSC_EHDF5. Its
+ * HDF5 part runs under the library's HDF5 lock (poolscreen.h). */
 PSC_API int psc_decode_write(const psc_decode_t *dc, const char *outdir);
+/* psc_decode_write, where outdir is this round's own folder: it is marked
+ * (decode_round.txt: round and plan). A folder holding another round's
+ * outputs, another plan's, or decode outputs without a mark is refused
+ * with PSC_EINPUT (an error in diags, when not NULL; nothing written)
+ * unless replace is 1, when the set replaces them and the other round's
+ * own files are removed. psc_decode_write(dc, d) is
+ * psc_decode_write_round(dc, d, 0, NULL). */
+PSC_API int psc_decode_write_round(const psc_decode_t *dc, const char *outdir, int replace,
+                                   psc_diags_t *diags);
+/* The same into an output set (poolscreen/output.h) opened on the round's
+ * folder: the check, then psc_decode_write_to. */
+struct psc_outset;
+PSC_API int psc_decode_write_round_to(const psc_decode_t *dc, struct psc_outset *set,
+                                      int replace, psc_diags_t *diags);
 PSC_API const psc_decode_summary_t *psc_decode_summary(const psc_decode_t *dc);
 PSC_API void psc_decode_free(psc_decode_t *dc);
 

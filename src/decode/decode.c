@@ -25,6 +25,7 @@ void psc_decode_free(psc_decode_t *dc) {
   free(dc->rt_lab);
   free(dc->comm_after);
   free(dc->street_after);
+  psc__replay_out_free(&dc->replay);
   free(dc->pool_all_negative);
   free(dc->hh_confirmed);
   free(dc->members);
@@ -65,30 +66,6 @@ static uint32_t pick_team(const psc__plan_view_t *v, uint32_t c, const double *f
   return best;
 }
 
-/* When a single tube arriving at lab l at time a is reported: it takes a
- * place in the first run that starts at or after a (retests go before
- * pooled tubes), or a run of its own when none does. *spare gets the wells
- * that run leaves for it (ties go to the lab with more). */
-static double priority_result(const psc__plan_view_t *v, const uint32_t *lab_first, uint32_t l,
-                              double a, uint32_t *spare) {
-  uint32_t lo = lab_first[l], hi = lab_first[l + 1];
-  while (lo < hi) { /* first run with start >= a */
-    uint32_t mid = lo + (hi - lo) / 2;
-    if (v->run_start[mid] < a)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  psc__hours_t h = psc__hours(v->lab_open[l], v->lab_close[l], (int32_t)v->t0_clock);
-  double own = psc__hours_next_open(&h, a);
-  if (lo < lab_first[l + 1] && v->run_start[lo] <= own) {
-    *spare = v->lab_wells[l] - v->run_tubes[lo];
-    return v->run_end[lo] + v->report_min;
-  }
-  *spare = v->lab_wells[l];
-  return own + v->lab_run_min[l] + v->report_min;
-}
-
 typedef struct {
   double reported;
   uint32_t t;
@@ -113,38 +90,6 @@ static void sort_by_report(uint32_t *tubes, uint32_t n, const double *reported) 
   for (uint32_t i = 0; i < n; i++)
     tubes[i] = k[i].t;
   free(k);
-}
-
-#define RETEST_LABS 8
-
-/* The RETEST_LABS labs quickest to reach from a team (travel + handover),
- * computed once per team. */
-static const uint32_t *team_labs(const psc__plan_view_t *v, uint32_t team, uint32_t *cache,
-                                 uint8_t *done) {
-  uint32_t *near = cache + (size_t)team * RETEST_LABS;
-  if (done[team])
-    return near;
-  double best[RETEST_LABS];
-  uint32_t n = 0;
-  for (uint32_t l = 0; l < v->nlabs; l++) {
-    double d = dist(v->site_x[team], v->site_y[team], v->lab_x[l], v->lab_y[l]);
-    if (n < RETEST_LABS)
-      n++;
-    else if (d >= best[n - 1])
-      continue;
-    uint32_t j = n - 1;
-    while (j > 0 && best[j - 1] > d) {
-      best[j] = best[j - 1];
-      near[j] = near[j - 1];
-      j--;
-    }
-    best[j] = d;
-    near[j] = l;
-  }
-  for (uint32_t j = n; j < RETEST_LABS; j++)
-    near[j] = PSC__NONE;
-  done[team] = 1;
-  return near;
 }
 
 /* Everyone to retest, in tube order, and when each was decided: every
@@ -226,24 +171,40 @@ static int control_list(psc_decode_t *dc, double **ready_out, uint32_t *n_out) {
   return 0;
 }
 
+/* The lab model of the plan, as plan.h5 describes it. */
+static int lab_model(const psc__plan_view_t *v, psc__hours_t **hours, psc__labmodel_t *m) {
+  *hours = psc__malloc(v->nlabs + 1, sizeof(psc__hours_t));
+  if (!*hours)
+    return PSC_ENOMEM;
+  for (uint32_t l = 0; l < v->nlabs; l++)
+    (*hours)[l] = psc__hours(v->lab_open[l], v->lab_close[l], (int32_t)v->t0_clock);
+  *m = (psc__labmodel_t){.nlabs = v->nlabs, .nsites = v->nsites, .inst = v->lab_inst,
+                         .wells = v->lab_wells, .run_min = v->lab_run_min, .hours = *hours,
+                         .near_lab = v->near_lab, .near_lab_min = v->near_lab_min,
+                         .report_min = v->report_min, .planned = v->run_start_planned,
+                         .hold = v->hold};
+  return 0;
+}
+
 /* Schedules dc->control_res's retests (ready[k]: when resident k's result
- * decided it) in that order on their street's teams and the labs. */
+ * decided it) in that order on their street's teams; each tube leaves its
+ * team when sampled and is run by the plan's lab model (psc__lab_replay):
+ * on the labs' instruments, wells, run lengths and hours, after the plan's
+ * runs already under way, before every pooled tube not yet in a run. */
 static int schedule_retests(psc_decode_t *dc, const double *ready) {
   const psc__plan_view_t *v = &dc->v;
   uint32_t n = dc->ncontrol;
   int rc = PSC_ENOMEM;
-  double *free_at = psc__malloc(v->nsites + 1, 8);
-  uint32_t *lab_first = calloc(v->nlabs + 2, 4);
-  uint32_t *lab_cache = psc__malloc((size_t)v->nsites * RETEST_LABS + 1, 4);
-  uint8_t *lab_done = calloc(v->nsites + 1, 1);
+  double *free_at = psc__malloc(v->nsites + 1, 8), *deadline = psc__malloc(v->ntubes + 1, 8);
   uint32_t *street_first = calloc(v->nstreets + 2, 4), *by_street = psc__malloc(v->nsites + 1, 4);
+  psc__hours_t *hours = NULL;
   dc->rt_start = psc__malloc(n + 1, 8);
   dc->rt_end = psc__malloc(n + 1, 8);
   dc->rt_result = psc__malloc(n + 1, 8);
   dc->rt_team = psc__malloc(n + 1, 4);
   dc->rt_lab = psc__malloc(n + 1, 4);
-  if (!free_at || !lab_first || !lab_cache || !lab_done || !street_first || !by_street ||
-      !dc->rt_start || !dc->rt_end || !dc->rt_result || !dc->rt_team || !dc->rt_lab)
+  if (!free_at || !deadline || !street_first || !by_street || !dc->rt_start || !dc->rt_end ||
+      !dc->rt_result || !dc->rt_team || !dc->rt_lab)
     goto done;
   memcpy(free_at, v->site_busy_until, v->nsites * sizeof(double));
   /* sites by street, in site order */
@@ -253,11 +214,6 @@ static int schedule_retests(psc_decode_t *dc, const double *ready) {
     street_first[st + 2] += street_first[st + 1];
   for (uint32_t i = 0; i < v->nsites; i++)
     by_street[street_first[v->site_street[i] + 1]++] = i;
-  /* runs are stored lab by lab, in start order */
-  for (uint32_t k = 0; k < v->nruns; k++)
-    lab_first[v->run_lab[k] + 1]++;
-  for (uint32_t l = 0; l < v->nlabs; l++)
-    lab_first[l + 1] += lab_first[l];
   for (uint32_t k = 0; k < n; k++) {
     uint32_t i = dc->control_res[k], c = psc__res_comm(v, i);
     uint32_t team = pick_team(v, c, free_at, street_first, by_street);
@@ -265,41 +221,42 @@ static int schedule_retests(psc_decode_t *dc, const double *ready) {
     double start = psc__hours_next_open(&h, fmax(ready[k], free_at[team]));
     double end = psc__hours_advance(&h, start, 60.0 / (v->site_booths[team] * v->site_rate[team]));
     free_at[team] = end;
-    /* to the lab (of the team's quickest to reach) where the result is out first */
-    double best = INFINITY;
-    uint32_t best_lab = 0, best_spare = 0;
-    const uint32_t *near = team_labs(v, team, lab_cache, lab_done);
-    for (uint32_t q = 0; q < RETEST_LABS && near[q] != PSC__NONE; q++) {
-      uint32_t l = near[q];
-      double travel = dist(v->site_x[team], v->site_y[team], v->lab_x[l], v->lab_y[l]) /
-                          v->speed_kmh * 60.0 + v->handover_min;
-      uint32_t spare;
-      double r = priority_result(v, lab_first, l, end + travel, &spare);
-      if (r < best - 1e-9 || (fabs(r - best) <= 1e-9 && spare > best_spare)) {
-        best = r;
-        best_lab = l;
-        best_spare = spare;
-      }
-    }
     dc->rt_team[k] = team;
     dc->rt_start[k] = start;
     dc->rt_end[k] = end;
-    dc->rt_lab[k] = best_lab;
-    dc->rt_result[k] = best;
   }
-  rc = 0;
+  /* each pooled tube's deadline: its key community's or its street's */
+  for (uint32_t t = 0; t < v->ntubes; t++) {
+    uint32_t c = v->tube_comm[t];
+    deadline[t] = v->comm_key[c] ? v->comm_deadline[c] : v->street_deadline[v->comm_street[c]];
+  }
+  psc__replay_in_t in = {.nruns = v->nruns, .run_lab = v->run_lab, .run_inst = v->run_inst,
+                         .run_start = v->run_start, .run_end = v->run_end,
+                         .ntubes = v->ntubes, .tube_lab = v->tube_lab, .tube_run = v->tube_run,
+                         .tube_arrived = v->tube_arrived, .tube_deadline = deadline,
+                         .tube_reported = v->tube_reported, .nretests = n,
+                         .rt_site = dc->rt_team, .rt_departed = dc->rt_end};
+  if ((rc = lab_model(v, &hours, &in.m)) || (rc = psc__lab_replay(&in, &dc->replay)))
+    goto done;
+  for (uint32_t k = 0; k < n && !rc; k++) {
+    dc->rt_lab[k] = dc->replay.rt_lab[k];
+    dc->rt_result[k] = dc->replay.rt_reported[k];
+    if (dc->rt_lab[k] == PSC__NONE)
+      rc = PSC_EINFEASIBLE; /* no lab the team reaches ever runs it */
+  }
 done:
+  free(hours);
   free(free_at);
-  free(lab_first);
-  free(lab_cache);
-  free(lab_done);
+  free(deadline);
   free(street_first);
   free(by_street);
   return rc;
 }
 
 /* Completion of key communities, streets and the district once the
- * retests are in; a unit with a pending or invalid tube is not complete,
+ * retests are in, from the replayed lab schedule: a community is complete
+ * when its last tube (re-timed by the retests) and its last retest are
+ * reported; a unit with a pending or invalid tube is not complete,
  * whatever its other results. */
 static int verdicts_after(psc_decode_t *dc) {
   const psc__plan_view_t *v = &dc->v;
@@ -312,10 +269,14 @@ static int verdicts_after(psc_decode_t *dc) {
     return PSC_ENOMEM;
   }
   for (uint32_t c = 0; c < v->ncomm; c++)
-    dc->comm_after[c] = v->comm_complete[c];
-  for (uint32_t t = 0; t < v->ntubes; t++)
+    dc->comm_after[c] = NAN;
+  for (uint32_t t = 0; t < v->ntubes; t++) {
+    uint32_t c = v->tube_comm[t];
+    double r = dc->replay.tube_reported[t];
+    dc->comm_after[c] = isnan(dc->comm_after[c]) ? r : fmax(dc->comm_after[c], r);
     if (dc->result[t] == RES_NONE || dc->result[t] == RES_INVALID)
-      open_comm[v->tube_comm[t]] = 1;
+      open_comm[c] = 1;
+  }
   for (uint32_t j = 0; j < dc->ncontrol; j++) {
     uint32_t c = psc__res_comm(v, dc->control_res[j]);
     dc->comm_after[c] = fmax(dc->comm_after[c], dc->rt_result[j]);
@@ -325,13 +286,15 @@ static int verdicts_after(psc_decode_t *dc) {
       dc->comm_after[c] = INFINITY;
   free(open_comm);
   for (uint32_t st = 0; st < v->nstreets; st++)
-    dc->street_after[st] = v->street_complete[st];
-  double district = v->district_complete;
+    dc->street_after[st] = NAN;
+  double district = NAN;
   for (uint32_t c = 0; c < v->ncomm; c++) {
     uint32_t st = v->comm_street[c];
-    if (isfinite(v->comm_complete[c]) || isinf(dc->comm_after[c]))
-      dc->street_after[st] = fmax(dc->street_after[st], dc->comm_after[c]);
-    district = isnan(dc->comm_after[c]) ? district : fmax(district, dc->comm_after[c]);
+    if (isnan(dc->comm_after[c]))
+      continue;
+    dc->street_after[st] = isnan(dc->street_after[st]) ? dc->comm_after[c]
+                                                         : fmax(dc->street_after[st], dc->comm_after[c]);
+    district = isnan(district) ? dc->comm_after[c] : fmax(district, dc->comm_after[c]);
   }
   s->district_complete_before = v->district_complete;
   s->district_complete_after = district;
@@ -429,8 +392,11 @@ static int round2(psc_decode_t *dc) {
     s->retests_pending += dc->result[k] == RES_NONE;
     s->retests_invalid += dc->result[k] == RES_INVALID;
   }
-  for (uint32_t t = 0; t < v->ntubes; t++)
+  for (uint32_t t = 0; t < v->ntubes; t++) {
     s->pools_all_negative += dc->pool_all_negative[t];
+    s->pools_invalid += v->pool_result[t] == RES_INVALID;
+    s->pools_pending += v->pool_result[t] == RES_NONE;
+  }
   free(pool_seen);
   /* everyone in a confirmed positive's household */
   dc->hh_confirmed = calloc(v->nhh + 1, 1);

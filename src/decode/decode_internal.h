@@ -26,12 +26,19 @@ typedef struct {
   double *comm_complete, *comm_deadline, *street_complete, *street_deadline;
   double district_complete, district_deadline;
   double *site_busy_until; /* end of the site's last plan session */
+  /* the lab model, to replay the plan's lab schedule with the retests
+   * (round 1 only) */
+  uint32_t *tube_run, *run_inst, *near_lab; /* near_lab: PSC__NEAR_LABS per site */
+  double *tube_arrived, *near_lab_min;
+  double hold;
+  int run_start_planned;
   /* members of each tube (CSR, from residents/tube) */
   uint32_t *member_first, *members;
   /* round 1's decisions, when the input is a decode file */
   int has_decode;
   uint32_t nretests;
   uint32_t *rt_res, *rt_pool_tube, *rt_lab;
+  uint8_t *pool_result; /* round 1's result of each plan tube (RES_*) */
   psc__strcol_t rt_tube_id;
 } psc__plan_view_t;
 
@@ -64,6 +71,7 @@ struct psc_decode {
   double *rt_start, *rt_end, *rt_result;
   uint32_t *rt_team, *rt_lab; /* retest k is control_res[k] */
   double *comm_after, *street_after;
+  psc__replay_out_t replay; /* the plan's lab schedule with the retests */
   /* round 2 */
   uint8_t *pool_all_negative; /* per pool tube: positive, every member negative */
   uint8_t *hh_confirmed;      /* per household: holds a confirmed positive */
@@ -77,5 +85,10 @@ struct psc_decode {
  * the row of a tube id is its sequence number less seq_base. */
 int psc__read_results(const char *path, const psc__strcol_t *ids, uint32_t seq_base,
                       const psc__plan_view_t *v, uint8_t *result, double *ct, psc_diags_t *d);
+
+/* src/decode/decode_out.c: the round's whole set into outdir, unchecked */
+int psc__decode_write_set(const psc_decode_t *dc, const char *outdir);
+/* src/decode/rounds.c: the round folder's mark (decode_round.txt) */
+int psc__w_round_mark(const void *ctx, FILE *f);
 
 #endif

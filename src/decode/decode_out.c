@@ -178,6 +178,13 @@ static int w_rerun2(const void *ctx, FILE *f) {
       psc__csv_put_text(f, PSC__STR(v->lab_id, v->tube_lab[t]));
       fputs(",positive_pool_all_members_negative\n", f);
     }
+  /* round 1's invalid pool tubes, still to rerun */
+  for (uint32_t t = 0; t < v->ntubes; t++)
+    if (v->pool_result[t] == RES_INVALID) {
+      fprintf(f, "%s,", PSC__STR(v->tube_id, t));
+      psc__csv_put_text(f, PSC__STR(v->lab_id, v->tube_lab[t]));
+      fputs(",invalid\n", f);
+    }
   return 0;
 }
 
@@ -189,6 +196,13 @@ static int w_pending2(const void *ctx, FILE *f) {
     if (dc->result[k] == RES_NONE) {
       fprintf(f, "%s,", PSC__STR(v->rt_tube_id, k));
       psc__csv_put_text(f, PSC__STR(v->lab_id, v->rt_lab[k]));
+      fputc('\n', f);
+    }
+  /* round 1's pool tubes still without a result */
+  for (uint32_t t = 0; t < v->ntubes; t++)
+    if (v->pool_result[t] == RES_NONE) {
+      fprintf(f, "%s,", PSC__STR(v->tube_id, t));
+      psc__csv_put_text(f, PSC__STR(v->lab_id, v->tube_lab[t]));
       fputc('\n', f);
     }
   return 0;
@@ -340,7 +354,7 @@ static int decode_h5_to(const void *ctx, const char *path) {
 }
 
 /* decode.h5 goes first: it is the largest, and the likeliest to fail. */
-int psc_decode_write(const psc_decode_t *dc, const char *outdir) {
+int psc__decode_write_set(const psc_decode_t *dc, const char *outdir) {
   if (!dc || !outdir)
     return PSC_EINVAL;
   psc_outset_t *set = NULL;
@@ -358,13 +372,15 @@ int psc_decode_write_to(const psc_decode_t *dc, psc_outset_t *set) {
                                 {"control.csv", w_control, NULL},
                                 {"retests.csv", w_retests, NULL},
                                 {"rerun.csv", w_rerun1, NULL},
-                                {"pending.csv", w_pending1, NULL}};
+                                {"pending.csv", w_pending1, NULL},
+                                {"decode_round.txt", psc__w_round_mark, NULL}};
   const psc__out_file_t r2[] = {{"decode.h5", NULL, decode_h5_to},
                                 {"confirmed.csv", w_confirmed, NULL},
                                 {"released.csv", w_released, NULL},
                                 {"households.csv", w_households, NULL},
                                 {"rerun.csv", w_rerun2, NULL},
-                                {"pending.csv", w_pending2, NULL}};
+                                {"pending.csv", w_pending2, NULL},
+                                {"decode_round.txt", psc__w_round_mark, NULL}};
   const size_t n1 = sizeof r1 / sizeof r1[0], n2 = sizeof r2 / sizeof r2[0];
   return dc->sum.round == 1 ? psc__outset_write(set, r1, n1, n1, dc)
                             : psc__outset_write(set, r2, n2, n2, dc);

@@ -23,7 +23,8 @@ void psc__plan_view_free(psc__plan_view_t *v) {
                  v->site_rate, v->site_x, v->site_y, v->lab_x, v->lab_y, v->comm_x, v->comm_y,
                  v->run_start, v->run_end, v->comm_complete, v->comm_deadline,
                  v->street_complete, v->street_deadline, v->site_busy_until, v->member_first,
-                 v->members, v->rt_res, v->rt_pool_tube, v->rt_lab};
+                 v->members, v->rt_res, v->rt_pool_tube, v->rt_lab, v->tube_run, v->run_inst,
+                 v->near_lab, v->tube_arrived, v->near_lab_min, v->pool_result};
   for (size_t i = 0; i < sizeof arr / sizeof arr[0]; i++)
     free(arr[i]);
   memset(v, 0, sizeof(*v));
@@ -249,6 +250,56 @@ int psc__plan_view_load(const char *path, psc__plan_view_t *v, psc_diags_t *d) {
     dd = psc__layout_read(&pf, "district", "deadline_min", &n);
     bad |= !ses_site || !ses_end || !dc || !dd;
   }
+  /* round 1 replays the plan's lab schedule with the retests: each tube's
+   * run and arrival, each run's instrument, each site's quickest labs */
+  if (!bad && H5Lexists(f, "decode", H5P_DEFAULT) <= 0) {
+    char mode[32];
+    uint32_t *sl_site = NULL, *sl_lab = NULL;
+    double *sl_min = NULL;
+    RD(tube_run, "tubes", "run");
+    RD(tube_arrived, "tubes", "arrived");
+    RD(run_inst, "lab_runs", "instrument");
+    if (!bad && pf.count[PSC__T_SITE_LABS] == 0) {
+      psc__error(d, path, 1, 1, "group /site_labs is missing (a plan written before decode "
+                                "routed retests by travel times): plan it again");
+      bad = 1;
+    }
+    if (!bad) {
+      sl_site = psc__layout_read(&pf, "site_labs", "site", &n);
+      sl_lab = psc__layout_read(&pf, "site_labs", "lab", &n);
+      sl_min = psc__layout_read(&pf, "site_labs", "minutes", &n);
+      v->near_lab = psc__malloc((size_t)v->nsites * PSC__NEAR_LABS + 1, 4);
+      v->near_lab_min = psc__malloc((size_t)v->nsites * PSC__NEAR_LABS + 1, 8);
+      bad |= !sl_site || !sl_lab || !sl_min || !v->near_lab || !v->near_lab_min;
+    }
+    for (size_t k = 0; !bad && k < (size_t)v->nsites * PSC__NEAR_LABS; k++) {
+      v->near_lab[k] = PSC__NONE;
+      v->near_lab_min[k] = INFINITY;
+    }
+    /* rows by site, quickest first: up to PSC__NEAR_LABS a site */
+    for (uint32_t k = 0, rank = 0; !bad && k < pf.count[PSC__T_SITE_LABS]; k++) {
+      rank = k && sl_site[k] == sl_site[k - 1] ? rank + 1 : 0;
+      if (rank >= PSC__NEAR_LABS || (k && sl_site[k] < sl_site[k - 1]) || !(sl_min[k] >= 0)) {
+        psc__error(d, path, 1, 1, "dataset /site_labs is not in site order, has more than %d "
+                                  "labs for a site or a negative time (row %u)",
+                   PSC__NEAR_LABS, k);
+        bad = 1;
+        break;
+      }
+      v->near_lab[(size_t)sl_site[k] * PSC__NEAR_LABS + rank] = sl_lab[k];
+      v->near_lab_min[(size_t)sl_site[k] * PSC__NEAR_LABS + rank] = sl_min[k];
+    }
+    free(sl_site);
+    free(sl_lab);
+    free(sl_min);
+    if (!bad && (psc__h5_attr_f64(f, "hold", &v->hold) != 0 ||
+                 psc__h5_attr_text(f, "lab.run_start", mode, sizeof mode) != 0 ||
+                 !(v->hold >= 0))) {
+      psc__error(d, path, 1, 1, "root attribute hold or lab.run_start is missing or invalid");
+      bad = 1;
+    }
+    v->run_start_planned = !bad && strcmp(mode, "eager") != 0;
+  }
   bad |= !bad && psc__layout_check_rest(&pf) != 0;
   if (!bad) {
     v->district_complete = dc[0];
@@ -286,6 +337,14 @@ int psc__plan_view_load(const char *path, psc__plan_view_t *v, psc_diags_t *d) {
         bad = 1;
     if (bad)
       psc__error(d, path, 1, 1, "group /decode/retests is damaged (lengths or rows out of range)");
+    /* round 1's result of every plan tube: its unresolved pools are carried forward */
+    bad |= !bad && (!(v->pool_result = psc__h5_read(f, "decode/tube_result", H5T_NATIVE_UINT8, 1,
+                                                    &n)) || n != v->ntubes);
+    for (uint32_t t = 0; !bad && t < v->ntubes; t++)
+      if (v->pool_result[t] > RES_INVALID) {
+        psc__error(d, path, 1, 1, "dataset /decode/tube_result has a value out of range");
+        bad = 1;
+      }
     /* round 2 lists whole households: every resident's community too
      * (round 1 takes it from the resident's tube) */
     RD(res_comm, "residents", "community");

@@ -459,6 +459,34 @@ int psc__plan_h5_to(const void *out, const char *path) {
   column(c, g, "y_km", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, st->y_km, st->count, "km");
   H5Gclose(g);
 
+  /* each site's quickest labs, quickest first, and the travel + handover
+   * minutes to each (travel.csv applied): decode routes retests by them */
+  {
+    uint32_t nsl = 0, *sl_site = psc__malloc((size_t)st->count * PSC__NEAR_LABS + 1, 4);
+    uint32_t *sl_lab = psc__malloc((size_t)st->count * PSC__NEAR_LABS + 1, 4);
+    double *sl_min = psc__malloc((size_t)st->count * PSC__NEAR_LABS + 1, 8);
+    if (!sl_site || !sl_lab || !sl_min)
+      c->err = 1;
+    for (uint32_t i = 0; !c->err && i < st->count; i++)
+      for (int j = 0; j < PSC__NEAR_LABS; j++) {
+        size_t k = (size_t)i * PSC__NEAR_LABS + (size_t)j;
+        if (p->x.near_lab[k] == PSC__NONE)
+          break;
+        sl_site[nsl] = i;
+        sl_lab[nsl] = p->x.near_lab[k];
+        sl_min[nsl++] = p->x.near_lab_min[k];
+      }
+    c->group = "site_labs";
+    g = psc__h5_group(f, "site_labs");
+    COL_U32(g, "site", sl_site, nsl);
+    COL_U32(g, "lab", sl_lab, nsl);
+    column(c, g, "minutes", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, sl_min, nsl, "minutes");
+    H5Gclose(g);
+    free(sl_site);
+    free(sl_lab);
+    free(sl_min);
+  }
+
   c->group = "labs";
   g = psc__h5_group(f, "labs");
   strings(c, g, "id", lb->count, max_len(lb->id, lb->count), fmt_strv, lb->id);

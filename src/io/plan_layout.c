@@ -101,12 +101,17 @@ const psc__layout_t PSC__PLAN_LAYOUT[] = {
     {"lab_runs", "tubes", PSC__L_U32, PSC__T_RUNS, PSC__T_NONE, 0, 0, NULL, NULL},
     {"lab_runs", "start", PSC__L_F64, PSC__T_RUNS, PSC__T_NONE, 0, PSC__L_FINITE, MIN, NULL},
     {"lab_runs", "end", PSC__L_F64, PSC__T_RUNS, PSC__T_NONE, 0, PSC__L_FINITE, MIN, NULL},
+    {"site_labs", "site", PSC__L_U32, PSC__T_SITE_LABS, PSC__T_SITES, 0, PSC__L_OPTIONAL, NULL,
+     NULL},
+    {"site_labs", "lab", PSC__L_U32, PSC__T_SITE_LABS, PSC__T_LABS, 0, PSC__L_OPTIONAL, NULL, NULL},
+    {"site_labs", "minutes", PSC__L_F64, PSC__T_SITE_LABS, PSC__T_NONE, 0,
+     PSC__L_OPTIONAL | PSC__L_FINITE, "minutes", NULL},
 };
 const size_t PSC__PLAN_LAYOUT_COUNT = sizeof PSC__PLAN_LAYOUT / sizeof PSC__PLAN_LAYOUT[0];
 
 static const char *TABLE_GROUP[PSC__T_COUNT] = {
     "residents", "households", "tubes",         "communities", "streets",   "district",
-    "sites",     "labs",       "site_schedule", "lab_runs",    "site_schedule"};
+    "sites",     "labs",       "site_schedule", "lab_runs",    "site_schedule", "site_labs"};
 
 const psc__layout_t *psc__layout_find(const char *group, const char *name) {
   for (size_t i = 0; i < PSC__PLAN_LAYOUT_COUNT; i++)
@@ -233,6 +238,9 @@ int psc__layout_check(psc__plan_file_t *pf) {
       char path[128];
       snprintf(path, sizeof path, "%s/%s", PSC__PLAN_LAYOUT[i].group, PSC__PLAN_LAYOUT[i].name);
       if (psc__h5_length(pf->f, path, &pf->count[t]) != 0) {
+        pf->count[t] = 0;
+        if (PSC__PLAN_LAYOUT[i].flags & PSC__L_OPTIONAL)
+          break; /* an optional group: no rows */
         fail(pf, &PSC__PLAN_LAYOUT[i], "is missing or not a column");
         return PSC_EINPUT;
       }

@@ -30,6 +30,7 @@ typedef enum {
   PSC__T_SESSIONS,
   PSC__T_RUNS,
   PSC__T_SESSIONS1, /* sessions + 1 (a CSR offset column) */
+  PSC__T_SITE_LABS, /* each site's quickest labs (optional: plans before it have none) */
   PSC__T_COUNT,
   PSC__T_NONE = PSC__T_COUNT
 } psc__table_t;

@@ -172,8 +172,7 @@ typedef struct {
 } lab_t;
 
 typedef struct {
-  const psc__ctx_t *x;
-  const psc__variant_t *v;
+  const psc__labmodel_t *m;
   psc__eval_t *e;
   const uint32_t *by_site, *site_first; /* tubes by (site, departure) */
   const double *deadline;
@@ -191,10 +190,10 @@ enum { FREE = 0, IN_RUN = 1, WAITING_AGAIN = 2 };
 /* The first time at or after t that lab l is neither closed nor in one of
  * the scenario's outage windows (simulation). */
 static double lab_available(const pull_t *P, uint32_t l, double t) {
-  const psc_scenario_t *s = P->x->s;
+  const psc_scenario_t *s = P->m->outages;
   for (;;) {
-    double u = psc__hours_next_open(psc__lab_hours_v(P->x, P->v, l), t);
-    if (P->v->outages)
+    double u = psc__hours_next_open(&P->m->hours[l], t);
+    if (s)
       for (uint32_t k = 0; k < s->noutages; k++)
         if (s->outage_lab[k] == l && u >= s->outage_start[k] && u < s->outage_end[k])
           u = s->outage_end[k];
@@ -381,7 +380,6 @@ static uint32_t waiting_by(pull_t *P, uint32_t l, double s, uint32_t limit) {
  * since other instruments' runs may start before this one. */
 static int next_start(pull_t *P, uint32_t l, double f, double *start) {
   lab_t *L = &P->lab[l];
-  const psc_params_t *par = psc_scenario_params(P->x->s);
   double s = lab_available(P, l, fmax(f, L->frontier));
   uint32_t n = waiting_by(P, l, s, L->wells);
   if (!n) {
@@ -401,7 +399,11 @@ static int next_start(pull_t *P, uint32_t l, double f, double *start) {
     uint32_t top = front(P, l);
     double urgent = INFINITY;
     if (top != PSC__NONE)
-      urgent = P->deadline[top & ~REQUEUED] - L->run_min - par->report_minutes;
+      urgent = P->deadline[top & ~REQUEUED] - L->run_min - P->m->report_min;
+    /* a replay's retest (class 0) due by s, queued or not, is never held */
+    for (uint32_t i = 0; P->m->retests && i < L->bn && L->buf[L->bhead + i].at <= s; i++)
+      if (P->state[L->buf[L->bhead + i].t] == FREE && P->cls[L->buf[L->bhead + i].t] == 0)
+        urgent = -INFINITY;
     if (isfinite(fill) && fill > s && fill - s <= limit && fill <= urgent)
       s = lab_available(P, l, fill);
   }
@@ -415,14 +417,13 @@ static int next_start(pull_t *P, uint32_t l, double f, double *start) {
 static int form_run(pull_t *P, uint32_t l, uint32_t k, double s, uint32_t *taken_list) {
   lab_t *L = &P->lab[l];
   psc__eval_t *e = P->e;
-  const psc__ctx_t *x = P->x;
-  const psc_params_t *par = psc_scenario_params(x->s);
+  const psc__labmodel_t *m = P->m;
   double end = s + L->run_min;
   int rc = advance(P, l, s);
   if (rc)
     return rc;
   uint32_t r = e->nruns++, taken = 0;
-  int failed = L->fail && gsl_rng_uniform(L->fail) < P->v->run_failure;
+  int failed = L->fail && gsl_rng_uniform(L->fail) < m->run_failure;
   while (taken < L->wells) {
     uint32_t w = front(P, l);
     if (w == PSC__NONE)
@@ -433,8 +434,8 @@ static int form_run(pull_t *P, uint32_t l, uint32_t k, double s, uint32_t *taken
     if (!(w & REQUEUED)) {
       /* the tube leaves every other lab's waiting count */
       uint32_t site = e->site[t];
-      const uint32_t *near = x->near_lab + (size_t)site * PSC__NEAR_LABS;
-      const double *mins = x->near_lab_min + (size_t)site * PSC__NEAR_LABS;
+      const uint32_t *near = m->near_lab + (size_t)site * PSC__NEAR_LABS;
+      const double *mins = m->near_lab_min + (size_t)site * PSC__NEAR_LABS;
       for (int j = 0; j < PSC__NEAR_LABS && near[j] != PSC__NONE; j++) {
         if (near[j] == l)
           e->arrived[t] = e->departed[t] + mins[j];
@@ -467,7 +468,7 @@ static int form_run(pull_t *P, uint32_t l, uint32_t k, double s, uint32_t *taken
       uint32_t t = taken_list[j];
       e->run[t] = r;
       e->run_start[t] = s;
-      e->reported[t] = end + par->report_minutes;
+      e->reported[t] = end + m->report_min;
     }
   }
   e->run_lab[r] = l;
@@ -481,8 +482,7 @@ static int form_run(pull_t *P, uint32_t l, uint32_t k, double s, uint32_t *taken
 /* Sets up every lab's catchment (cursors over the sites that send to it),
  * instruments and failure stream. */
 static int labs_init(pull_t *P) {
-  const psc__ctx_t *x = P->x;
-  const psc_labs_t *lb = psc_scenario_labs(x->s);
+  const psc__labmodel_t *x = P->m;
   uint32_t *ncur = calloc(x->nlabs + 1, 4);
   if (!ncur)
     return PSC_ENOMEM;
@@ -492,9 +492,9 @@ static int labs_init(pull_t *P) {
   int rc = 0;
   for (uint32_t l = 0; l < x->nlabs && !rc; l++) {
     lab_t *L = &P->lab[l];
-    L->inst = psc__instruments(x, P->v, l);
-    L->wells = lb->wells[l];
-    L->run_min = lb->run_minutes[l];
+    L->inst = x->inst[l];
+    L->wells = x->wells[l];
+    L->run_min = x->run_min[l];
     L->frontier = -INFINITY;
     L->cur_site = psc__malloc(ncur[l] + 1, 4);
     L->cur_pos = psc__malloc(ncur[l] + 1, 4);
@@ -505,7 +505,7 @@ static int labs_init(pull_t *P) {
     L->wait.ncls = P->ncls;
     if (!L->cur_site || !L->cur_pos || !L->cur_trip || !L->cur_key || !L->parked || !L->wait.cls)
       rc = PSC_ENOMEM;
-    if (!rc && P->v->run_failure > 0 && !(L->fail = psc__rng_stream(P->v->fail_seed, PSC__RNG_FAIL, l)))
+    if (!rc && x->run_failure > 0 && !(L->fail = psc__rng_stream(x->fail_seed, x->fail_domain, l)))
       rc = PSC_ENOMEM;
   }
   for (uint32_t i = 0; i < x->nsites && !rc; i++) {
@@ -529,7 +529,7 @@ static int labs_init(pull_t *P) {
 }
 
 static void labs_free(pull_t *P) {
-  for (uint32_t l = 0; P->lab && l < P->x->nlabs; l++) {
+  for (uint32_t l = 0; P->lab && l < P->m->nlabs; l++) {
     lab_t *L = &P->lab[l];
     free(L->cur_site);
     free(L->cur_pos);
@@ -547,7 +547,7 @@ static void labs_free(pull_t *P) {
 
 /* The pull: instruments' next runs, earliest end first. */
 static int pull(pull_t *P, uint32_t *taken_list) {
-  const psc__ctx_t *x = P->x;
+  const psc__labmodel_t *x = P->m;
   uint32_t ninst = 0, nev = 0;
   for (uint32_t l = 0; l < x->nlabs; l++)
     ninst += P->lab[l].inst;
@@ -555,10 +555,10 @@ static int pull(pull_t *P, uint32_t *taken_list) {
   if (!ev)
     return PSC_ENOMEM;
   int rc = 0;
-  for (uint32_t l = 0; l < x->nlabs && !rc; l++)
+  for (uint32_t l = 0, first = 0; l < x->nlabs && !rc; first += P->lab[l++].inst)
     for (uint32_t k = 0; k < P->lab[l].inst && !rc; k++) {
       double s;
-      rc = next_start(P, l, 0, &s);
+      rc = next_start(P, l, x->inst_free ? x->inst_free[first + k] : 0, &s);
       if (!rc && isfinite(s))
         event_push(ev, &nev, (event_t){s + P->lab[l].run_min, s, l, k});
       else
@@ -646,6 +646,31 @@ static int sort_runs(const psc__ctx_t *x, psc__eval_t *e) {
   return 0;
 }
 
+int psc__pull_labs(const psc__labmodel_t *m, const uint32_t *by_site, const uint32_t *site_first,
+                   uint32_t ntubes, const double *deadline, const uint32_t *cls, uint32_t ncls,
+                   psc__eval_t *e) {
+  uint32_t max_wells = 1;
+  for (uint32_t l = 0; l < m->nlabs; l++)
+    max_wells = m->wells[l] > max_wells ? m->wells[l] : max_wells;
+  uint32_t *taken = psc__malloc(max_wells + 1, 4);
+  uint8_t *state = calloc(ntubes + 1, 1), *fails = calloc(ntubes + 1, 1);
+  pull_t P = {m, e, by_site, site_first, deadline, cls, ncls, state, fails, NULL,
+              m->planned, m->hold};
+  P.lab = calloc(m->nlabs + 1, sizeof(lab_t));
+  int rc = PSC_ENOMEM;
+  if (taken && state && fails && P.lab) {
+    e->nruns = 0;
+    e->failed_runs = 0;
+    if (!(rc = labs_init(&P)))
+      rc = pull(&P, taken);
+  }
+  labs_free(&P);
+  free(taken);
+  free(state);
+  free(fails);
+  return rc;
+}
+
 int psc__transport_and_labs(const psc__ctx_t *x, const psc__variant_t *v, psc__eval_t *e) {
   const psc__pack_t *pk = x->pk;
   const psc_params_t *par = psc_scenario_params(x->s);
@@ -662,20 +687,22 @@ int psc__transport_and_labs(const psc__ctx_t *x, const psc__variant_t *v, psc__e
   uint32_t nb = maxb + 2;
   uint32_t *cnt = calloc(nb + 1, 4), *by_dep = psc__malloc(nt + 1, 4);
   uint32_t *by_site = psc__malloc(nt + 1, 4), *site_first = calloc(x->nsites + 2, 4);
-  uint32_t max_wells = 1;
-  for (uint32_t l = 0; l < x->nlabs; l++)
-    max_wells = psc_scenario_labs(x->s)->wells[l] > max_wells ? psc_scenario_labs(x->s)->wells[l] : max_wells;
-  uint32_t *taken = psc__malloc(max_wells + 1, 4);
   double *deadline = psc__malloc(nt + 1, 8), *street_start = psc__malloc(x->nstreets + 1, 8);
-  uint8_t *state = calloc(nt + 1, 1), *fails = calloc(nt + 1, 1);
   uint32_t *cls = psc__malloc(nt + 1, 4), *street_cls = psc__malloc(x->nstreets + 2, 4);
   double *dl = psc__malloc(x->nstreets + 2, 8);
-  pull_t P = {x, v, e, by_site, site_first, deadline, cls, 0, state, fails, NULL,
-              !par->run_start_eager, v->hold};
-  P.lab = calloc(x->nlabs + 1, sizeof(lab_t));
+  uint32_t *inst = psc__malloc(x->nlabs + 1, 4);
+  const psc_labs_t *lb = psc_scenario_labs(x->s);
+  psc__labmodel_t m = {.nlabs = x->nlabs, .nsites = x->nsites, .inst = inst, .wells = lb->wells,
+                       .run_min = lb->run_minutes,
+                       .hours = v->lab_hours ? v->lab_hours : x->lab_hours,
+                       .near_lab = x->near_lab, .near_lab_min = x->near_lab_min,
+                       .outages = v->outages ? x->s : NULL, .report_min = par->report_minutes,
+                       .planned = !par->run_start_eager, .hold = v->hold,
+                       .run_failure = v->run_failure, .fail_seed = v->fail_seed,
+                       .fail_domain = PSC__RNG_FAIL};
   int rc = 0;
-  if (!cnt || !by_dep || !by_site || !site_first || !taken || !deadline || !street_start ||
-      !state || !fails || !P.lab || !cls || !street_cls || !dl) {
+  if (!cnt || !by_dep || !by_site || !site_first || !deadline || !street_start || !cls ||
+      !street_cls || !dl || !inst) {
     rc = PSC_ENOMEM;
     goto done;
   }
@@ -725,7 +752,6 @@ int psc__transport_and_labs(const psc__ctx_t *x, const psc__variant_t *v, psc__e
       rank += dl[j] < dl[i] || (dl[j] == dl[i] && j < i);
     street_cls[i] = rank;
   }
-  P.ncls = x->nstreets + 1;
   for (uint32_t t = 0; t < nt; t++) {
     uint32_t c = pk->tube_comm[t];
     uint32_t k = cm->key[c] ? x->nstreets : cm->street[c];
@@ -733,8 +759,6 @@ int psc__transport_and_labs(const psc__ctx_t *x, const psc__variant_t *v, psc__e
     cls[t] = street_cls[k];
     e->run[t] = PSC__NONE;
   }
-  e->nruns = 0;
-  e->failed_runs = 0;
   /* a run holds at least one tube, and no tube fails more than three runs */
   uint64_t need = (uint64_t)nt * (v->run_failure > 0 ? 4 : 1) + 1;
   if (e->runs_cap < need) {
@@ -752,7 +776,9 @@ int psc__transport_and_labs(const psc__ctx_t *x, const psc__variant_t *v, psc__e
     }
     e->runs_cap = need;
   }
-  if ((rc = labs_init(&P)) || (rc = pull(&P, taken)))
+  for (uint32_t l = 0; l < x->nlabs; l++)
+    inst[l] = psc__instruments(x, v, l);
+  if ((rc = psc__pull_labs(&m, by_site, site_first, nt, deadline, cls, x->nstreets + 1, e)))
     goto done;
   for (uint32_t t = 0; t < nt && !rc; t++)
     if (e->run[t] == PSC__NONE)
@@ -760,16 +786,13 @@ int psc__transport_and_labs(const psc__ctx_t *x, const psc__variant_t *v, psc__e
   if (!rc)
     rc = sort_runs(x, e);
 done:
-  labs_free(&P);
+  free(inst);
   free(cnt);
   free(by_dep);
   free(by_site);
   free(site_first);
-  free(taken);
   free(deadline);
   free(street_start);
-  free(state);
-  free(fails);
   free(cls);
   free(street_cls);
   free(dl);

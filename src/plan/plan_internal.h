@@ -125,12 +125,75 @@ int psc__evaluate(const psc__ctx_t *x, const psc__variant_t *v, psc__eval_t *e);
 int psc__sample(const psc__ctx_t *x, const psc__variant_t *v, psc__eval_t *e);
 /* plan/labs.c */
 int psc__transport_and_labs(const psc__ctx_t *x, const psc__variant_t *v, psc__eval_t *e);
+/* The lab model the pull runs on: the labs' resources and hours, the sites
+ * tubes leave from and their quickest labs, and how runs start and fail. */
+typedef struct {
+  uint32_t nlabs, nsites;
+  const uint32_t *inst, *wells, *run_min; /* per lab */
+  const psc__hours_t *hours;              /* per lab */
+  const uint32_t *near_lab;               /* PSC__NEAR_LABS per site, PSC__NONE padded */
+  const double *near_lab_min;             /* travel + handover for those */
+  const psc_scenario_t *outages;          /* its [simulation] lab outages apply; NULL: none */
+  double report_min;
+  int planned;  /* [lab] run_start = planned: a run may be held for its plate */
+  double hold;
+  double run_failure; /* a run fails with this probability (simulation) */
+  uint64_t fail_seed, fail_domain;
+  const double *inst_free; /* per instrument, labs in order: busy until; NULL: free at 0 */
+  int retests; /* class 0 holds retests (psc__lab_replay): no run is held while one is due */
+} psc__labmodel_t;
+/* The pull itself: tubes by_site (CSR site_first, each site's tubes in
+ * departure order; e->site, e->departed) into runs, earliest deadline
+ * (class cls[t], ncls classes, earliest first) first. Fills e's per-tube
+ * lab, arrived, run, run_start, reported (a tube never run keeps run =
+ * PSC__NONE) and its runs in formation order; e->run_* must hold a run per
+ * tube and per failed run (4 x ntubes is always enough). */
+int psc__pull_labs(const psc__labmodel_t *m, const uint32_t *by_site, const uint32_t *site_first,
+                   uint32_t ntubes, const double *deadline, const uint32_t *cls, uint32_t ncls,
+                   psc__eval_t *e);
 /* Lab capacity in tubes per minute while open, with the variant applied. */
 double psc__lab_rate(const psc__ctx_t *x, const psc__variant_t *v, uint32_t lab);
 /* Fills rates[l] with every lab's rate under the variant. */
 void psc__lab_rates(const psc__ctx_t *x, const psc__variant_t *v, double *rates);
 /* plan/verdict.c */
 void psc__verdicts(const psc__ctx_t *x, psc__eval_t *e);
+
+/* ---- plan/replay.c: a plan's lab schedule again, with retests ---------- *
+ * The plan's runs that started before the first retest can reach their lab
+ * are kept; every later run is dissolved and its tubes, pinned to the lab the
+ * plan gave them and arriving when the plan had them arrive, are pulled
+ * again by the same lab model (psc__pull_labs) together with the retest
+ * tubes, which leave their site when sampled, may go to any of its
+ * PSC__NEAR_LABS quickest labs and come first in every run. */
+typedef struct {
+  psc__labmodel_t m;  /* the labs and the sites retests leave from; m.inst_free is
+                         ignored (the kept runs set it) */
+  uint32_t nruns;     /* the plan's runs */
+  const uint32_t *run_lab, *run_inst;
+  const double *run_start, *run_end;
+  uint32_t ntubes;    /* the plan's tubes */
+  const uint32_t *tube_lab, *tube_run;
+  const double *tube_arrived, *tube_deadline, *tube_reported;
+  uint32_t nretests;  /* retest tubes: their site and departure */
+  const uint32_t *rt_site;
+  const double *rt_departed;
+} psc__replay_in_t;
+
+typedef struct {
+  double cutoff;         /* the first retest's earliest arrival at a lab; a lab's plan runs
+                            that started before the first retest can reach it are kept */
+  double *tube_reported; /* per plan tube, after the replay (INFINITY: never run) */
+  uint32_t *rt_lab, *rt_run;
+  double *rt_start, *rt_reported; /* per retest (INFINITY: never run) */
+  /* every run: the kept plan runs (in plan order), then the new ones in
+   * formation order; failed runs (simulation) hold 0 tubes */
+  uint32_t nruns, kept, retimed; /* retimed: plan tubes pulled again */
+  uint32_t *run_lab, *run_inst, *run_tubes;
+  double *run_start, *run_end;
+} psc__replay_out_t;
+
+int psc__lab_replay(const psc__replay_in_t *in, psc__replay_out_t *out);
+void psc__replay_out_free(psc__replay_out_t *o);
 
 struct psc_plan {
   const psc_scenario_t *s;

@@ -66,6 +66,11 @@ typedef struct {
   float *res_ct;
   uint32_t *touched, *inf_list, *pos_tubes, *no_shows;
   uint32_t ntouched, ninf, niso;
+  /* the retest round: the tube of each retest, and per community its last
+   * result with them */
+  uint32_t *rt_tube, nrt, rtcap;
+  int rt_oom;
+  double *comm_done;
 } work_t;
 
 static void work_free(work_t *w) {
@@ -84,6 +89,8 @@ static void work_free(work_t *w) {
   free(w->sweep_result);
   free(w->swept);
   free(w->no_shows);
+  free(w->rt_tube);
+  free(w->comm_done);
 }
 
 static int work_alloc(work_t *w, const psc_sim_t *sim) {
@@ -106,7 +113,8 @@ static int work_alloc(work_t *w, const psc_sim_t *sim) {
   w->sweep_result = calloc(nc + 1, 8);
   w->swept = calloc(sim->nstreets + 1, 8);
   w->no_shows = calloc(nc + 1, 4);
-  if (rc || !w->site_mult || !w->tube_ct || !w->iso || !w->tube_pos || !w->tube_called ||
+  w->comm_done = psc__malloc(nc + 1, 8);
+  if (rc || !w->comm_done || !w->site_mult || !w->tube_ct || !w->iso || !w->tube_pos || !w->tube_called ||
       !w->cell || !w->infected || !w->res_ct || !w->touched || !w->inf_list || !w->pos_tubes ||
       !w->sweep_result || !w->swept || !w->no_shows) {
     work_free(w);
@@ -136,6 +144,17 @@ static void retest_members(gsl_rng *g, const psc_params_t *par, const psc__pack_
   *retests += n;
   for (uint32_t j = from; j < from + n; j++) {
     uint32_t i = pk->members[j];
+    if (w->nrt == w->rtcap) {
+      uint32_t cap = w->rtcap ? w->rtcap * 2 : 1024;
+      uint32_t *a = realloc(w->rt_tube, cap * 4ull);
+      if (!a) {
+        w->rt_oom = 1;
+        continue;
+      }
+      w->rt_tube = a;
+      w->rtcap = cap;
+    }
+    w->rt_tube[w->nrt++] = t;
     if (w->infected[i] == 1) {
       if (detect(g, par, w->res_ct[i], 1)) {
         out->found++;
@@ -159,7 +178,8 @@ static int cmp_double(const void *a, const void *b) {
  * queue per site (fluid: residents arrive at the planned rate and are
  * served at m times it, so a slower site ends with (1 - m) of its work
  * waiting) into queue. */
-static int operations(const psc_sim_t *sim, uint32_t r, gsl_rng *g, work_t *w, double *queue) {
+static int operations(const psc_sim_t *sim, uint32_t r, gsl_rng *g, work_t *w, double *queue,
+                      psc__variant_t *vout) {
   const psc_plan_t *p = sim->plan;
   const psc_params_t *par = psc_scenario_params(sim->s);
   const psc_sites_t *st = psc_scenario_sites(sim->s);
@@ -184,6 +204,7 @@ static int operations(const psc_sim_t *sim, uint32_t r, gsl_rng *g, work_t *w, d
   int rc = psc__evaluate(&p->x, &v, &w->e);
   if (rc)
     return rc;
+  *vout = v;
   for (uint32_t i = 0; i < sim->nsites; i++)
     queue[i] = 0;
   for (uint32_t k = 0; k < w->e.nsessions; k++) {
@@ -350,7 +371,8 @@ static int replicate(const psc_sim_t *sim, uint32_t r, work_t *w) {
     return PSC_ENOMEM;
   psc_sim_replicate_t *out = &sim->rep[r];
   memset(out, 0, sizeof(*out));
-  int rc = operations(sim, r, g, w, sim->queue + (size_t)r * sim->nsites);
+  psc__variant_t v;
+  int rc = operations(sim, r, g, w, sim->queue + (size_t)r * sim->nsites, &v);
   if (rc) {
     gsl_rng_free(g);
     return rc;
@@ -361,19 +383,41 @@ static int replicate(const psc_sim_t *sim, uint32_t r, work_t *w) {
     street_done[k] = e->street[k].complete;
   double district = e->district.complete;
   double extra_tubes = par->sim_turnout < 1 ? sweep(sim, g, w, out, street_done, &district) : 0;
-  out->district_complete = district;
-  for (uint32_t j = 0; j < sim->nkey; j++) {
-    uint32_t c = sim->key_comm[j];
-    double done = e->comm[c].complete;
-    if (w->sweep_result[c] > 0)
-      done = fmax(done, w->sweep_result[c]);
-    sim->key_complete[(size_t)r * sim->nkey + j] = done;
-  }
-  w->ninf = w->ntouched = w->niso = 0;
+  w->ninf = w->ntouched = w->niso = w->nrt = 0;
+  w->rt_oom = 0;
   infect(sim, g, w);
   out->positives = w->ninf;
   uint32_t found_sweep = 0;
   double retests = retest_round(sim, g, w, out, &found_sweep);
+  /* a unit is complete when every resident's final result is out: the
+   * retests run on the labs after the plan's runs under way, and may delay
+   * pooled tubes not yet in a run (sim_retests.c) */
+  psc__replay_out_t ro_labs;
+  rc = w->rt_oom ? PSC_ENOMEM
+                 : psc__sim_retest_labs(sim, &v, e, w->nrt, w->rt_tube, w->comm_done,
+                                        &ro_labs);
+  if (rc) {
+    gsl_rng_free(g);
+    return rc;
+  }
+  const psc_communities_t *cm = psc_scenario_communities(sim->s);
+  for (uint32_t k = 0; k < sim->nstreets; k++)
+    street_done[k] = NAN;
+  district = NAN;
+  for (uint32_t c = 0; c < cm->count; c++) {
+    double d = w->comm_done[c];
+    if (w->sweep_result[c] > 0)
+      d = isnan(d) ? w->sweep_result[c] : fmax(d, w->sweep_result[c]);
+    w->comm_done[c] = d;
+    if (isnan(d))
+      continue;
+    uint32_t k = cm->street[c];
+    street_done[k] = isnan(street_done[k]) ? d : fmax(street_done[k], d);
+    district = isnan(district) ? d : fmax(district, d);
+  }
+  out->district_complete = district;
+  for (uint32_t j = 0; j < sim->nkey; j++)
+    sim->key_complete[(size_t)r * sim->nkey + j] = w->comm_done[sim->key_comm[j]];
   out->found += found_sweep;
   out->missed = out->positives - out->found;
   /* sweep pools: each detected positive's pool, and false-positive pools,
@@ -383,6 +427,8 @@ static int replicate(const psc_sim_t *sim, uint32_t r, work_t *w) {
                (double)par->pool_size;
   out->tests_per_person = (p->pk.ntubes + extra_tubes + retests) / (double)ro->residents;
   out->failed_runs = e->failed_runs;
+  for (uint32_t k = 0; k < ro_labs.nruns; k++)
+    out->failed_runs += k >= ro_labs.kept && ro_labs.run_tubes[k] == 0;
   if (w->niso) {
     double sum = 0;
     for (uint32_t k = 0; k < w->niso; k++)
@@ -395,8 +441,9 @@ static int replicate(const psc_sim_t *sim, uint32_t r, work_t *w) {
   }
   /* lab utilisation up to the district's completion */
   double used = 0, avail = 0;
-  for (uint32_t k = 0; k < e->nruns; k++)
-    used += fmax(0, fmin(e->run_end[k], district) - e->run_begin[k]);
+  for (uint32_t k = 0; k < ro_labs.nruns; k++)
+    used += fmax(0, fmin(ro_labs.run_end[k], district) - ro_labs.run_start[k]);
+  psc__replay_out_free(&ro_labs);
   for (uint32_t l = 0; l < lb->count; l++)
     avail += lb->instruments[l] * psc__hours_open_between(&p->x.lab_hours[l], 0, district);
   out->lab_utilisation = avail > 0 ? used / avail : 0;

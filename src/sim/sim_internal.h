@@ -28,4 +28,12 @@ struct psc_sim {
   int finished;  /* aggregated */
 };
 
+/* sim/sim_retests.c: the retest round of one replicate (its plan played
+ * into e under variant v): retest k is of a member of tube tube[k].
+ * Fills o (psc__lab_replay's output) and comm_done[c], the community's last
+ * result with its retests (NaN for a community without tubes). */
+int psc__sim_retest_labs(const psc_sim_t *sim, const psc__variant_t *v, const psc__eval_t *e,
+                         uint32_t n, const uint32_t *tube, double *comm_done,
+                         psc__replay_out_t *o);
+
 #endif
