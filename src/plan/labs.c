@@ -420,6 +420,8 @@ static int form_run(pull_t *P, uint32_t l, uint32_t k, double s, uint32_t *taken
   const psc__labmodel_t *m = P->m;
   double end = s + L->run_min;
   int rc = advance(P, l, s);
+  if (!rc)
+    rc = psc__runs_room(e, 1);
   if (rc)
     return rc;
   uint32_t r = e->nruns++, taken = 0;
@@ -758,23 +760,6 @@ int psc__transport_and_labs(const psc__ctx_t *x, const psc__variant_t *v, psc__e
     deadline[t] = dl[k];
     cls[t] = street_cls[k];
     e->run[t] = PSC__NONE;
-  }
-  /* a run holds at least one tube, and no tube fails more than three runs */
-  uint64_t need = (uint64_t)nt * (v->run_failure > 0 ? 4 : 1) + 1;
-  if (e->runs_cap < need) {
-    void *a = realloc(e->run_lab, need * 4), *b = realloc(e->run_instrument, need * 4);
-    void *c = realloc(e->run_tubes, need * 4), *d = realloc(e->run_begin, need * 8);
-    void *f = realloc(e->run_end, need * 8);
-    if (a) e->run_lab = a;
-    if (b) e->run_instrument = b;
-    if (c) e->run_tubes = c;
-    if (d) e->run_begin = d;
-    if (f) e->run_end = f;
-    if (!a || !b || !c || !d || !f) {
-      rc = PSC_ENOMEM;
-      goto done;
-    }
-    e->runs_cap = need;
   }
   for (uint32_t l = 0; l < x->nlabs; l++)
     inst[l] = psc__instruments(x, v, l);

@@ -45,6 +45,31 @@ void psc__eval_free(psc__eval_t *e) {
   memset(e, 0, sizeof(*e));
 }
 
+int psc__runs_room(psc__eval_t *e, uint32_t more) {
+  if ((uint64_t)e->nruns + more <= e->runs_cap)
+    return 0;
+  uint64_t cap = e->runs_cap ? e->runs_cap : 64;
+  while (cap < (uint64_t)e->nruns + more)
+    cap *= 2;
+  void *a = realloc(e->run_lab, cap * 4), *b = realloc(e->run_instrument, cap * 4);
+  void *c = realloc(e->run_tubes, cap * 4), *d = realloc(e->run_begin, cap * 8);
+  void *f = realloc(e->run_end, cap * 8);
+  if (a)
+    e->run_lab = a;
+  if (b)
+    e->run_instrument = b;
+  if (c)
+    e->run_tubes = c;
+  if (d)
+    e->run_begin = d;
+  if (f)
+    e->run_end = f;
+  if (!a || !b || !c || !d || !f)
+    return PSC_ENOMEM;
+  e->runs_cap = cap;
+  return 0;
+}
+
 int psc__eval_alloc(psc__eval_t *e, const psc__ctx_t *x) {
   memset(e, 0, sizeof(*e));
   size_t nt = x->pk->ntubes, ns = (size_t)x->ncomm * 2 * PSC__NEAR_SITES;
@@ -69,9 +94,9 @@ int psc__eval_alloc(psc__eval_t *e, const psc__ctx_t *x) {
   e->ses_tube_list = psc__malloc(nt, 4);
   e->comm = psc__calloc(x->ncomm, sizeof(psc_verdict_t));
   e->street = psc__calloc(x->nstreets, sizeof(psc_verdict_t));
-  /* a run holds at least one tube; a simulation's failed runs are added
-   * when they happen (labs.c) */
-  e->runs_cap = nt + 1;
+  /* runs are far fewer than tubes (a plate holds tens to hundreds): the run
+   * arrays start small and grow as runs are formed (psc__runs_room) */
+  e->runs_cap = nt / 64 + 64;
   e->run_lab = psc__malloc(e->runs_cap, 4);
   e->run_instrument = psc__malloc(e->runs_cap, 4);
   e->run_tubes = psc__malloc(e->runs_cap, 4);

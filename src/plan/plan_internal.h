@@ -107,6 +107,9 @@ typedef struct {
 int psc__ctx_init(psc__ctx_t *x, const psc_scenario_t *s, const psc__pack_t *pk);
 void psc__ctx_free(psc__ctx_t *x);
 int psc__eval_alloc(psc__eval_t *e, const psc__ctx_t *x);
+/* Room for `more` runs after e->nruns (the run arrays double). 0 or
+ * PSC_ENOMEM (the arrays stay valid). */
+int psc__runs_room(psc__eval_t *e, uint32_t more);
 void psc__eval_free(psc__eval_t *e);
 /* Opening hours and resources of lab l and site i under a variant. */
 static inline const psc__hours_t *psc__lab_hours_v(const psc__ctx_t *x, const psc__variant_t *v,

@@ -198,8 +198,7 @@ int psc__lab_replay(const psc__replay_in_t *in, psc__replay_out_t *out) {
   w.e.run = psc__malloc(n + 1, 4);
   w.e.run_start = psc__malloc(n + 1, 8);
   w.e.reported = psc__malloc(n + 1, 8);
-  /* a run holds at least one tube, and no tube fails more than three runs */
-  w.e.runs_cap = (uint64_t)n * (m0->run_failure > 0 ? 4 : 1) + 1;
+  w.e.runs_cap = (uint64_t)n / 64 + 64; /* grows as runs are formed (psc__runs_room) */
   w.e.run_lab = psc__malloc(w.e.runs_cap, 4);
   w.e.run_instrument = psc__malloc(w.e.runs_cap, 4);
   w.e.run_tubes = psc__malloc(w.e.runs_cap, 4);
