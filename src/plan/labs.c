@@ -275,6 +275,23 @@ static int waiting_valid(const pull_t *P, uint32_t l, uint32_t tagged) {
   return P->state[t] == FREE;
 }
 
+/* Queues tube entry v (tagged) at lab l in its class. A full class queue is
+ * first rid of the tubes other labs took (they would be dropped at its front
+ * anyway): each tube waits at up to PSC__NEAR_LABS labs, so this keeps a
+ * city's queues near the tubes really waiting. */
+static int enqueue(pull_t *P, uint32_t l, uint32_t cls, uint32_t v) {
+  fifo_t *f = &P->lab[l].wait.cls[cls];
+  if (f->head + f->n == f->cap && f->n) {
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < f->n; i++)
+      if (waiting_valid(P, l, f->q[f->head + i]))
+        f->q[k++] = f->q[f->head + i];
+    f->head = 0;
+    f->n = k;
+  }
+  return wq_push(&P->lab[l].wait, cls, v);
+}
+
 /* Everything due at lab l by time s joins its waiting heap. */
 static int advance(pull_t *P, uint32_t l, double s) {
   lab_t *L = &P->lab[l];
@@ -293,14 +310,14 @@ static int advance(pull_t *P, uint32_t l, double s) {
     L->bn--;
     if (P->state[a.t] != FREE)
       continue;
-    if (wq_push(&L->wait, P->cls[a.t], a.t))
+    if (enqueue(P, l, P->cls[a.t], a.t))
       return PSC_ENOMEM;
     L->valid++;
   }
   while (L->rqn && L->rq[L->rqhead].at <= s) {
     arr_t a = L->rq[L->rqhead++];
     L->rqn--;
-    if (wq_push(&L->wait, P->cls[a.t], a.t | REQUEUED))
+    if (enqueue(P, l, P->cls[a.t], a.t | REQUEUED))
       return PSC_ENOMEM;
     L->valid++;
   }
