@@ -268,6 +268,23 @@ static void test_cli(void **state) {
   assert_non_null(strstr(out, "Written: res2 (batch.csv, batch.h5)\n"));
   assert_int_equal(tu_entries(tu_path(dir, "res2")), 2);
   free(out);
+  /* --fail-on-miss: exit 3 when a variant misses a deadline (after writing),
+   * 0 when none does */
+  tu_write(dir, "miss.batch", "[batch]\nscenario = scenario.ini\n[grid]\n"
+                              "deadlines.district = 0.01, 8760\n");
+  snprintf(cmd, sizeof cmd, "cd %s && %s batch miss.batch -o res3 --no-report --fail-on-miss",
+           dir, PSC_CLI_PATH);
+  assert_int_equal(tu_run(cmd, &out, &err), 3);
+  assert_non_null(strstr(err, "missed (--fail-on-miss: exit status 3)"));
+  assert_int_equal(tu_entries(tu_path(dir, "res3")), 2);
+  free(out);
+  free(err);
+  tu_write(dir, "easy.batch", "[batch]\nscenario = scenario.ini\n[base]\ndeadlines.key = 8760\n"
+                              "deadlines.street = 8760\n[grid]\ndeadlines.district = 8000, 8760\n");
+  snprintf(cmd, sizeof cmd, "cd %s && %s batch easy.batch -o res4 --no-report --fail-on-miss",
+           dir, PSC_CLI_PATH);
+  assert_int_equal(tu_run(cmd, &out, NULL), 0);
+  free(out);
   tu_rmtree(dir);
   free(dir);
 }

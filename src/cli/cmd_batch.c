@@ -15,7 +15,7 @@
 void cmd_batch_help(FILE *out) {
   fprintf(out,
           "Usage: poolscreen batch BATCHFILE [-o OUTDIR] [--threads N] [--simulate R]\n"
-          "                        [--no-report] [--lenient]\n\n"
+          "                        [--no-report] [--lenient] [--fail-on-miss]\n\n"
           "Plans every variant a batch file describes (docs/batch.md): a base scenario,\n"
           "changes for all variants ([base]), named variants ([variant NAME]) and grids of\n"
           "values ([grid], every combination). Prints one line per variant and writes\n"
@@ -26,6 +26,9 @@ void cmd_batch_help(FILE *out) {
           "  -r, --simulate R     also simulate each variant with R replicates: P(met)\n"
           "                       of the weakest unit per deadline level\n"
           "      --no-report      do not write report.html\n"
+          "      --fail-on-miss   exit status 3 when any variant misses a deadline (a key\n"
+          "                       community, a street or the district; outputs are still\n"
+          "                       written), for CI jobs and scripts\n"
           "      --lenient        unknown scenario.ini keys are warnings, not errors\n"
           "  -h, --help           this text\n\n"
           "On a terminal, a progress bar with the time left (ETA) is drawn on stderr.\n");
@@ -83,11 +86,12 @@ int cmd_batch(int argc, char **argv) {
                                        {"simulate", required_argument, NULL, 'r'},
                                        {"lenient", no_argument, NULL, 1000},
                                        {"no-report", no_argument, NULL, 1001},
+                                       {"fail-on-miss", no_argument, NULL, 1002},
                                        {NULL, 0, NULL, 0}};
   psc_batch_options_t o = psc_batch_options_default();
   const char *outdir = "poolscreen-batch";
   char *end;
-  int ch, report = 1;
+  int ch, report = 1, fail_on_miss = 0;
   opterr = 0;
   optind = 1;
   while ((ch = getopt_long(argc, argv, "ho:t:r:", opts, NULL)) != -1) {
@@ -115,6 +119,9 @@ int cmd_batch(int argc, char **argv) {
       break;
     case 1001:
       report = 0;
+      break;
+    case 1002:
+      fail_on_miss = 1;
       break;
     default:
       return cli_usage_error("batch", "unknown or incomplete option '%s'", argv[optind - 1]);
@@ -211,6 +218,13 @@ int cmd_batch(int argc, char **argv) {
       rc = cli_written("batch", set, psc_batch_write_to(b, set, report),
                        report ? "batch.csv, batch.h5, report.html" : "batch.csv, batch.h5");
       set = NULL; /* cli_written freed it */
+      /* --fail-on-miss: every deadline any variant missed */
+      uint32_t missed = 0;
+      for (uint32_t v = 0; v < psc_batch_variants(b); v++) {
+        const psc_batch_result_t *r = psc_batch_result(b, v);
+        missed += (r->streets - r->streets_met) + (r->keys - r->keys_met) + !r->district_met;
+      }
+      rc = cli_fail_on_miss(fail_on_miss, missed, rc);
     }
   }
   psc_outset_free(set);
