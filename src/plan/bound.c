@@ -43,18 +43,6 @@ typedef struct {
   const uint8_t *in;  /* per street: part of the unit */
 } supply_t;
 
-static double travel(const psc__ctx_t *x, uint32_t i, uint32_t l, const double *override) {
-  const psc_sites_t *st = psc_scenario_sites(x->s);
-  const psc_labs_t *lb = psc_scenario_labs(x->s);
-  const psc_params_t *par = psc_scenario_params(x->s);
-  double m = override[l];
-  if (!(m >= 0)) {
-    double dx = st->x_km[i] - lb->x_km[l], dy = st->y_km[i] - lb->y_km[l];
-    m = sqrt(dx * dx + dy * dy) / par->speed_kmh * 60.0;
-  }
-  return m + par->handover_minutes;
-}
-
 static int class_of(const psc_sites_t *st, uint32_t i) {
   return st->kind[i] == PSC_SITE_DOOR_TO_DOOR;
 }
@@ -64,10 +52,6 @@ static int class_of(const psc_sites_t *st, uint32_t i) {
 static int supply_trips(supply_t *S) {
   const psc__ctx_t *x = S->x;
   const psc_sites_t *st = psc_scenario_sites(x->s);
-  const psc_travel_t *tv = psc_scenario_travel(x->s);
-  double *over = psc__malloc(x->nlabs + 1, 8);
-  if (!over)
-    return PSC_ENOMEM;
   for (uint32_t l = 0; l < x->nlabs; l++)
     S->arrive[l] = INFINITY;
   S->trip = INFINITY;
@@ -84,18 +68,12 @@ static int supply_trips(supply_t *S) {
       const psc__hours_t *h = psc__site_hours_v(x, S->v, i);
       dep = ceil((psc__hours_next_open(h, 0) + seal) / S->batch - 1e-9) * S->batch;
     }
-    for (uint32_t l = 0; l < x->nlabs; l++)
-      over[l] = -1;
-    for (uint32_t k = 0; k < tv->count; k++)
-      if (tv->site[k] == i)
-        over[tv->lab[k]] = tv->minutes[k];
     for (uint32_t l = 0; l < x->nlabs; l++) {
-      double m = travel(x, i, l, over);
+      double m = psc__trip(x, i, l);
       S->trip = fmin(S->trip, m);
       S->arrive[l] = fmin(S->arrive[l], dep + m);
     }
   }
-  free(over);
   return 0;
 }
 

@@ -247,14 +247,9 @@ static int initial_openings(const psc__ctx_t *x, const psc__variant_t *v, const 
 int psc__pace(const psc__ctx_t *x, psc__variant_t *v, double margin, int rounds,
               psc__eval_t *best, psc__eval_t *trial, double *open_best, int *have,
               int *improved) {
-  const psc_communities_t *cm = psc_scenario_communities(x->s);
   const psc_params_t *par = psc_scenario_params(x->s);
   double *open = (double *)v->street_open;
-  uint8_t *keyed = calloc(x->nstreets + 1, 1);
-  if (!keyed)
-    return PSC_ENOMEM;
-  for (uint32_t c = 0; c < x->ncomm; c++)
-    keyed[cm->street[c]] |= cm->key[c] != 0;
+  const uint8_t *keyed = x->street_keyed;
   const psc_labs_t *lb = psc_scenario_labs(x->s);
   double tail = par->batch_minutes + par->handover_minutes + par->report_minutes;
   for (uint32_t l = 0; l < x->nlabs; l++)
@@ -294,7 +289,6 @@ int psc__pace(const psc__ctx_t *x, psc__variant_t *v, double margin, int rounds,
     if (moved < 1.0)
       break;
   }
-  free(keyed);
   return rc;
 }
 
@@ -340,8 +334,8 @@ static const double STEPS_H[] = {-6, -4, -2, -1, 1, 2, 4, 6};
 #define SEARCH_EVALS 48
 
 static int local_search(const psc__ctx_t *x, psc__variant_t v, psc__eval_t *best,
-                        double *best_open, psc__eval_t *trial, double *open,
-                        const uint8_t *keyed) {
+                        double *best_open, psc__eval_t *trial, double *open) {
+  const uint8_t *keyed = x->street_keyed;
   v.street_open = open;
   int rc = 0, evals = 0, moved = 1;
   while (moved && !rc && evals < SEARCH_EVALS) {
@@ -389,7 +383,7 @@ typedef struct {
 } chain_t;
 
 static int search_order(const psc_plan_t *p, const psc__variant_t *base, const uint32_t *order,
-                        const uint8_t *keyed, chain_t *c) {
+                        chain_t *c) {
   const psc__ctx_t *x = &p->x;
   const psc_plan_options_t *o = &p->opts;
   const int eager = psc_scenario_params(p->s)->run_start_eager;
@@ -416,7 +410,7 @@ static int search_order(const psc_plan_t *p, const psc__variant_t *base, const u
     }
   }
   if (!rc && c->have && o->margin_hours < 0 && nt <= 300000)
-    rc = local_search(x, c->v, c->eval, c->open_best, c->trial, c->open, keyed);
+    rc = local_search(x, c->v, c->eval, c->open_best, c->trial, c->open);
   c->v.street_open = c->open_best;
   return rc;
 }
@@ -432,14 +426,10 @@ int psc__search(const psc_plan_t *p, const psc__variant_t *base, int quick, psc_
    * feed the labs while they start); a city searches the first only */
   size_t norders = nt <= 300000 && !quick ? 2 : 1;
   uint32_t *asc = psc__malloc(ns, 4);
-  uint8_t *keyed = calloc(ns, 1);
-  int rc = !asc || !keyed ? PSC_ENOMEM : 0;
-  const psc_communities_t *cm = psc_scenario_communities(p->s);
-  for (uint32_t c = 0; !rc && c < x->ncomm; c++)
-    keyed[cm->street[c]] |= cm->key[c] != 0;
-  uint32_t nk = 0;
-  for (uint32_t k = 0; !rc && k < x->nstreets; k++)
-    nk += keyed[x->street_order[k]];
+  int rc = !asc ? PSC_ENOMEM : 0;
+  uint32_t nk = 0; /* key streets lead either order */
+  for (uint32_t k = 0; k < x->nstreets; k++)
+    nk += x->street_keyed[x->street_order[k]];
   for (uint32_t k = 0; !rc && k < x->nstreets; k++)
     asc[k] = k < nk ? x->street_order[k] : x->street_order[x->nstreets - 1 - (k - nk)];
   const uint32_t *orders[2] = {x->street_order, asc};
@@ -472,7 +462,7 @@ int psc__search(const psc_plan_t *p, const psc__variant_t *base, int quick, psc_
     const int64_t n = (int64_t)norders;
 #pragma omp parallel for schedule(static, 1) num_threads(2) if (n > 1 && omp_get_max_threads() > 1)
     for (int64_t w = 0; w < n; w++)
-      ch[w].rc = search_order(p, base, orders[w], keyed, &ch[w]);
+      ch[w].rc = search_order(p, base, orders[w], &ch[w]);
     for (size_t w = 0; w < norders && !rc; w++)
       rc = ch[w].rc;
   }
@@ -498,7 +488,6 @@ int psc__search(const psc_plan_t *p, const psc__variant_t *base, int quick, psc_
     psc__eval_free(&bufs[w]);
   }
   free(asc);
-  free(keyed);
   return rc;
 }
 

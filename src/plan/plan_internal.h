@@ -79,6 +79,9 @@ typedef struct {
   psc__hours_t *site_hours, *lab_hours;
   uint32_t *comm_tubes;     /* all tubes of a community (3 streams) */
   uint32_t *comm_exceptions; /* residents of a community on an exception list */
+  uint8_t *street_keyed;    /* per street: has a key community (opens at T0) */
+  uint32_t *travel_first;   /* nsites + 1: each site's travel.csv rows ... */
+  uint32_t *travel_row;     /* ... as indices into the travel table */
 } psc__ctx_t;
 
 typedef struct {
@@ -105,6 +108,9 @@ typedef struct {
 } psc__eval_t;
 
 int psc__ctx_init(psc__ctx_t *x, const psc_scenario_t *s, const psc__pack_t *pk);
+/* Minutes from site i to lab l, handover included: travel.csv's when it
+ * gives the pair, else straight-line distance / speed. */
+double psc__trip(const psc__ctx_t *x, uint32_t i, uint32_t l);
 void psc__ctx_free(psc__ctx_t *x);
 int psc__eval_alloc(psc__eval_t *e, const psc__ctx_t *x);
 /* Room for `more` runs after e->nruns (the run arrays double). 0 or

@@ -74,16 +74,17 @@ int psc__ctx_init(psc__ctx_t *x, const psc_scenario_t *s, const psc__pack_t *pk)
   x->lab_hours = psc__malloc(x->nlabs, sizeof(psc__hours_t));
   x->comm_tubes = psc__malloc(x->ncomm, 4);
   x->comm_exceptions = calloc(x->ncomm + 1, 4);
+  x->street_keyed = calloc(x->nstreets + 1, 1);
+  x->travel_first = calloc(x->nsites + 2, 4);
+  x->travel_row = psc__malloc(tv->count + 1, 4);
   double *street_key = calloc(x->nstreets + 1, sizeof(double));
   double *street_pop = calloc(x->nstreets + 1, sizeof(double));
-  double *travel = psc__malloc((size_t)x->nlabs + 1, sizeof(double));
   if (!tmp || !x->order || !x->street_order || !x->near_site || !x->near_team || !x->near_lab ||
-      !x->near_lab_min || !x->site_hours || !x->lab_hours || !x->comm_tubes || !x->comm_exceptions || !street_key ||
-      !street_pop || !travel) {
+      !x->near_lab_min || !x->site_hours || !x->lab_hours || !x->comm_tubes || !x->comm_exceptions || !x->street_keyed || !x->travel_first || !x->travel_row || !street_key ||
+      !street_pop) {
     free(tmp);
     free(street_key);
     free(street_pop);
-    free(travel);
     psc__ctx_free(x);
     return PSC_ENOMEM;
   }
@@ -117,20 +118,26 @@ int psc__ctx_init(psc__ctx_t *x, const psc_scenario_t *s, const psc__pack_t *pk)
   for (uint32_t i = 0; i < ro->residents; i++)
     if (pk->res_tube[i] == PSC__NONE)
       x->comm_exceptions[ro->hh_community[ro->res_household[i]]]++;
-  /* labs by travel time from each site: straight line / speed, or travel.csv */
+  for (uint32_t c = 0; c < x->ncomm; c++)
+    x->street_keyed[cm->street[c]] |= cm->key[c] != 0;
+  /* travel.csv's rows by site (counting sort, file order kept) */
+  for (uint32_t k = 0; k < tv->count; k++)
+    x->travel_first[tv->site[k] + 1]++;
+  for (uint32_t i = 0; i < x->nsites; i++)
+    x->travel_first[i + 1] += x->travel_first[i];
+  for (uint32_t k = 0; k < tv->count; k++)
+    x->travel_row[x->travel_first[tv->site[k]]++] = k;
+  for (uint32_t i = x->nsites; i > 0; i--)
+    x->travel_first[i] = x->travel_first[i - 1];
+  x->travel_first[0] = 0;
+  /* labs by trip from each site */
   for (uint32_t i = 0; i < x->nsites; i++) {
     for (uint32_t l = 0; l < x->nlabs; l++)
-      travel[l] = dist(st->x_km[i], st->y_km[i], lb->x_km[l], lb->y_km[l]) / par->speed_kmh * 60.0;
-    for (uint32_t k = 0; k < tv->count; k++)
-      if (tv->site[k] == i)
-        travel[tv->lab[k]] = tv->minutes[k];
-    for (uint32_t l = 0; l < x->nlabs; l++)
-      tmp[l] = (keyed_t){-travel[l], l};
+      tmp[l] = (keyed_t){-psc__trip(x, i, l), l};
     qsort(tmp, x->nlabs, sizeof(*tmp), cmp_keyed);
     for (uint32_t j = 0; j < PSC__NEAR_LABS; j++) {
       x->near_lab[i * PSC__NEAR_LABS + j] = j < x->nlabs ? tmp[j].i : PSC__NONE;
-      x->near_lab_min[i * PSC__NEAR_LABS + j] =
-          j < x->nlabs ? -tmp[j].key + par->handover_minutes : INFINITY;
+      x->near_lab_min[i * PSC__NEAR_LABS + j] = j < x->nlabs ? -tmp[j].key : INFINITY;
     }
     x->site_hours[i] = psc__hours(st->open_min[i], st->close_min[i], par->start_minute_of_day);
   }
@@ -139,8 +146,21 @@ int psc__ctx_init(psc__ctx_t *x, const psc_scenario_t *s, const psc__pack_t *pk)
   free(tmp);
   free(street_key);
   free(street_pop);
-  free(travel);
   return 0;
+}
+
+double psc__trip(const psc__ctx_t *x, uint32_t i, uint32_t l) {
+  const psc_sites_t *st = psc_scenario_sites(x->s);
+  const psc_labs_t *lb = psc_scenario_labs(x->s);
+  const psc_travel_t *tv = psc_scenario_travel(x->s);
+  const psc_params_t *par = psc_scenario_params(x->s);
+  double m = -1;
+  for (uint32_t k = x->travel_first[i]; k < x->travel_first[i + 1]; k++)
+    if (tv->lab[x->travel_row[k]] == l)
+      m = tv->minutes[x->travel_row[k]]; /* the last row of the pair counts */
+  if (m < 0)
+    m = dist(st->x_km[i], st->y_km[i], lb->x_km[l], lb->y_km[l]) / par->speed_kmh * 60.0;
+  return m + par->handover_minutes;
 }
 
 void psc__ctx_free(psc__ctx_t *x) {
@@ -154,6 +174,9 @@ void psc__ctx_free(psc__ctx_t *x) {
   free(x->lab_hours);
   free(x->comm_tubes);
   free(x->comm_exceptions);
+  free(x->street_keyed);
+  free(x->travel_first);
+  free(x->travel_row);
   memset(x, 0, sizeof(*x));
 }
 
