@@ -184,7 +184,6 @@ static double fill_labs(const uint32_t *ls, uint32_t n, double *busy, const doub
 static int initial_openings(const psc__ctx_t *x, const psc__variant_t *v, const uint32_t *order,
                             double margin, double *open, double *rates) {
   const psc_communities_t *cm = psc_scenario_communities(x->s);
-  const psc_sites_t *st = psc_scenario_sites(x->s);
   const psc_labs_t *lb = psc_scenario_labs(x->s);
   const psc_params_t *par = psc_scenario_params(x->s);
   double tail = par->report_minutes, first = par->batch_minutes + par->handover_minutes;
@@ -192,55 +191,25 @@ static int initial_openings(const psc__ctx_t *x, const psc__variant_t *v, const 
     tail = fmax(tail, lb->run_minutes[l] + par->report_minutes);
   psc__lab_rates(x, v, rates);
   double *busy = psc__malloc(x->nlabs + 1, 8), *tubes = calloc(2 * (size_t)x->nstreets + 2, 8);
-  uint32_t *ls = psc__malloc(x->nlabs + 1, 4);
-  uint8_t *mark = calloc(x->nlabs + 1, 1);
-  uint32_t **street_labs = calloc(x->nstreets + 1, sizeof(uint32_t *));
-  uint32_t *nls = calloc(x->nstreets + 1, 4);
-  int rc = !busy || !tubes || !ls || !mark || !street_labs || !nls ? PSC_ENOMEM : 0;
-  for (uint32_t k = 0; !rc && k < x->nstreets; k++) {
-    /* the labs a street's sites send to */
-    uint32_t n = 0;
-    for (uint32_t i = 0; i < x->nsites; i++)
-      if (st->street[i] == k)
-        for (int j = 0; j < PSC__NEAR_LABS; j++) {
-          uint32_t l = x->near_lab[(size_t)i * PSC__NEAR_LABS + j];
-          if (l != PSC__NONE && !mark[l]) {
-            mark[l] = 1;
-            ls[n++] = l;
-          }
-        }
-    for (uint32_t j = 0; j < n; j++)
-      mark[ls[j]] = 0;
-    if (!(street_labs[k] = psc__malloc(n + 1, 4))) {
-      rc = PSC_ENOMEM;
-      break;
-    }
-    memcpy(street_labs[k], ls, n * 4ull);
-    nls[k] = n;
-  }
+  int rc = !busy || !tubes ? PSC_ENOMEM : 0;
   if (!rc) {
+    const uint32_t *sl = x->street_lab, *f = x->street_lab_first;
     for (uint32_t l = 0; l < x->nlabs; l++)
       busy[l] = first;
     for (uint32_t c = 0; c < x->ncomm; c++)
       tubes[2 * cm->street[c] + !cm->key[c]] += x->comm_tubes[c];
     for (uint32_t k = 0; k < x->nstreets; k++) /* key tubes first, everywhere */
-      fill_labs(street_labs[k], nls[k], busy, rates, tubes[2 * k]);
+      fill_labs(sl + f[k], f[k + 1] - f[k], busy, rates, tubes[2 * k]);
     for (uint32_t w = 0; w < x->nstreets; w++) {
       uint32_t k = order[w];
-      double done = fill_labs(street_labs[k], nls[k], busy, rates, tubes[2 * k + 1]) + tail;
+      double done = fill_labs(sl + f[k], f[k + 1] - f[k], busy, rates, tubes[2 * k + 1]) + tail;
       open[k] = tubes[2 * k] > 0 || !isfinite(done)
                     ? 0
                     : fmax(0, done - par->deadline_street_h * 60.0 + margin);
     }
   }
-  for (uint32_t k = 0; street_labs && k < x->nstreets; k++)
-    free(street_labs[k]);
-  free(street_labs);
-  free(nls);
   free(busy);
   free(tubes);
-  free(ls);
-  free(mark);
   return rc;
 }
 

@@ -82,6 +82,8 @@ typedef struct {
   uint8_t *street_keyed;    /* per street: has a key community (opens at T0) */
   uint32_t *travel_first;   /* nsites + 1: each site's travel.csv rows ... */
   uint32_t *travel_row;     /* ... as indices into the travel table */
+  uint32_t *street_lab_first; /* nstreets + 1: the labs a street's sites send to ... */
+  uint32_t *street_lab;       /* ... (each once) */
 } psc__ctx_t;
 
 typedef struct {

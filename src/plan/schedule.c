@@ -47,6 +47,36 @@ static void nearest_sites(const psc_sites_t *st, uint32_t street, int d2d, doubl
     out[j] = j < n ? tmp[j].i : PSC__NONE;
 }
 
+/* Each street's catchment: the labs its sites send to, each once (CSR). */
+static int street_labs(psc__ctx_t *x) {
+  const psc_sites_t *st = psc_scenario_sites(x->s);
+  uint8_t *mark = calloc(x->nlabs + 1, 1);
+  x->street_lab_first = calloc(x->nstreets + 2, 4);
+  x->street_lab = psc__malloc((size_t)x->nstreets * x->nlabs + 1, 4);
+  if (!mark || !x->street_lab_first || !x->street_lab) {
+    free(mark);
+    return PSC_ENOMEM;
+  }
+  uint32_t n = 0;
+  for (uint32_t k = 0; k < x->nstreets; k++) {
+    uint32_t k0 = n;
+    for (uint32_t i = 0; i < x->nsites; i++)
+      if (st->street[i] == k)
+        for (int j = 0; j < PSC__NEAR_LABS; j++) {
+          uint32_t l = x->near_lab[(size_t)i * PSC__NEAR_LABS + j];
+          if (l != PSC__NONE && !mark[l]) {
+            mark[l] = 1;
+            x->street_lab[n++] = l;
+          }
+        }
+    for (uint32_t j = k0; j < n; j++)
+      mark[x->street_lab[j]] = 0;
+    x->street_lab_first[k + 1] = n;
+  }
+  free(mark);
+  return 0;
+}
+
 int psc__ctx_init(psc__ctx_t *x, const psc_scenario_t *s, const psc__pack_t *pk) {
   memset(x, 0, sizeof(*x));
   x->s = s;
@@ -143,10 +173,13 @@ int psc__ctx_init(psc__ctx_t *x, const psc_scenario_t *s, const psc__pack_t *pk)
   }
   for (uint32_t l = 0; l < x->nlabs; l++)
     x->lab_hours[l] = psc__hours(lb->open_min[l], lb->close_min[l], par->start_minute_of_day);
+  int rc = street_labs(x);
   free(tmp);
   free(street_key);
   free(street_pop);
-  return 0;
+  if (rc)
+    psc__ctx_free(x);
+  return rc;
 }
 
 double psc__trip(const psc__ctx_t *x, uint32_t i, uint32_t l) {
@@ -177,6 +210,8 @@ void psc__ctx_free(psc__ctx_t *x) {
   free(x->street_keyed);
   free(x->travel_first);
   free(x->travel_row);
+  free(x->street_lab_first);
+  free(x->street_lab);
   memset(x, 0, sizeof(*x));
 }
 
