@@ -212,6 +212,86 @@ static void test_gen_cities_bounds(void **state) {
   }
 }
 
+/* The advice's fix is verified by one chain of the planner's search; the
+ * whole search a user runs with those additions must meet every deadline
+ * too, with a district at least as early (docs/plan.md, "The cheapest
+ * fix"). Checked on the default scenario and on small cities given a 30 h
+ * district deadline (two of the four get a fix with instruments). */
+static void check_advice_holds(const char *dir) {
+  psc_diags_t *d = psc_diags_create();
+  psc_scenario_t *s = NULL;
+  assert_int_equal(dir ? psc_scenario_load(tu_path(dir, "scenario.ini"), d, &s)
+                       : psc_scenario_load_default(d, &s),
+                   0);
+  psc_plan_t *p = NULL;
+  assert_int_equal(psc_plan_create(s, NULL, &p), 0);
+  const psc_advice_t *a = psc_plan_advice(p);
+  if (!a->needed || !a->found || !a->count) {
+    psc_plan_free(p);
+    psc_scenario_free(s);
+    psc_diags_free(d);
+    return;
+  }
+  const psc_labs_t *lb = psc_scenario_labs(s);
+  const psc_sites_t *st = psc_scenario_sites(s);
+  char text[PSC_ADVICE_MAX][160], buf[PSC_ADVICE_MAX][200];
+  psc_override_t ov[PSC_ADVICE_MAX];
+  uint32_t n = 0;
+  for (uint32_t k = 0; k < a->count; k++) {
+    const psc_addition_t *it = &a->items[k];
+    if (it->kind == PSC_ADD_INSTRUMENT)
+      snprintf(text[n], sizeof text[n], "labs.%s.instruments=+%u", lb->id[it->index], it->count);
+    else if (it->kind == PSC_ADD_BOOTH || it->kind == PSC_ADD_TEAM)
+      snprintf(text[n], sizeof text[n], "sites.%s.booths=+%u", st->id[it->index], it->count);
+    else
+      continue; /* longer hours: not expressible as a single table edit here */
+    assert_int_equal(psc_override_parse(text[n], buf[n], sizeof buf[n], "test", 1, 1, &ov[n]), 0);
+    n++;
+  }
+  if (n == a->count) {
+    psc_scenario_options_t so = {0, ov, n};
+    psc_scenario_t *s2 = NULL;
+    assert_int_equal(psc_scenario_load_with(dir ? tu_path(dir, "scenario.ini") : NULL, &so, d, &s2),
+                     0);
+    psc_plan_options_t o = psc_plan_options_default();
+    o.advise = 0;
+    psc_plan_t *p2 = NULL;
+    assert_int_equal(psc_plan_create(s2, &o, &p2), 0);
+    const psc_communities_t *cm = psc_scenario_communities(s2);
+    for (uint32_t c = 0; c < cm->count; c++)
+      if (cm->key[c] && psc_plan_community(p2, c)->tubes)
+        assert_true(psc_plan_community(p2, c)->met);
+    for (uint32_t k = 0; k < psc_scenario_streets(s2)->count; k++)
+      if (psc_plan_street(p2, k)->tubes)
+        assert_true(psc_plan_street(p2, k)->met);
+    assert_true(psc_plan_district(p2)->met);
+    if (psc_plan_district(p2)->complete > a->district_after + 1e-6)
+      fail_msg("%s: district %g with the fix, advice said %g", dir ? dir : "default",
+               psc_plan_district(p2)->complete, a->district_after);
+    psc_plan_free(p2);
+    psc_scenario_free(s2);
+  }
+  psc_plan_free(p);
+  psc_scenario_free(s);
+  psc_diags_free(d);
+}
+
+static void test_advice_holds_in_the_whole_search(void **state) {
+  (void)state;
+  check_advice_holds(NULL);
+  for (int k = 0; k < 4; k++) {
+    char *dir = tu_tmpdir();
+    assert_int_equal(psc_gen_city(dir, 40000 + 20000 * (uint64_t)k, 101 + (uint64_t)k), 0);
+    /* a 30 h district deadline: most of these cities miss it and need more instruments */
+    FILE *f = fopen(tu_path(dir, "scenario.ini"), "ab");
+    fputs("[deadlines]\ndistrict = 30\n", f);
+    fclose(f);
+    check_advice_holds(dir);
+    tu_rmtree(dir);
+    free(dir);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_planned_holds_for_a_full_plate),
@@ -219,6 +299,7 @@ int main(void) {
       cmocka_unit_test(test_bad_run_start),
       cmocka_unit_test(test_default_verdicts),
       cmocka_unit_test(test_gen_cities_bounds),
+      cmocka_unit_test(test_advice_holds_in_the_whole_search),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

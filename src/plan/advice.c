@@ -5,14 +5,23 @@
  * Three phases (docs/plan.md, "The cheapest fix"):
  * 1. bounds: while some unit's lower bound is past its deadline no schedule
  *    can meet it, so additions are chosen by how much they lower the
- *    overshoot of the bounds per unit of cost (cheap: no planning);
- * 2. plans: while the planner (its whole search, as a user would run it
- *    with the additions) still misses, the candidate that lowers the
- *    district's bound most per unit of cost is added and the plan redone;
- * 3. prune: each addition, dearest first, is dropped when the planner
- *    still meets every deadline without it.
- * The result is verified: the last plan with exactly those additions met
- * every deadline, or `found` stays 0 and the text says what is left. */
+ *    overshoot of the bounds per unit of cost, then each is dropped again,
+ *    dearest first, when the bounds stay within the deadlines without it
+ *    (cheap: no planning);
+ * 2. plans: while the plan with the additions still misses, the candidate
+ *    that lowers the district's bound most per unit of cost is added and
+ *    the plan redone;
+ * 3. prune: each addition, dearest first, is dropped when the plan still
+ *    meets every deadline without it.
+ * Every plan here is one chain of the planner's search (psc__search, quick:
+ * the wave order the plan chose, its margins, pacing and local search). The
+ * whole search a user runs with the same additions computes that very chain
+ * and keeps it unless its other chain is better, so a set verified here
+ * meets every deadline in the user's plan too, with a district at least as
+ * early. Sets are planned once (a memo); a small scenario plans the next set
+ * a miss (phase 2) or a failed drop (phase 3) would lead to beside the
+ * current one, on the second core — the plans, and so the answer and the
+ * count of plans, are the same on one thread. */
 #include "plan/plan_internal.h"
 
 #include <math.h>
@@ -25,19 +34,43 @@ typedef struct {
   psc_addition_kind_t kind;
   uint32_t index;
   double cost;
+  int kept; /* phase 1: found needed by the bounds */
 } cand_t;
+
+/* A set of additions: per lab, per site. */
+typedef struct {
+  uint16_t *inst, *lab_hours; /* per lab: more instruments, hours a day */
+  uint16_t *booth, *site_hours; /* per site: more booths (teams), hours a day */
+} adds_t;
+
+/* A set already planned and what its plan gave. */
+typedef struct {
+  adds_t a;
+  uint32_t missed;
+  double district;
+} memo_t;
+
+/* Working memory of one plan with additions (two run side by side in a
+ * small scenario). */
+typedef struct {
+  adds_t a;
+  psc__hours_t *lh, *sh; /* opening hours with the additions */
+  double *open, *open_best;
+  psc__eval_t best, own_trial, *trial;
+  int rc;
+} job_t;
 
 typedef struct {
   psc_plan_t *p;
-  psc__eval_t *trial, best;
-  uint16_t *inst, *booth;         /* additions per lab, per site */
-  psc__hours_t *lh, *sh;           /* opening hours with additions */
-  uint16_t *lab_hours, *site_hours; /* hours added per lab, per site */
-  double *open, *open_best;
+  psc__eval_t *trial; /* the caller's: scratch for the bounds */
+  adds_t cur;         /* the additions being weighed */
+  job_t job[2];
+  uint32_t njobs;
+  memo_t *memo; /* every set planned */
+  uint32_t nmemo, memo_cap;
   cand_t *cand;
   uint32_t ncand;
   uint32_t plans, max_plans;
-  int planned_whole; /* F->best is the whole search's plan of the current additions */
 } fix_t;
 
 static int all_day(const psc__hours_t *h) { return h->open == 0 && h->close == 1440; }
@@ -52,69 +85,152 @@ static psc__hours_t longer(psc__hours_t h, uint32_t hours) {
   return psc__hours(open, h.close, h.t0_clock);
 }
 
-static void apply(fix_t *F, psc__variant_t *v) {
+static int adds_alloc(adds_t *a, const psc__ctx_t *x) {
+  a->inst = calloc(x->nlabs + 1, 2);
+  a->lab_hours = calloc(x->nlabs + 1, 2);
+  a->booth = calloc(x->nsites + 1, 2);
+  a->site_hours = calloc(x->nsites + 1, 2);
+  return !a->inst || !a->lab_hours || !a->booth || !a->site_hours ? PSC_ENOMEM : 0;
+}
+
+static void adds_free(adds_t *a) {
+  free(a->inst);
+  free(a->lab_hours);
+  free(a->booth);
+  free(a->site_hours);
+}
+
+static void adds_copy(adds_t *to, const adds_t *from, const psc__ctx_t *x) {
+  memcpy(to->inst, from->inst, x->nlabs * 2ull);
+  memcpy(to->lab_hours, from->lab_hours, x->nlabs * 2ull);
+  memcpy(to->booth, from->booth, x->nsites * 2ull);
+  memcpy(to->site_hours, from->site_hours, x->nsites * 2ull);
+}
+
+static int adds_equal(const adds_t *a, const adds_t *b, const psc__ctx_t *x) {
+  return !memcmp(a->inst, b->inst, x->nlabs * 2ull) &&
+         !memcmp(a->lab_hours, b->lab_hours, x->nlabs * 2ull) &&
+         !memcmp(a->booth, b->booth, x->nsites * 2ull) &&
+         !memcmp(a->site_hours, b->site_hours, x->nsites * 2ull);
+}
+
+/* The plan's variant with additions a (hours into lh, sh; openings into
+ * open). */
+static void apply(const fix_t *F, const adds_t *a, psc__hours_t *lh, psc__hours_t *sh,
+                  double *open, psc__variant_t *v) {
   const psc__ctx_t *x = &F->p->x;
   for (uint32_t l = 0; l < x->nlabs; l++)
-    F->lh[l] = F->lab_hours[l] ? longer(x->lab_hours[l], F->lab_hours[l]) : x->lab_hours[l];
+    lh[l] = a->lab_hours[l] ? longer(x->lab_hours[l], a->lab_hours[l]) : x->lab_hours[l];
   for (uint32_t i = 0; i < x->nsites; i++)
-    F->sh[i] = F->site_hours[i] ? longer(x->site_hours[i], F->site_hours[i]) : x->site_hours[i];
+    sh[i] = a->site_hours[i] ? longer(x->site_hours[i], a->site_hours[i]) : x->site_hours[i];
   *v = F->p->v;
-  v->add_inst = F->inst;
-  v->add_booth = F->booth;
-  v->lab_hours = F->lh;
-  v->site_hours = F->sh;
-  v->street_open = F->open;
+  v->add_inst = a->inst;
+  v->add_booth = a->booth;
+  v->lab_hours = lh;
+  v->site_hours = sh;
+  v->street_open = open;
 }
 
-/* How many of candidate c's kind the current additions hold at its place. */
-static uint32_t added(const fix_t *F, const cand_t *c) {
+/* How many of candidate c's kind additions a hold at its place. */
+static uint32_t added(const adds_t *a, const cand_t *c) {
   switch (c->kind) {
-  case PSC_ADD_INSTRUMENT: return F->inst[c->index];
-  case PSC_ADD_LAB_HOUR: return F->lab_hours[c->index];
-  case PSC_ADD_SITE_HOUR: return F->site_hours[c->index];
-  default: return F->booth[c->index];
+  case PSC_ADD_INSTRUMENT: return a->inst[c->index];
+  case PSC_ADD_LAB_HOUR: return a->lab_hours[c->index];
+  case PSC_ADD_SITE_HOUR: return a->site_hours[c->index];
+  default: return a->booth[c->index];
   }
 }
 
-static void change(fix_t *F, const cand_t *c, int d) {
-  F->planned_whole = 0;
+static void change(adds_t *a, const cand_t *c, int d) {
   switch (c->kind) {
-  case PSC_ADD_INSTRUMENT: F->inst[c->index] = (uint16_t)(F->inst[c->index] + d); break;
+  case PSC_ADD_INSTRUMENT: a->inst[c->index] = (uint16_t)(a->inst[c->index] + d); break;
   case PSC_ADD_BOOTH:
-  case PSC_ADD_TEAM: F->booth[c->index] = (uint16_t)(F->booth[c->index] + d); break;
-  case PSC_ADD_LAB_HOUR: F->lab_hours[c->index] = (uint16_t)(F->lab_hours[c->index] + d); break;
-  case PSC_ADD_SITE_HOUR: F->site_hours[c->index] = (uint16_t)(F->site_hours[c->index] + d); break;
+  case PSC_ADD_TEAM: a->booth[c->index] = (uint16_t)(a->booth[c->index] + d); break;
+  case PSC_ADD_LAB_HOUR: a->lab_hours[c->index] = (uint16_t)(a->lab_hours[c->index] + d); break;
+  case PSC_ADD_SITE_HOUR: a->site_hours[c->index] = (uint16_t)(a->site_hours[c->index] + d); break;
   }
 }
 
-/* Plans with the current additions: quick (the wave order the plan chose,
- * paced and searched locally) while searching, or by the planner's whole
- * search — the plan a user would get with these resources — to verify. */
-static int plan_with(fix_t *F, int whole) {
-  /* above 300 000 tubes the search has one wave order: quick is whole */
-  int same = F->p->pk.ntubes > 300000;
-  if (whole && F->planned_whole)
-    return 0;
-  psc__variant_t v, out;
-  apply(F, &v);
-  double margin;
-  F->plans++;
-  int rc = psc__search(F->p, &v, !whole, &F->best, F->open_best, &out, &margin, F->trial, NULL);
-  F->planned_whole = !rc && (whole || same);
-  return rc;
+static const memo_t *memo_find(const fix_t *F, const adds_t *a) {
+  for (uint32_t k = 0; k < F->nmemo; k++)
+    if (adds_equal(&F->memo[k].a, a, &F->p->x))
+      return &F->memo[k];
+  return NULL;
 }
 
-/* How far the bounds are from the deadlines with the current additions,
- * over one scope (PSC__BOUND_ALL, PSC__BOUND_DISTRICT or a street): units
- * that cannot be met, then the district's overshoot (minutes). */
-static int overshoot(fix_t *F, int64_t scope, double *score) {
+/* Plans one set in job j: the planner's search along the wave order the
+ * plan chose (the first of the whole search's two chains, or the only one
+ * above 300 000 tubes). The whole search with these additions keeps the
+ * better of its chains, so it does at least as well: a set this plan
+ * verifies meets every deadline in the plan a user gets with it too. */
+static void plan_job(const fix_t *F, job_t *j) {
+  psc__variant_t v, out;
+  double margin;
+  apply(F, &j->a, j->lh, j->sh, j->open, &v);
+  j->rc = psc__search(F->p, &v, 1, &j->best, j->open_best, &out, &margin, j->trial, NULL);
+}
+
+/* The plans of sets[0..n) (n <= 2), from the memo where planned before;
+ * two new ones side by side when the scenario is small. */
+static int plan_sets(fix_t *F, const adds_t *const *sets, uint32_t n, const memo_t **out) {
+  const psc__ctx_t *x = &F->p->x;
+  uint32_t todo[2], nt = 0;
+  for (uint32_t k = 0; k < n; k++)
+    if (!memo_find(F, sets[k]) && (!nt || !adds_equal(sets[k], sets[todo[0]], x)))
+      todo[nt++] = k;
+  while (nt) {
+    uint32_t batch = nt < F->njobs ? nt : F->njobs;
+    for (uint32_t k = 0; k < batch; k++)
+      adds_copy(&F->job[k].a, sets[todo[k]], x);
+    const int64_t nb = batch;
+#pragma omp parallel for schedule(static, 1) num_threads(2) if (nb > 1)
+    for (int64_t k = 0; k < nb; k++)
+      plan_job(F, &F->job[k]);
+    for (uint32_t k = 0; k < batch; k++) {
+      if (F->job[k].rc)
+        return F->job[k].rc;
+      F->plans++;
+      if (F->nmemo == F->memo_cap) {
+        uint32_t cap = F->memo_cap ? 2 * F->memo_cap : 16;
+        memo_t *g = realloc(F->memo, cap * sizeof(memo_t));
+        if (!g)
+          return PSC_ENOMEM;
+        F->memo = g;
+        F->memo_cap = cap;
+      }
+      memo_t *m = &F->memo[F->nmemo];
+      memset(m, 0, sizeof *m);
+      if (adds_alloc(&m->a, x)) {
+        adds_free(&m->a);
+        return PSC_ENOMEM;
+      }
+      F->nmemo++;
+      adds_copy(&m->a, sets[todo[k]], x);
+      m->missed = F->job[k].best.missed;
+      m->district = F->job[k].best.district.complete;
+    }
+    if (batch < nt)
+      todo[0] = todo[1];
+    nt -= batch;
+  }
+  for (uint32_t k = 0; k < n; k++)
+    out[k] = memo_find(F, sets[k]);
+  return 0;
+}
+
+/* How far the bounds are from the deadlines with additions a, over one
+ * scope (PSC__BOUND_ALL, PSC__BOUND_DISTRICT or a street): units that
+ * cannot be met, then the district's overshoot (minutes). The district's
+ * bound is left in F->trial->district.bound. */
+static int overshoot(fix_t *F, const adds_t *a, int64_t scope, double *score) {
   psc_plan_t *p = F->p;
   psc__eval_t *e = F->trial;
   memcpy(e->comm, p->e.comm, p->x.ncomm * sizeof(psc_verdict_t));
   memcpy(e->street, p->e.street, p->x.nstreets * sizeof(psc_verdict_t));
   e->district = p->e.district;
   psc__variant_t v;
-  apply(F, &v);
+  job_t *j = &F->job[0]; /* its buffers are free between plans */
+  apply(F, a, j->lh, j->sh, j->open, &v);
   int rc = psc__bounds_of(&p->x, &v, e, scope);
   if (rc)
     return rc;
@@ -141,15 +257,16 @@ static int64_t scope_of(const fix_t *F, const cand_t *c) {
   return psc_scenario_sites(F->p->s)->street[c->index];
 }
 
-/* The gain of one more of candidate c per unit of cost, by the bounds. */
+/* The gain of one more of candidate c on the current additions per unit of
+ * cost, by the bounds. */
 static int bound_gain(fix_t *F, const cand_t *c, double *gain) {
   double before, after;
   int64_t scope = scope_of(F, c);
-  int rc = overshoot(F, scope, &before);
+  int rc = overshoot(F, &F->cur, scope, &before);
   if (!rc) {
-    change(F, c, +1);
-    rc = overshoot(F, scope, &after);
-    change(F, c, -1);
+    change(&F->cur, c, +1);
+    rc = overshoot(F, &F->cur, scope, &after);
+    change(&F->cur, c, -1);
   }
   *gain = rc ? 0 : (before - after) / fmax(c->cost, 1e-9);
   return rc;
@@ -209,18 +326,18 @@ static int add_candidates(fix_t *F) {
     if (busy[l] < cut)
       continue;
     F->cand[F->ncand++] = (cand_t){PSC_ADD_INSTRUMENT, l,
-                                   lb->wells[l] > 96 ? par->cost_instrument_384 : par->cost_instrument_96};
+                                   lb->wells[l] > 96 ? par->cost_instrument_384 : par->cost_instrument_96, 0};
     if (!all_day(&x->lab_hours[l]))
-      F->cand[F->ncand++] = (cand_t){PSC_ADD_LAB_HOUR, l, par->cost_lab_hour};
+      F->cand[F->ncand++] = (cand_t){PSC_ADD_LAB_HOUR, l, par->cost_lab_hour, 0};
   }
   for (uint32_t i = 0; i < x->nsites; i++) {
     if (!late[st->street[i]])
       continue;
     int team = st->kind[i] == PSC_SITE_DOOR_TO_DOOR;
     F->cand[F->ncand++] = (cand_t){team ? PSC_ADD_TEAM : PSC_ADD_BOOTH, i,
-                                   team ? par->cost_team : par->cost_booth};
+                                   team ? par->cost_team : par->cost_booth, 0};
     if (!all_day(&x->site_hours[i]))
-      F->cand[F->ncand++] = (cand_t){PSC_ADD_SITE_HOUR, i, par->cost_site_hour};
+      F->cand[F->ncand++] = (cand_t){PSC_ADD_SITE_HOUR, i, par->cost_site_hour, 0};
   }
   free(late);
   free(busy);
@@ -231,7 +348,7 @@ static int add_candidates(fix_t *F) {
  * that lowers the bounds' overshoot most per unit of cost each time. */
 static int by_bounds(fix_t *F, uint32_t *steps) {
   double now;
-  int rc = overshoot(F, PSC__BOUND_ALL, &now);
+  int rc = overshoot(F, &F->cur, PSC__BOUND_ALL, &now);
   while (!rc && now > 1e-9 && *steps < 4 * PSC_ADVICE_MAX) {
     double best_gain = 0;
     int32_t best = -1;
@@ -247,85 +364,154 @@ static int by_bounds(fix_t *F, uint32_t *steps) {
     }
     if (rc || best < 0)
       break;
-    change(F, &F->cand[best], +1);
+    change(&F->cur, &F->cand[best], +1);
     (*steps)++;
-    rc = overshoot(F, PSC__BOUND_ALL, &now);
+    rc = overshoot(F, &F->cur, PSC__BOUND_ALL, &now);
+  }
+  /* what a later, larger addition made unnecessary goes again: each kind,
+   * dearest first, while the bounds stay within the deadlines without it */
+  for (int done = rc || now > 1e-9; !done;) {
+    done = 1;
+    int32_t dear = -1;
+    for (uint32_t k = 0; k < F->ncand; k++)
+      if (added(&F->cur, &F->cand[k]) && !F->cand[k].kept &&
+          (dear < 0 || F->cand[k].cost > F->cand[dear].cost))
+        dear = (int32_t)k;
+    if (dear < 0)
+      break;
+    change(&F->cur, &F->cand[dear], -1);
+    if ((rc = overshoot(F, &F->cur, PSC__BOUND_ALL, &now)) != 0)
+      break;
+    if (now > 1e-9) {
+      change(&F->cur, &F->cand[dear], +1);
+      F->cand[dear].kept = 1;
+    }
+    done = 0;
   }
   return rc;
 }
 
-/* Phase 2: while the planner's whole search still misses, add the
- * candidate whose bound-gain per unit of cost is largest (a site of a late
- * street when no addition lowers a bound), then plan again. */
-static int by_plans(fix_t *F, uint32_t *steps) {
-  int rc = plan_with(F, 0);
-  while (!rc && F->best.missed && *steps < 4 * PSC_ADVICE_MAX && F->plans < F->max_plans) {
-    double best_gain = 0, before, after;
-    int32_t best = -1, cheapest_site = -1;
-    rc = overshoot(F, PSC__BOUND_DISTRICT, &before);
-    double b0 = F->trial->district.bound;
-    for (uint32_t k = 0; k < F->ncand && !rc; k++) {
-      const cand_t *c = &F->cand[k];
-      double gain;
-      if (c->kind == PSC_ADD_INSTRUMENT || c->kind == PSC_ADD_LAB_HOUR) {
-        /* what a lab adds is judged on the district's bound */
-        change(F, c, +1);
-        rc = overshoot(F, PSC__BOUND_DISTRICT, &after);
-        change(F, c, -1);
-        gain = (b0 - F->trial->district.bound) / fmax(c->cost, 1e-9);
-      } else {
-        if (cheapest_site < 0 || c->cost < F->cand[cheapest_site].cost)
-          cheapest_site = (int32_t)k;
-        continue;
+/* The addition phase 2 makes to additions a (-1: none): the lab candidate
+ * that lowers the district's bound most per unit of cost, else the
+ * cheapest site of a late street. Bounds only, so the sets phase 2 will
+ * plan are known before their plans. */
+static int next_addition(fix_t *F, adds_t *a, int32_t *out) {
+  double before, after;
+  int32_t best = -1, cheapest_site = -1;
+  double best_gain = 0;
+  int rc = overshoot(F, a, PSC__BOUND_DISTRICT, &before);
+  double b0 = F->trial->district.bound;
+  for (uint32_t k = 0; k < F->ncand && !rc; k++) {
+    const cand_t *c = &F->cand[k];
+    if (c->kind != PSC_ADD_INSTRUMENT && c->kind != PSC_ADD_LAB_HOUR) {
+      if (cheapest_site < 0 || c->cost < F->cand[cheapest_site].cost)
+        cheapest_site = (int32_t)k;
+      continue;
+    }
+    change(a, c, +1);
+    rc = overshoot(F, a, PSC__BOUND_DISTRICT, &after);
+    change(a, c, -1);
+    double gain = (b0 - F->trial->district.bound) / fmax(c->cost, 1e-9);
+    if (!rc && gain > 1e-12 && gain > best_gain) {
+      best_gain = gain;
+      best = (int32_t)k;
+    }
+  }
+  *out = best >= 0 ? best : cheapest_site;
+  return rc;
+}
+
+/* Phase 2: while the plan with the current additions misses, add what
+ * next_addition says and plan again. In a small scenario the next set is
+ * planned beside the current one (it is what a miss leads to). Ends with
+ * the current set planned, or *budget = 1 when the plans ran out first;
+ * the best set planned (fewest misses, then earliest district) into best. */
+static int by_plans(fix_t *F, uint32_t *steps, adds_t *spec, adds_t *best, int *have_best) {
+  const psc__ctx_t *x = &F->p->x;
+  const memo_t *r[2], *top = NULL;
+  int rc = 0;
+  for (;;) {
+    const memo_t *m = memo_find(F, &F->cur);
+    if (m) {
+      if (!top || m->missed < top->missed ||
+          (m->missed == top->missed && m->district < top->district)) {
+        top = m;
+        adds_copy(best, &F->cur, x);
+        *have_best = 1;
       }
-      if (!rc && gain > 1e-12 && gain > best_gain) {
-        best_gain = gain;
-        best = (int32_t)k;
+      int32_t c;
+      if (!m->missed || *steps >= 4 * PSC_ADVICE_MAX || (rc = next_addition(F, &F->cur, &c)) ||
+          c < 0)
+        break;
+      change(&F->cur, &F->cand[c], +1);
+      (*steps)++;
+      continue;
+    }
+    if (F->plans >= F->max_plans)
+      break;
+    const adds_t *sets[2] = {&F->cur, spec};
+    uint32_t n = 1;
+    int32_t c;
+    if (F->njobs > 1 && F->plans + 1 < F->max_plans) {
+      if ((rc = next_addition(F, &F->cur, &c)) != 0)
+        break;
+      if (c >= 0) {
+        adds_copy(spec, &F->cur, x);
+        change(spec, &F->cand[c], +1);
+        n = 2;
       }
     }
-    if (!rc && best < 0)
-      best = cheapest_site;
-    if (rc || best < 0)
+    if ((rc = plan_sets(F, sets, n, r)) != 0)
       break;
-    change(F, &F->cand[best], +1);
-    (*steps)++;
-    rc = plan_with(F, 0);
   }
   return rc;
 }
 
-/* Phase 3: drop additions, dearest first, while the planner still meets
- * every deadline without them. Leaves F->best planned by the whole search
- * with the result (the verification). */
-static int prune(fix_t *F) {
+/* Phase 3: drop additions, dearest first, while the plan still meets every
+ * deadline without them; in a small scenario the next drop (should this
+ * one fail) is planned beside it. */
+static int prune(fix_t *F, adds_t *spec) {
+  const psc__ctx_t *x = &F->p->x;
   int rc = 0;
   uint8_t *tried = calloc(F->ncand + 1, 1);
   if (!tried)
     return PSC_ENOMEM;
   for (;;) {
-    int32_t dear = -1;
+    int32_t dear[2] = {-1, -1};
     for (uint32_t k = 0; k < F->ncand; k++) {
       const cand_t *c = &F->cand[k];
-      uint32_t have = added(F, c);
-      if (have && !tried[k] && (dear < 0 || c->cost > F->cand[dear].cost))
-        dear = (int32_t)k;
+      if (!added(&F->cur, c) || tried[k])
+        continue;
+      if (dear[0] < 0 || c->cost > F->cand[dear[0]].cost) {
+        dear[1] = dear[0];
+        dear[0] = (int32_t)k;
+      } else if (dear[1] < 0 || c->cost > F->cand[dear[1]].cost) {
+        dear[1] = (int32_t)k;
+      }
     }
-    if (dear < 0)
+    if (dear[0] < 0)
       break;
-    change(F, &F->cand[dear], -1);
-    if ((rc = plan_with(F, 0)) != 0)
+    const adds_t *sets[2] = {&F->cur, spec};
+    uint32_t n = 1;
+    if (F->njobs > 1 && dear[1] >= 0) {
+      adds_copy(spec, &F->cur, x);
+      change(spec, &F->cand[dear[1]], -1);
+      n = 2;
+    }
+    change(&F->cur, &F->cand[dear[0]], -1);
+    const memo_t *r[2];
+    if ((rc = plan_sets(F, sets, n, r)) != 0)
       break;
-    if (F->best.missed) {
-      change(F, &F->cand[dear], +1);
-      tried[dear] = 1;
+    if (r[0]->missed) {
+      change(&F->cur, &F->cand[dear[0]], +1);
+      tried[dear[0]] = 1;
     }
   }
   free(tried);
-  /* the verification: the whole search with exactly these additions */
-  return rc ? rc : plan_with(F, 1);
+  return rc;
 }
 
-static void describe(fix_t *F, psc_advice_t *a) {
+static void describe(const fix_t *F, const adds_t *set, psc_advice_t *a) {
   psc_plan_t *p = F->p;
   const psc_labs_t *lb = psc_scenario_labs(p->s);
   const psc_sites_t *st = psc_scenario_sites(p->s);
@@ -335,7 +521,7 @@ static void describe(fix_t *F, psc_advice_t *a) {
   a->what[0] = 0;
   for (uint32_t k = 0; k < F->ncand; k++) {
     const cand_t *c = &F->cand[k];
-    uint32_t n = added(F, c);
+    uint32_t n = added(set, c);
     if (!n)
       continue;
     if (a->count < PSC_ADVICE_MAX)
@@ -366,6 +552,28 @@ static void describe(fix_t *F, psc_advice_t *a) {
   }
 }
 
+static int job_alloc(job_t *j, const psc__ctx_t *x, psc__eval_t *trial) {
+  j->lh = psc__malloc(x->nlabs + 1, sizeof(psc__hours_t));
+  j->sh = psc__malloc(x->nsites + 1, sizeof(psc__hours_t));
+  j->open = psc__malloc(x->nstreets + 1, 8);
+  j->open_best = psc__malloc(x->nstreets + 1, 8);
+  j->trial = trial ? trial : &j->own_trial;
+  if (adds_alloc(&j->a, x) || !j->lh || !j->sh || !j->open || !j->open_best ||
+      psc__eval_alloc(&j->best, x) || (!trial && psc__eval_alloc(&j->own_trial, x)))
+    return PSC_ENOMEM;
+  return 0;
+}
+
+static void job_free(job_t *j) {
+  adds_free(&j->a);
+  free(j->lh);
+  free(j->sh);
+  free(j->open);
+  free(j->open_best);
+  psc__eval_free(&j->best);
+  psc__eval_free(&j->own_trial);
+}
+
 int psc__advise(psc_plan_t *p, psc__eval_t *trial) {
   const psc__ctx_t *x = &p->x;
   psc_advice_t *a = &p->advice;
@@ -373,21 +581,20 @@ int psc__advise(psc_plan_t *p, psc__eval_t *trial) {
   memset(&F, 0, sizeof F);
   F.p = p;
   F.trial = trial;
-  /* each plan is the planner's whole search: a few of them */
+  /* each plan is a chain of the planner's search: a few of them; a small
+   * scenario plans two sets side by side (identical results on one thread) */
   F.max_plans = p->pk.ntubes > 1000000 ? 2 : p->pk.ntubes > 300000 ? 5 : 8;
-  F.inst = calloc(x->nlabs + 1, 2);
-  F.lab_hours = calloc(x->nlabs + 1, 2);
-  F.booth = calloc(x->nsites + 1, 2);
-  F.site_hours = calloc(x->nsites + 1, 2);
-  F.lh = psc__malloc(x->nlabs + 1, sizeof(psc__hours_t));
-  F.sh = psc__malloc(x->nsites + 1, sizeof(psc__hours_t));
-  F.open = psc__malloc(x->nstreets + 1, 8);
-  F.open_best = psc__malloc(x->nstreets + 1, 8);
-  int rc = !F.inst || !F.lab_hours || !F.booth || !F.site_hours || !F.lh || !F.sh || !F.open ||
-                   !F.open_best
+  F.njobs = p->pk.ntubes <= 300000 ? 2 : 1;
+  adds_t spec, best;
+  memset(&spec, 0, sizeof spec);
+  memset(&best, 0, sizeof best);
+  int rc = adds_alloc(&F.cur, x) || adds_alloc(&spec, x) || adds_alloc(&best, x)
                ? PSC_ENOMEM
-               : psc__eval_alloc(&F.best, x);
+               : 0;
+  for (uint32_t k = 0; !rc && k < F.njobs; k++)
+    rc = job_alloc(&F.job[k], x, k ? NULL : trial);
   uint32_t steps = 0;
+  int have_best = 0;
   a->needed = 1;
   a->missed_before = p->e.missed;
   a->district_before = p->e.district.complete;
@@ -396,29 +603,37 @@ int psc__advise(psc_plan_t *p, psc__eval_t *trial) {
   if (!rc)
     rc = by_bounds(&F, &steps);
   if (!rc)
-    rc = by_plans(&F, &steps);
-  if (!rc && !F.best.missed)
-    rc = prune(&F);
-  else if (!rc)
-    rc = plan_with(&F, 1); /* what the whole search makes of the best set found */
-  if (!rc) {
-    describe(&F, a);
-    a->found = F.best.missed == 0;
-    a->missed_after = F.best.missed;
-    a->district_after = F.best.district.complete;
+    rc = by_plans(&F, &steps, &spec, &best, &have_best);
+  const memo_t *m = rc ? NULL : memo_find(&F, &F.cur);
+  if (m && !m->missed)
+    rc = prune(&F, &spec);
+  else if (!rc && have_best)
+    adds_copy(&F.cur, &best, x); /* no set met every deadline: the best planned */
+  m = rc ? NULL : memo_find(&F, &F.cur);
+  if (m) {
+    describe(&F, &F.cur, a);
+    a->found = m->missed == 0;
+    a->missed_after = m->missed;
+    a->district_after = m->district;
     a->plans = F.plans;
     if (!a->count)
       snprintf(a->what, sizeof a->what, "no addition among the candidates helps");
+  } else if (!rc) { /* nothing planned: no candidate */
+    a->found = 0;
+    a->count = 0;
+    a->missed_after = a->missed_before;
+    a->district_after = a->district_before;
+    a->plans = F.plans;
+    snprintf(a->what, sizeof a->what, "no addition among the candidates helps");
   }
-  psc__eval_free(&F.best);
-  free(F.inst);
-  free(F.lab_hours);
-  free(F.booth);
-  free(F.site_hours);
-  free(F.lh);
-  free(F.sh);
-  free(F.open);
-  free(F.open_best);
+  for (uint32_t k = 0; k < 2; k++)
+    job_free(&F.job[k]);
+  for (uint32_t k = 0; k < F.nmemo; k++)
+    adds_free(&F.memo[k].a);
+  free(F.memo);
+  adds_free(&F.cur);
+  adds_free(&spec);
+  adds_free(&best);
   free(F.cand);
   return rc;
 }
