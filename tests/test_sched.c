@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "plan/plan_internal.h"
 #include "poolscreen/plan.h"
 
 /* One community of 20 people living alone, pool 5: four tubes, sealed at
@@ -292,6 +293,40 @@ static void test_advice_holds_in_the_whole_search(void **state) {
   }
 }
 
+/* A street's walk-in sampling from a given opening, worked by hand: 600
+ * residents, one booth at 60 an hour open 07:00-21:00, T0 06:00. Opened at
+ * T0 it samples 07:00-17:00 (T+660); opened at noon (T+360) it takes 540
+ * swabs by 21:00 and the last 60 next morning, 07:00-08:00 (T+1560). With
+ * 13 h allowed after the opening, the first opening from noon on that fits
+ * is 04:00 next morning (T+1320), its sampling ending at 17:00 (T+2100). */
+static void test_sampling_spill(void **state) {
+  (void)state;
+  char *dir = tu_tmpdir();
+  tu_write(dir, "scenario.ini",
+           "[scenario]\nstart = 2022-05-01 06:00\n"
+           "[tables]\ncommunities = c.csv\nsites = s.csv\nlabs = l.csv\n");
+  tu_write(dir, "c.csv", "id,street,population,households,x_km,y_km\nA,S,600,600,0,0\n");
+  tu_write(dir, "s.csv", "id,street,kind,booths,swabs_per_booth_hour,open,close,x_km,y_km\n"
+                         "C,S,community,1,60,07:00,21:00,0,0\n");
+  tu_write(dir, "l.csv", "id,instruments,wells_per_run,run_minutes,open,close,x_km,y_km\n"
+                         "L,1,96,60,00:00,24:00,0,5\n");
+  psc_scenario_t *s = tu_load(dir);
+  psc_plan_options_t o = psc_plan_options_default();
+  o.advise = 0;
+  psc_plan_t *p = NULL;
+  assert_int_equal(psc_plan_create(s, &o, &p), 0);
+  psc__variant_t none = {0};
+  psc__sampling_curve_t c;
+  assert_int_equal(psc__sampling_curve_init(&c, &p->x, &none, 7 * 1440.0), 0);
+  assert_true(fabs(psc__sampling_end(&c, 0, 0) - 660) < 1e-6);
+  assert_true(fabs(psc__sampling_end(&c, 0, 360) - 1560) < 1e-6);
+  assert_true(fabs(psc__feasible_opening(&c, 0, 0, 780) - 0) < 1e-6);
+  assert_true(fabs(psc__feasible_opening(&c, 0, 360, 780) - 1320) < 1e-6);
+  assert_true(fabs(psc__sampling_end(&c, 0, 1320) - 2100) < 1e-6);
+  psc__sampling_curve_free(&c);
+  done(p, s, dir);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_planned_holds_for_a_full_plate),
@@ -300,6 +335,7 @@ int main(void) {
       cmocka_unit_test(test_default_verdicts),
       cmocka_unit_test(test_gen_cities_bounds),
       cmocka_unit_test(test_advice_holds_in_the_whole_search),
+      cmocka_unit_test(test_sampling_spill),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

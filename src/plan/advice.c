@@ -57,6 +57,7 @@ typedef struct {
   psc__hours_t *lh, *sh; /* opening hours with the additions */
   double *open, *open_best;
   psc__eval_t best, own_trial, *trial;
+  psc__eval_t *out; /* the plan: &best, or trial for a first guess */
   int rc;
 } job_t;
 
@@ -71,6 +72,7 @@ typedef struct {
   cand_t *cand;
   uint32_t ncand;
   uint32_t plans, max_plans;
+  int quick; /* psc__search's: 1 a chain, 2 a chain's first evaluation */
 } fix_t;
 
 static int all_day(const psc__hours_t *h) { return h->open == 0 && h->close == 1440; }
@@ -159,15 +161,17 @@ static const memo_t *memo_find(const fix_t *F, const adds_t *a) {
 }
 
 /* Plans one set in job j: the planner's search along the wave order the
- * plan chose (the first of the whole search's two chains, or the only one
- * above 300 000 tubes). The whole search with these additions keeps the
- * better of its chains, so it does at least as well: a set this plan
- * verifies meets every deadline in the plan a user gets with it too. */
+ * plan chose (one of the whole search's two chains, or the only one above
+ * 300 000 tubes), or above a million tubes that chain's first evaluation.
+ * The whole search with these additions computes it and keeps the best it
+ * meets, so it does at least as well: a set this plan verifies meets every
+ * deadline in the plan a user gets with it too. */
 static void plan_job(const fix_t *F, job_t *j) {
   psc__variant_t v, out;
   double margin;
   apply(F, &j->a, j->lh, j->sh, j->open, &v);
-  j->rc = psc__search(F->p, &v, 1, &j->best, j->open_best, &out, &margin, j->trial, NULL);
+  j->out = F->quick == 2 ? j->trial : &j->best;
+  j->rc = psc__search(F->p, &v, F->quick, j->out, j->open_best, &out, &margin, j->trial, NULL);
 }
 
 /* The plans of sets[0..n) (n <= 2), from the memo where planned before;
@@ -206,8 +210,8 @@ static int plan_sets(fix_t *F, const adds_t *const *sets, uint32_t n, const memo
       }
       F->nmemo++;
       adds_copy(&m->a, sets[todo[k]], x);
-      m->missed = F->job[k].best.missed;
-      m->district = F->job[k].best.district.complete;
+      m->missed = F->job[k].out->missed;
+      m->district = F->job[k].out->district.complete;
     }
     if (batch < nt)
       todo[0] = todo[1];
@@ -258,21 +262,21 @@ static int64_t scope_of(const fix_t *F, const cand_t *c) {
 }
 
 /* The gain of one more of candidate c on the current additions per unit of
- * cost, by the bounds. */
-static int bound_gain(fix_t *F, const cand_t *c, double *gain) {
-  double before, after;
-  int64_t scope = scope_of(F, c);
-  int rc = overshoot(F, &F->cur, scope, &before);
-  if (!rc) {
-    change(&F->cur, c, +1);
-    rc = overshoot(F, &F->cur, scope, &after);
-    change(&F->cur, c, -1);
-  }
+ * cost, by the bounds; `before` is the overshoot of c's scope without it. */
+static int bound_gain(fix_t *F, const cand_t *c, double before, double *gain) {
+  double after;
+  change(&F->cur, c, +1);
+  int rc = overshoot(F, &F->cur, scope_of(F, c), &after);
+  change(&F->cur, c, -1);
   *gain = rc ? 0 : (before - after) / fmax(c->cost, 1e-9);
   return rc;
 }
 
+/* Lab candidates weighed: all labs up to 32, else the busiest 32, or 8 in
+ * a plan over a million tubes (each is weighed by a district bound, ~30 ms
+ * there, in every step of phases 1 and 2). */
 #define MAX_LAB_CANDIDATES 32
+#define MAX_LAB_CANDIDATES_CITY 8
 
 static int add_candidates(fix_t *F) {
   psc_plan_t *p = F->p;
@@ -304,7 +308,8 @@ static int add_candidates(fix_t *F) {
   for (uint32_t r = 0; r < p->e.nruns; r++)
     busy[p->e.run_lab[r]] += (p->e.run_end[r] - p->e.run_begin[r]) / lb->instruments[p->e.run_lab[r]];
   double cut = -1;
-  if (x->nlabs > MAX_LAB_CANDIDATES) {
+  uint32_t most = p->pk.ntubes > 1000000 ? MAX_LAB_CANDIDATES_CITY : MAX_LAB_CANDIDATES;
+  if (x->nlabs > most) {
     double *sorted = malloc(x->nlabs * sizeof(double));
     if (!sorted) {
       free(busy);
@@ -312,14 +317,14 @@ static int add_candidates(fix_t *F) {
       return PSC_ENOMEM;
     }
     memcpy(sorted, busy, x->nlabs * sizeof(double));
-    for (uint32_t i = 0; i < MAX_LAB_CANDIDATES; i++) /* partial selection: the top ones */
+    for (uint32_t i = 0; i < most; i++) /* partial selection: the top ones */
       for (uint32_t j = i + 1; j < x->nlabs; j++)
         if (sorted[j] > sorted[i]) {
           double t = sorted[i];
           sorted[i] = sorted[j];
           sorted[j] = t;
         }
-    cut = sorted[MAX_LAB_CANDIDATES - 1];
+    cut = sorted[most - 1];
     free(sorted);
   }
   for (uint32_t l = 0; l < x->nlabs; l++) {
@@ -347,16 +352,50 @@ static int add_candidates(fix_t *F) {
 /* Phase 1: additions until no bound is past its deadline: the candidate
  * that lowers the bounds' overshoot most per unit of cost each time. */
 static int by_bounds(fix_t *F, uint32_t *steps) {
+  const psc__ctx_t *x = &F->p->x;
+  const psc_communities_t *cm = psc_scenario_communities(F->p->s);
+  const psc_sites_t *st = psc_scenario_sites(F->p->s);
   double now;
+  /* per street: the overshoot of its scope (NAN: not yet computed this
+   * round), and whether one of its units is infeasible (a site addition
+   * gains nothing elsewhere: its scope is its street) */
+  double *before = malloc((x->nstreets + 1) * sizeof(double));
+  uint8_t *needy = malloc(x->nstreets + 1);
+  if (!before || !needy) {
+    free(before);
+    free(needy);
+    return PSC_ENOMEM;
+  }
   int rc = overshoot(F, &F->cur, PSC__BOUND_ALL, &now);
   while (!rc && now > 1e-9 && *steps < 4 * PSC_ADVICE_MAX) {
-    double best_gain = 0;
+    double best_gain = 0, lab_before = NAN;
     int32_t best = -1;
+    for (uint32_t k = 0; k < x->nstreets; k++) {
+      before[k] = NAN;
+      needy[k] = F->trial->street[k].infeasible;
+    }
+    for (uint32_t c = 0; c < x->ncomm; c++)
+      needy[cm->street[c]] |= cm->key[c] && F->trial->comm[c].infeasible;
     for (uint32_t k = 0; k < F->ncand && !rc; k++) {
-      if (F->cand[k].kind == PSC_ADD_BOOTH || F->cand[k].kind == PSC_ADD_SITE_HOUR)
+      const cand_t *c = &F->cand[k];
+      if (c->kind == PSC_ADD_BOOTH || c->kind == PSC_ADD_SITE_HOUR)
         continue; /* walk-in sampling is rarely what a bound waits for: kept for phase 2 */
+      double *b = &lab_before;
+      if (c->kind == PSC_ADD_TEAM) {
+        uint32_t s2 = st->street[c->index];
+        if (!needy[s2])
+          continue;
+        b = &before[s2];
+      }
+      if (isnan(*b)) {
+        int64_t scope = scope_of(F, c);
+        if (scope == PSC__BOUND_ALL)
+          *b = now;
+        else if ((rc = overshoot(F, &F->cur, scope, b)) != 0)
+          break;
+      }
       double gain;
-      rc = bound_gain(F, &F->cand[k], &gain);
+      rc = bound_gain(F, c, *b, &gain);
       if (!rc && gain > 1e-12 && gain > best_gain) {
         best_gain = gain;
         best = (int32_t)k;
@@ -368,6 +407,8 @@ static int by_bounds(fix_t *F, uint32_t *steps) {
     (*steps)++;
     rc = overshoot(F, &F->cur, PSC__BOUND_ALL, &now);
   }
+  free(before);
+  free(needy);
   /* what a later, larger addition made unnecessary goes again: each kind,
    * dearest first, while the bounds stay within the deadlines without it */
   for (int done = rc || now > 1e-9; !done;) {
@@ -552,14 +593,15 @@ static void describe(const fix_t *F, const adds_t *set, psc_advice_t *a) {
   }
 }
 
-static int job_alloc(job_t *j, const psc__ctx_t *x, psc__eval_t *trial) {
+static int job_alloc(job_t *j, const psc__ctx_t *x, psc__eval_t *trial, int quick) {
   j->lh = psc__malloc(x->nlabs + 1, sizeof(psc__hours_t));
   j->sh = psc__malloc(x->nsites + 1, sizeof(psc__hours_t));
   j->open = psc__malloc(x->nstreets + 1, 8);
   j->open_best = psc__malloc(x->nstreets + 1, 8);
   j->trial = trial ? trial : &j->own_trial;
   if (adds_alloc(&j->a, x) || !j->lh || !j->sh || !j->open || !j->open_best ||
-      psc__eval_alloc(&j->best, x) || (!trial && psc__eval_alloc(&j->own_trial, x)))
+      (quick != 2 && psc__eval_alloc(&j->best, x)) ||
+      (!trial && psc__eval_alloc(&j->own_trial, x)))
     return PSC_ENOMEM;
   return 0;
 }
@@ -585,6 +627,9 @@ int psc__advise(psc_plan_t *p, psc__eval_t *trial) {
    * scenario plans two sets side by side (identical results on one thread) */
   F.max_plans = p->pk.ntubes > 1000000 ? 2 : p->pk.ntubes > 300000 ? 5 : 8;
   F.njobs = p->pk.ntubes <= 300000 ? 2 : 1;
+  /* a city's plans are first guesses: one evaluation each, in the caller's
+   * buffer (no third evaluation in memory) */
+  F.quick = p->pk.ntubes > 1000000 ? 2 : 1;
   adds_t spec, best;
   memset(&spec, 0, sizeof spec);
   memset(&best, 0, sizeof best);
@@ -592,7 +637,7 @@ int psc__advise(psc_plan_t *p, psc__eval_t *trial) {
                ? PSC_ENOMEM
                : 0;
   for (uint32_t k = 0; !rc && k < F.njobs; k++)
-    rc = job_alloc(&F.job[k], x, k ? NULL : trial);
+    rc = job_alloc(&F.job[k], x, k ? NULL : trial, F.quick);
   uint32_t steps = 0;
   int have_best = 0;
   a->needed = 1;

@@ -250,18 +250,41 @@ int psc__advise(psc_plan_t *p, psc__eval_t *trial);
 /* plan/plan.c: the planner's whole search under base's resources (the
  * street openings of base are ignored); the best into best, best_open,
  * best_v, best_margin, and which wave order won into *order_won (may be
- * NULL). quick: only the wave order p's own search chose. */
+ * NULL). quick 1: only the chain of the wave order p's own search chose;
+ * quick 2: only that chain's first evaluation (its first guess of the
+ * waves; best may then be trial itself). Either is a prefix of what the
+ * whole search computes, which keeps the best it meets: the whole search
+ * does at least as well by the objective. */
 int psc__search(const psc_plan_t *p, const psc__variant_t *base, int quick, psc__eval_t *best,
                 double *best_open, psc__variant_t *best_v, double *best_margin,
                 psc__eval_t *trial, int *order_won);
+/* plan/openings.c: each street's walk-in sampling capacity over time (its
+ * sites' booths, rates and hours under a variant), to tell how long its
+ * sampling takes from a given opening. */
+typedef struct {
+  uint32_t nb, ns;
+  double *cum;  /* per street, nb + 1 prefix sums of swabs by 15-minute buckets */
+  double *work; /* per street: swabs its walk-in sites take once it opens */
+} psc__sampling_curve_t;
+int psc__sampling_curve_init(psc__sampling_curve_t *c, const psc__ctx_t *x,
+                             const psc__variant_t *v, double horizon_min);
+void psc__sampling_curve_free(psc__sampling_curve_t *c);
+/* When street k's walk-in sampling ends if it opens at `open` (INFINITY:
+ * past the horizon). */
+double psc__sampling_end(const psc__sampling_curve_t *c, uint32_t k, double open);
+/* The first opening from `from` on (15-minute steps, two days at most)
+ * whose sampling ends within `window` of it; `from` when there is none. */
+double psc__feasible_opening(const psc__sampling_curve_t *c, uint32_t k, double from,
+                             double window);
+
 /* plan/plan.c: is evaluation a better than b (the planner's objective)? */
 int psc__better(const psc__eval_t *a, const psc__eval_t *b);
 /* plan/plan.c: plans under v from its street openings, pacing them by the
  * labs' progress for `rounds` rounds; keeps the best evaluation in *best
  * (swapping buffers with trial) and its openings in open_best. */
 int psc__pace(const psc__ctx_t *x, psc__variant_t *v, double margin_min, int rounds,
-              psc__eval_t *best, psc__eval_t *trial, double *open_best, int *have,
-              int *improved);
+              const psc__sampling_curve_t *curve, psc__eval_t *best, psc__eval_t *trial,
+              double *open_best, int *have, int *improved);
 
 /* plan/identity.c: the fingerprint of scenario, options and content. */
 uint64_t psc__plan_identity(const psc_plan_t *p);
