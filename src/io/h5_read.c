@@ -6,42 +6,81 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The parallel path of psc__h5_read_all: whole chunks, read raw in order,
- * then inflated and un-shuffled on all threads. -2 when the dataset is not
- * of that shape (the caller uses H5Dread), -1 on a damaged chunk. */
-static int read_chunks(hid_t d, hid_t mem, hsize_t n, void *buf) {
+/* Whether d is a column as psc__h5_column_fill writes it (chunks of whole
+ * rows, byte shuffle then deflate, stored in the representation of mem):
+ * then its chunks are inflated here in parallel by libdeflate. 1 with the
+ * rows per chunk and the element size, else 0. */
+static int deflate_shape(hid_t d, hid_t mem, hsize_t *rows, size_t *elem) {
   hid_t dcpl = H5Dget_create_plist(d), ft = H5Dget_type(d);
-  hsize_t rows = 0;
+  *rows = 0;
   /* each filter asked with room for no parameters (H5Pget_filter2 sets the
    * count it is given to the filter's own, and refuses a count above 0
    * without an array: one count each) */
   unsigned flags;
   size_t nel0 = 0, nel1 = 0;
-  int shape = H5Pget_layout(dcpl) == H5D_CHUNKED && H5Pget_chunk(dcpl, 1, &rows) == 1 &&
-              rows > 0 && H5Pget_nfilters(dcpl) == 2 &&
+  int shape = H5Pget_layout(dcpl) == H5D_CHUNKED && H5Pget_chunk(dcpl, 1, rows) == 1 &&
+              *rows > 0 && H5Pget_nfilters(dcpl) == 2 &&
               H5Pget_filter2(dcpl, 0, &flags, &nel0, NULL, 0, NULL, NULL) == H5Z_FILTER_SHUFFLE &&
               H5Pget_filter2(dcpl, 1, &flags, &nel1, NULL, 0, NULL, NULL) == H5Z_FILTER_DEFLATE &&
               (H5Tequal(ft, mem) > 0 ||
                (H5Tget_class(ft) == H5T_ENUM && H5Tget_size(ft) == H5Tget_size(mem)));
-  size_t elem = H5Tget_size(ft);
+  *elem = H5Tget_size(ft);
   H5Tclose(ft);
   H5Pclose(dcpl);
-  if (!shape || elem == 0 || (uint64_t)rows * elem > (64u << 20))
-    return -2;
+  return shape && *elem > 0 && (uint64_t)*rows * *elem <= (64u << 20);
+}
+
+/* Row i of a shuffled chunk (byte b of every row together, rows rows a
+ * lane) into out: elem bytes. */
+static inline void unshuffle_row(unsigned char *out, const unsigned char *src, size_t rows,
+                                 size_t i, size_t elem) {
+  for (size_t b = 0; b < elem; b++)
+    out[b] = src[b * rows + i];
+}
+
+/* Rows 0..r of a shuffled chunk into out, elem bytes a row every stride
+ * bytes (the common packed sizes with a constant size, so that the
+ * compiler unrolls the lanes). */
+static void unshuffle(unsigned char *out, size_t stride, const unsigned char *src, size_t rows,
+                      size_t r, size_t elem) {
+  if (elem == 1 && stride == 1) {
+    memcpy(out, src, r);
+  } else if (elem == 4 && stride == 4) {
+    for (size_t i = 0; i < r; i++)
+      unshuffle_row(out + i * 4, src, rows, i, 4);
+  } else if (elem == 8 && stride == 8) {
+    for (size_t i = 0; i < r; i++)
+      unshuffle_row(out + i * 8, src, rows, i, 8);
+  } else {
+    for (size_t i = 0; i < r; i++)
+      unshuffle_row(out + i * stride, src, rows, i, elem);
+  }
+}
+
+/* What to do with each inflated chunk (still shuffled), on any thread:
+ * chunk is its number (its first row is chunk * rows). */
+typedef void (*put_fn)(void *ctx, hsize_t chunk, const unsigned char *raw);
+
+/* Inflates chunks list[0..m) of d (chunk numbers; NULL: 0..m-1) and hands
+ * each to put. Chunks are read raw in order, a batch of two per thread at a
+ * time, then inflated (with their checksums and sizes checked) on all
+ * threads. 0, or -1 on a missing or damaged chunk. */
+static int inflate_chunks(hid_t d, hsize_t rows, size_t elem, const hsize_t *list, hsize_t m,
+                          put_fn put, void *ctx) {
   size_t raw = (size_t)rows * elem, zmax = raw + raw / 2 + 4096;
-  hsize_t nchunks = (n + rows - 1) / rows;
   int nt = omp_get_max_threads();
-  int width = nchunks < (hsize_t)(2 * nt) ? (int)nchunks : 2 * nt;
+  int width = m < (hsize_t)(2 * nt) ? (int)m : 2 * nt;
   unsigned char **z = calloc((size_t)width, sizeof(*z)), **tmp = calloc((size_t)width, sizeof(*tmp));
   size_t *zlen = calloc((size_t)width, sizeof(*zlen));
   int rc = z && tmp && zlen ? 0 : -1;
   for (int k = 0; !rc && k < width; k++)
     if (!(z[k] = malloc(zmax)) || !(tmp[k] = malloc(raw)))
       rc = -1;
-  for (hsize_t first = 0; !rc && first < nchunks; first += (hsize_t)width) {
-    int m = (int)(nchunks - first < (hsize_t)width ? nchunks - first : (hsize_t)width);
-    for (int k = 0; !rc && k < m; k++) {
-      hsize_t off = (first + (hsize_t)k) * rows, size = 0;
+  for (hsize_t first = 0; !rc && first < m; first += (hsize_t)width) {
+    int nb = (int)(m - first < (hsize_t)width ? m - first : (hsize_t)width);
+    for (int k = 0; !rc && k < nb; k++) {
+      hsize_t c = list ? list[first + (hsize_t)k] : first + (hsize_t)k;
+      hsize_t off = c * rows, size = 0;
       uint32_t mask = 0;
       if (H5Dget_chunk_storage_size(d, &off, &size) < 0 || size == 0 || size > zmax ||
           H5Dread_chunk(d, H5P_DEFAULT, &off, &mask, z[k]) < 0 || mask != 0)
@@ -49,25 +88,17 @@ static int read_chunks(hid_t d, hid_t mem, hsize_t n, void *buf) {
       zlen[k] = (size_t)size;
     }
     int bad = 0;
-#pragma omp parallel for schedule(static, 1) reduction(| : bad) if (m > 1)
-    for (int k = 0; k < m; k++) {
+#pragma omp parallel for schedule(static, 1) reduction(| : bad) if (nb > 1)
+    for (int k = 0; k < nb; k++) {
       if (rc)
         continue;
       struct libdeflate_decompressor *dd = libdeflate_alloc_decompressor();
       size_t got = 0;
       if (!dd || libdeflate_zlib_decompress(dd, z[k], zlen[k], tmp[k], raw, &got) !=
-                     LIBDEFLATE_SUCCESS || got != raw) {
+                     LIBDEFLATE_SUCCESS || got != raw)
         bad = 1;
-      } else {
-        hsize_t r0 = (first + (hsize_t)k) * rows;
-        size_t r = (size_t)(r0 + rows <= n ? rows : n - r0);
-        unsigned char *out = (unsigned char *)buf + (size_t)r0 * elem;
-        for (size_t b = 0; b < elem; b++) { /* one byte lane at a time */
-          const unsigned char *src = tmp[k] + b * (size_t)rows;
-          for (size_t i = 0; i < r; i++)
-            out[i * elem + b] = src[i];
-        }
-      }
+      else
+        put(ctx, list ? list[first + (hsize_t)k] : first + (hsize_t)k, tmp[k]);
       if (dd)
         libdeflate_free_decompressor(dd);
     }
@@ -86,10 +117,91 @@ static int read_chunks(hid_t d, hid_t mem, hsize_t n, void *buf) {
   return rc;
 }
 
+/* Every row of a column, in order, a row every stride bytes. */
+typedef struct {
+  hsize_t rows, n;
+  size_t elem, stride;
+  unsigned char *buf;
+} all_t;
+
+static void put_all(void *ctx, hsize_t chunk, const unsigned char *raw) {
+  const all_t *a = ctx;
+  hsize_t r0 = chunk * a->rows;
+  size_t r = (size_t)(r0 + a->rows <= a->n ? a->rows : a->n - r0);
+  unshuffle(a->buf + (size_t)r0 * a->stride, a->stride, raw, (size_t)a->rows, r, a->elem);
+}
+
+/* The parallel path of a whole-column read, row i to buf + i * stride
+ * (0: packed). -2 when the dataset is not of that shape (the caller uses
+ * H5Dread), -1 on a damaged chunk. */
+static int read_chunks(hid_t d, hid_t mem, hsize_t n, void *buf, size_t stride) {
+  all_t a = {.n = n, .buf = buf};
+  if (!deflate_shape(d, mem, &a.rows, &a.elem) || (stride && stride < a.elem))
+    return -2;
+  a.stride = stride ? stride : a.elem;
+  return inflate_chunks(d, a.rows, a.elem, NULL, (n + a.rows - 1) / a.rows, put_all, &a);
+}
+
+/* Chosen rows of a column: request k (row idx[k]) goes to out + k * stride;
+ * the requests of chunk c are at[first[c]..first[c + 1]). */
+typedef struct {
+  hsize_t rows;
+  size_t elem, stride;
+  const uint32_t *idx, *at, *first;
+  unsigned char *out;
+} some_t;
+
+static void put_some(void *ctx, hsize_t chunk, const unsigned char *raw) {
+  const some_t *s = ctx;
+  hsize_t r0 = chunk * s->rows;
+  for (uint32_t j = s->first[chunk]; j < s->first[chunk + 1]; j++) {
+    uint32_t k = s->at[j];
+    unshuffle_row(s->out + (size_t)k * s->stride, raw, (size_t)s->rows,
+                  (size_t)(s->idx[k] - r0), s->elem);
+  }
+}
+
+/* The parallel path of a read of rows idx[0..m) (each < len, checked by
+ * the caller), row k to out + k * stride: only the chunks that hold a
+ * requested row are inflated, each once. -2 when the dataset is not of
+ * that shape, -1 on a damaged chunk or without memory. */
+static int read_chunk_rows(hid_t d, hid_t mem, hsize_t len, const uint32_t *idx, uint32_t m,
+                           void *out, size_t stride) {
+  some_t s = {.idx = idx, .out = out, .stride = stride};
+  if (!deflate_shape(d, mem, &s.rows, &s.elem) || s.elem > stride)
+    return -2;
+  hsize_t nchunks = (len + s.rows - 1) / s.rows;
+  if (nchunks >= UINT32_MAX)
+    return -2;
+  uint32_t *first = calloc((size_t)nchunks + 2, 4), *at = psc__malloc(m + 1, 4);
+  hsize_t *list = psc__malloc((size_t)nchunks + 1, sizeof(hsize_t));
+  int rc = -1;
+  if (first && at && list) {
+    /* the requests by chunk (a counting sort), and the chunks touched */
+    for (uint32_t k = 0; k < m; k++)
+      first[idx[k] / s.rows + 2]++;
+    hsize_t touched = 0;
+    for (hsize_t c = 0; c < nchunks; c++) {
+      if (first[c + 2])
+        list[touched++] = c;
+      first[c + 2] += first[c + 1];
+    }
+    for (uint32_t k = 0; k < m; k++)
+      at[first[idx[k] / s.rows + 1]++] = k;
+    s.at = at;
+    s.first = first;
+    rc = inflate_chunks(d, s.rows, s.elem, list, touched, put_some, &s);
+  }
+  free(first);
+  free(at);
+  free(list);
+  return rc;
+}
+
 int psc__h5_read_all(hid_t d, hid_t mem, hsize_t n, void *buf) {
   if (n == 0)
     return 0;
-  int rc = read_chunks(d, mem, n, buf);
+  int rc = read_chunks(d, mem, n, buf, 0);
   if (rc == -2)
     rc = H5Dread(d, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0 ? -1 : 0;
   return rc;
@@ -142,7 +254,7 @@ void *psc__h5_read(hid_t f, const char *path, hid_t mem, size_t elem, uint32_t *
 }
 
 /* Reads rows idx[0..m) of dataset d (all rows when idx is NULL) into buf
- * as memory type mt; 0 or -1. */
+ * as memory type mt through H5Dread; 0 or -1. */
 static int read_rows(hid_t d, hid_t mt, hsize_t len, const uint32_t *idx, uint32_t m, void *buf) {
   if (!m)
     return 0;
@@ -170,6 +282,18 @@ static int read_rows(hid_t d, hid_t mt, hsize_t len, const uint32_t *idx, uint32
   return ok ? 0 : -1;
 }
 
+/* Rows idx[0..m) (each checked against len), row k to buf + k * stride:
+ * raw from the chunks (stored as mt's representation) when the dataset
+ * has that shape, else through H5Dread as mt (stride then mt's size). */
+static int read_rows_at(hid_t d, hid_t raw_t, hid_t mt, hsize_t len, const uint32_t *idx,
+                        uint32_t m, void *buf, size_t stride) {
+  for (uint32_t k = 0; k < m; k++)
+    if (idx[k] >= len)
+      return -1;
+  int rc = m ? read_chunk_rows(d, raw_t, len, idx, m, buf, stride) : 0;
+  return rc == -2 ? read_rows(d, mt, len, idx, m, buf) : rc;
+}
+
 /* Rows idx[0..m) of a fixed-length string dataset (every row when all is
  * set), each NUL-terminated in a stride one byte wider than the file's. */
 static int read_string_rows(hid_t f, const char *path, int all, const uint32_t *idx, uint32_t m,
@@ -184,24 +308,35 @@ static int read_string_rows(hid_t f, const char *path, int all, const uint32_t *
   hid_t t = H5Dget_type(d);
   int rc = -1;
   if (H5Tget_class(t) == H5T_STRING && !H5Tis_variable_str(t)) {
-    size_t w = H5Tget_size(t) + 1;
+    size_t fw = H5Tget_size(t), w = fw + 1;
     hid_t mt = H5Tcopy(H5T_C_S1);
     H5Tset_size(mt, w);
     H5Tset_strpad(mt, H5T_STR_NULLTERM);
     H5Tset_cset(mt, H5Tget_cset(t));
     col->raw = malloc((size_t)m * w + 1);
     int ok = col->raw != NULL;
-    if (ok && all && m) {
-      /* the whole column in the file's width (decompressed in parallel),
-       * then spread to one byte more a row for the NULs */
-      size_t fw = w - 1;
-      ok = psc__h5_read_all(d, t, m, col->raw) == 0;
-      for (uint32_t i = m; ok && i-- > 0;) {
-        memmove(col->raw + (size_t)i * w, col->raw + (size_t)i * fw, fw);
-        col->raw[(size_t)i * w + fw] = '\0';
-      }
-    } else if (ok)
+    /* raw bytes are the strings only when padded with NULs (space padding
+     * is left to HDF5's conversion, which removes it) */
+    if (ok && H5Tget_strpad(t) == H5T_STR_SPACEPAD) {
       ok = !read_rows(d, mt, len, all ? NULL : idx, m, col->raw);
+    } else if (ok && all && m) {
+      /* the file's bytes straight into their rows (inflated in parallel),
+       * else the whole column in the file's width spread to one byte more
+       * a row; then the NULs */
+      int got = read_chunks(d, t, m, col->raw, w);
+      if (got == -2) {
+        got = H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, col->raw) < 0 ? -1 : 0;
+        for (uint32_t i = m; !got && i-- > 0;)
+          memmove(col->raw + (size_t)i * w, col->raw + (size_t)i * fw, fw);
+      }
+      ok = got == 0;
+    } else if (ok && !all) {
+      /* the chosen rows: raw bytes from the chunks, or converted by HDF5
+       * to NUL-terminated strings of width w */
+      ok = !read_rows_at(d, t, mt, len, idx, m, col->raw, w);
+    }
+    for (uint32_t i = 0; ok && i < m; i++)
+      col->raw[(size_t)i * w + fw] = '\0';
     if (ok) {
       col->stride = w;
       col->n = m;
@@ -232,7 +367,7 @@ uint32_t *psc__h5_read_u32_at(hid_t f, const char *path, const uint32_t *idx, ui
   if (d < 0)
     return NULL;
   uint32_t *out = psc__malloc(m + 1, 4);
-  if (out && read_rows(d, H5T_NATIVE_UINT32, len, idx, m, out)) {
+  if (out && read_rows_at(d, H5T_NATIVE_UINT32, H5T_NATIVE_UINT32, len, idx, m, out, 4)) {
     free(out);
     out = NULL;
   }
