@@ -209,6 +209,10 @@ typedef int (*psc__csv_row_fn)(void *ud, const psc__csv_row_t *row);
  * data records passed to fn. */
 int psc__csv_read(FILE *fp, const char *file, const psc__csv_col_t *cols, size_t ncols,
                   psc__csv_row_fn fn, void *ud, psc_diags_t *d, uint32_t *rows);
+/* Plain lines (no quote, blank, NUL or lone CR) are split by the reader
+ * itself, libcsv parses the rest; 1 by default. Tests set 0 to compare
+ * with libcsv alone. */
+extern int psc__csv_fast_lines;
 
 /* ---- scenario: the loaded model -------------------------------------- */
 #include "scenario/model.h"

@@ -159,11 +159,112 @@ static void test_random_bytes(void **state) {
   }
 }
 
+/* Everything a read produced, as text: rows (fields with positions),
+ * diagnostics, the code and the row count. */
+typedef struct {
+  char *text;
+  size_t len, cap;
+} dump_t;
+
+static void dump_add(dump_t *o, const char *s) {
+  size_t n = strlen(s);
+  if (o->len + n + 1 > o->cap) {
+    o->cap = (o->len + n + 1) * 2;
+    o->text = realloc(o->text, o->cap);
+    assert_non_null(o->text);
+  }
+  memcpy(o->text + o->len, s, n + 1);
+  o->len += n;
+}
+
+static int dump_row(void *ud, const psc__csv_row_t *row) {
+  char b[400];
+  snprintf(b, sizeof b, "row %u:", row->line);
+  dump_add(ud, b);
+  for (int c = 0; c < 3; c++) {
+    snprintf(b, sizeof b, " [%s]@%u:%u/%u", row->field[c].text ? row->field[c].text : "(null)",
+             row->field[c].line, row->field[c].col, row->field[c].len);
+    dump_add(ud, b);
+  }
+  dump_add(ud, "\n");
+  return 0;
+}
+
+static char *read_dump(const char *text, size_t len, int fast) {
+  dump_t o = {0};
+  dump_add(&o, "");
+  FILE *f = fmemopen((void *)text, len, "rb");
+  assert_non_null(f);
+  psc_diags_t *d = psc_diags_create();
+  uint32_t rows = 0;
+  psc__csv_fast_lines = fast;
+  int rc = psc__csv_read(f, "t.csv", COLS, 3, dump_row, &o, d, &rows);
+  psc__csv_fast_lines = 1;
+  fclose(f);
+  char b[400];
+  for (size_t i = 0; i < psc_diags_count(d); i++) {
+    const psc_diag_t *g = psc_diags_get(d, i);
+    snprintf(b, sizeof b, "diag %d %u:%u %s\n", (int)g->severity, g->line, g->column, g->message);
+    dump_add(&o, b);
+  }
+  snprintf(b, sizeof b, "rc %d rows %u\n", rc, rows);
+  dump_add(&o, b);
+  psc_diags_free(d);
+  return o.text;
+}
+
+/* The reader's own splitting of plain lines gives exactly what libcsv
+ * gives: the same fields, positions, errors and counts, on random texts
+ * mixing plain lines with quotes, blanks, CR, CRLF, blank lines, UTF-8,
+ * NULs, wrong field counts and lines across the reader's 64 KiB pieces. */
+static void test_fast_lines(void **state) {
+  (void)state;
+  static const char *const tok[] = {"a", "b", "c", "1", "22", "\xC3\xA9", "\xE5\x85\xAB", ",",
+                                    ",", ",", "\n", "\n", "\n", "\r\n", "\r", "\"", "\"q\"",
+                                    " ", "\t", "x"};
+  static const char *const head[] = {"a,b,c\n", "b,a\r\n", "a,b,c,d\n", "\n\na,b\n",
+                                     "\"a\",b,c\n", " a,b\n", "c,b,a"};
+  const size_t ntok = sizeof tok / sizeof tok[0], nhead = sizeof head / sizeof head[0];
+  size_t cap = 200000;
+  char *buf = malloc(cap);
+  assert_non_null(buf);
+  uint64_t x = 99;
+  for (int iter = 0; iter < 3000; iter++) {
+    x = psc__mix64(x + (uint64_t)iter);
+    size_t n = 0;
+    const char *h = head[x % nhead];
+    memcpy(buf, h, strlen(h));
+    n = strlen(h);
+    /* mostly plain rows, then random tokens; a few texts past 64 KiB */
+    size_t target = iter % 50 == 0 ? 70000 + x % 70000 : 1 + (x >> 8) % 400;
+    while (n + 16 < cap && n < target) {
+      x = psc__mix64(x);
+      if (x % 4 == 0) {
+        n += (size_t)snprintf(buf + n, cap - n, "%u,%s,%u\n", (unsigned)(x >> 20) % 1000,
+                              (x >> 40) % 2 ? "pos" : "", (unsigned)(x >> 50) % 9);
+      } else {
+        const char *t = tok[(x >> 8) % ntok];
+        memcpy(buf + n, t, strlen(t));
+        n += strlen(t);
+      }
+      if (x % 97 == 0)
+        buf[n++] = '\0';
+    }
+    char *slow = read_dump(buf, n, 0), *fast = read_dump(buf, n, 1);
+    if (strcmp(slow, fast) != 0)
+      fail_msg("iteration %d differs:\n--- libcsv\n%.2000s\n--- fast\n%.2000s", iter, slow, fast);
+    free(slow);
+    free(fast);
+  }
+  free(buf);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_positions),    cmocka_unit_test(test_columns),
       cmocka_unit_test(test_record_errors), cmocka_unit_test(test_malformed),
       cmocka_unit_test(test_empty),        cmocka_unit_test(test_random_bytes),
+      cmocka_unit_test(test_fast_lines),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

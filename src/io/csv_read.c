@@ -13,6 +13,8 @@
 #include <strings.h>
 
 #define MAX_FIELDS 1024
+
+int psc__csv_fast_lines = 1;
 #define MAX_FIELD_BYTES (1u << 20)
 
 typedef struct {
@@ -45,6 +47,9 @@ typedef struct {
   void *ud;
   int rc; /* first fatal code */
   uint32_t rows;
+  /* libcsv is between records (a record just ended, or nothing fed yet):
+   * a plain line may then take the fast path (fast_line) */
+  int row_start, record_ended;
 } reader_t;
 
 static void on_field(void *s, size_t n, void *data) {
@@ -172,6 +177,7 @@ static void take_header(reader_t *r) {
 static void on_record(int term, void *data) {
   (void)term;
   reader_t *r = data;
+  r->record_ended = 1;
   if (r->rc)
     goto reset;
   if (r->too_many) {
@@ -226,9 +232,65 @@ static void advance(reader_t *r, const char *piece, size_t n) {
 
 static int is_break(unsigned char c) { return c == ',' || c == '\n' || c == '\r'; }
 
+/* The fast path for a plain line when libcsv is between records: a whole
+ * line in data[i..n) ending in LF or CRLF, not empty, without a quote,
+ * space, tab, NUL or lone CR, is split at its commas here and handed to
+ * the same field and record callbacks, with the same positions, as libcsv
+ * would (libcsv keeps such fields as they are and stays between records).
+ * Returns the index after the line, or i when the line is not plain (the
+ * caller feeds it to libcsv). */
+static size_t fast_line(reader_t *r, const char *data, size_t i, size_t n) {
+  const char *nl = memchr(data + i, '\n', n - i);
+  if (!nl)
+    return i;
+  size_t e = (size_t)(nl - data), ce = e > i && data[e - 1] == '\r' ? e - 1 : e;
+  if (ce == i)
+    return i;
+  size_t commas = 0;
+  for (size_t k = i; k < ce; k++) {
+    unsigned char c = (unsigned char)data[k];
+    if (c == '"' || c == ' ' || c == '\t' || c == '\r' || c == '\0')
+      return i;
+    commas += c == ',';
+  }
+  if (commas >= MAX_FIELDS)
+    return i;
+  uint32_t col = r->col; /* column of data[a] */
+  for (size_t a = i; a <= ce && !r->rc;) {
+    size_t b = a;
+    while (b < ce && data[b] != ',')
+      b++;
+    uint32_t end_col = col + psc__utf8_len(data + a, b - a); /* the delimiter's */
+    if (b > a) {
+      r->need_start = 0;
+      r->start_line = r->line;
+      r->start_col = col;
+    }
+    r->piece_end_line = r->line;
+    r->piece_end_col = end_col;
+    on_field((void *)(data + a), b - a, r);
+    col = end_col + 1;
+    a = b + 1;
+  }
+  /* the record ends at its CR or LF, whose column piece_end_col holds */
+  if (!r->rc)
+    on_record(0, r);
+  r->line++;
+  r->col = 1;
+  r->prev_cr = 0;
+  return e + 1;
+}
+
 static void feed(reader_t *r, struct csv_parser *p, const char *data, size_t n) {
   size_t i = 0;
   while (i < n && !r->rc) {
+    if (r->row_start && psc__csv_fast_lines) {
+      size_t next = fast_line(r, data, i, n);
+      if (next != i) {
+        i = next;
+        continue;
+      }
+    }
     size_t j = i;
     while (j < n && !is_break((unsigned char)data[j])) {
       if (data[j] == '\0') {
@@ -252,7 +314,12 @@ static void feed(reader_t *r, struct csv_parser *p, const char *data, size_t n) 
     }
     r->piece_end_line = r->line;
     r->piece_end_col = r->col + psc__utf8_len(data + i, end - i) - 1;
+    r->record_ended = 0;
     size_t used = csv_parse(p, data + i, end - i, on_field, on_record, r);
+    /* between records after a record's end, or after a lone line break
+     * between records (libcsv skips blank lines) */
+    r->row_start = r->record_ended ||
+                   (r->row_start && end - i == 1 && (data[i] == '\n' || data[i] == '\r'));
     if (used != end - i && !r->rc) {
       uint32_t col = r->col + psc__utf8_len(data + i, used);
       psc__error(r->d, r->file, r->line, col, "malformed CSV: %s (a quote inside an "
@@ -276,7 +343,7 @@ int psc__csv_read(FILE *fp, const char *file, const psc__csv_col_t *cols, size_t
     return PSC_ENOMEM;
   }
   *r = (reader_t){.line = 1, .col = 1, .need_start = 1, .cols = cols, .ncols = ncols,
-                  .row = row, .file = file, .d = d, .fn = fn, .ud = ud};
+                  .row = row, .file = file, .d = d, .fn = fn, .ud = ud, .row_start = 1};
   char chunk[65536];
   size_t n;
   int first = 1, any = 0;
