@@ -62,59 +62,61 @@ static void unshuffle(unsigned char *out, size_t stride, const unsigned char *sr
 typedef void (*put_fn)(void *ctx, hsize_t chunk, const unsigned char *raw);
 
 /* Inflates chunks list[0..m) of d (chunk numbers; NULL: 0..m-1) and hands
- * each to put. Chunks are read raw in order, a batch of two per thread at a
- * time, then inflated (with their checksums and sizes checked) on all
- * threads. 0, or -1 on a missing or damaged chunk. */
+ * each to put. Every thread takes the next chunk, reads it raw (HDF5 calls
+ * one thread at a time: the library is not thread-safe; the caller holds
+ * the HDF5 section lock, so no other part of poolscreen calls it), then
+ * inflates it with its checksum and size checked, while the others read
+ * or inflate theirs. 0, or -1 on a missing or damaged chunk. */
 static int inflate_chunks(hid_t d, hsize_t rows, size_t elem, const hsize_t *list, hsize_t m,
                           put_fn put, void *ctx) {
   size_t raw = (size_t)rows * elem, zmax = raw + raw / 2 + 4096;
   int nt = omp_get_max_threads();
-  int width = m < (hsize_t)(2 * nt) ? (int)m : 2 * nt;
-  unsigned char **z = calloc((size_t)width, sizeof(*z)), **tmp = calloc((size_t)width, sizeof(*tmp));
-  size_t *zlen = calloc((size_t)width, sizeof(*zlen));
-  int rc = z && tmp && zlen ? 0 : -1;
-  for (int k = 0; !rc && k < width; k++)
-    if (!(z[k] = malloc(zmax)) || !(tmp[k] = malloc(raw)))
-      rc = -1;
-  for (hsize_t first = 0; !rc && first < m; first += (hsize_t)width) {
-    int nb = (int)(m - first < (hsize_t)width ? m - first : (hsize_t)width);
-    for (int k = 0; !rc && k < nb; k++) {
-      hsize_t c = list ? list[first + (hsize_t)k] : first + (hsize_t)k;
-      hsize_t off = c * rows, size = 0;
-      uint32_t mask = 0;
-      if (H5Dget_chunk_storage_size(d, &off, &size) < 0 || size == 0 || size > zmax ||
-          H5Dread_chunk(d, H5P_DEFAULT, &off, &mask, z[k]) < 0 || mask != 0)
-        rc = -1;
-      zlen[k] = (size_t)size;
+  if ((hsize_t)nt > m)
+    nt = (int)m;
+  hsize_t next = 0;
+  int bad = 0;
+#pragma omp parallel num_threads(nt) if (nt > 1)
+  {
+    unsigned char *z = malloc(zmax), *tmp = malloc(raw);
+    struct libdeflate_decompressor *dd = libdeflate_alloc_decompressor();
+    if (!z || !tmp || !dd) {
+#pragma omp atomic write
+      bad = 1;
     }
-    int bad = 0;
-#pragma omp parallel for schedule(static, 1) reduction(| : bad) if (nb > 1)
-    for (int k = 0; k < nb; k++) {
-      if (rc)
-        continue;
-      struct libdeflate_decompressor *dd = libdeflate_alloc_decompressor();
+    for (;;) {
+      hsize_t c = 0, size = 0;
+      int take = 0;
+#pragma omp critical(psc_h5_chunk_read)
+      {
+        if (!bad && next < m) {
+          c = list ? list[next] : next;
+          next++;
+          hsize_t off = c * rows;
+          uint32_t mask = 0;
+          if (H5Dget_chunk_storage_size(d, &off, &size) < 0 || size == 0 || size > zmax ||
+              H5Dread_chunk(d, H5P_DEFAULT, &off, &mask, z) < 0 || mask != 0)
+            bad = 1;
+          else
+            take = 1;
+        }
+      }
+      if (!take)
+        break;
       size_t got = 0;
-      if (!dd || libdeflate_zlib_decompress(dd, z[k], zlen[k], tmp[k], raw, &got) !=
-                     LIBDEFLATE_SUCCESS || got != raw)
+      if (libdeflate_zlib_decompress(dd, z, (size_t)size, tmp, raw, &got) != LIBDEFLATE_SUCCESS ||
+          got != raw) {
+#pragma omp atomic write
         bad = 1;
-      else
-        put(ctx, list ? list[first + (hsize_t)k] : first + (hsize_t)k, tmp[k]);
-      if (dd)
-        libdeflate_free_decompressor(dd);
+        break;
+      }
+      put(ctx, c, tmp);
     }
-    if (bad)
-      rc = -1;
+    if (dd)
+      libdeflate_free_decompressor(dd);
+    free(z);
+    free(tmp);
   }
-  for (int k = 0; k < width; k++) {
-    if (z)
-      free(z[k]);
-    if (tmp)
-      free(tmp[k]);
-  }
-  free(z);
-  free(tmp);
-  free(zlen);
-  return rc;
+  return bad ? -1 : 0;
 }
 
 /* Every row of a column, in order, a row every stride bytes. */
