@@ -31,29 +31,33 @@ static int cmp_key(const void *a, const void *b) {
   return (x->j > y->j) - (x->j < y->j);
 }
 
-/* Indices 0..n-1 ordered by at[] (ties by index), for at[] >= 0: an LSD
- * radix sort on the IEEE bits (which order like the values), 16 bits a
- * pass (8 below 2^18 tubes, where clearing 65 536 counters would
- * dominate), skipping digits every key shares; millions of tubes are
- * ordered in a few passes, not n log n comparisons. Returns 0, or -1 when
- * at[] has a value it cannot order. */
-static int order_by_time(const double *at, uint32_t n, uint32_t *out, uint32_t *tmp,
+/* ids[0..n) (tube indices, ascending) reordered by at[] (ties keep their
+ * order), for at[] >= 0: an LSD radix sort on the IEEE bits (which order
+ * like the values), 11 bits a pass (16 from 2^18 tubes, where the passes
+ * outweigh clearing 65 536 counters), skipping digits every key shares;
+ * ids already in order are left as they are. tmp, key and ktmp hold n
+ * entries. Returns 0, or -1 when at[] has a value it cannot order. */
+static int order_by_time(const double *at, uint32_t *ids, uint32_t n, uint32_t *tmp,
                          uint64_t *key, uint64_t *ktmp) {
   uint64_t differ = 0, first = 0;
+  int in_order = 1;
   for (uint32_t i = 0; i < n; i++) {
-    if (!(at[i] >= 0))
+    double a = at[ids[i]];
+    if (!(a >= 0))
       return -1;
-    memcpy(&key[i], &at[i], 8);
+    memcpy(&key[i], &a, 8);
     first = i ? first : key[0];
     differ |= key[i] ^ first;
-    out[i] = i;
+    in_order &= !i || key[i] >= key[i - 1];
   }
-  const int bits = n < (1u << 18) ? 8 : 16;
+  if (in_order)
+    return 0;
+  const int bits = n < (1u << 18) ? 11 : 16;
   const uint64_t mask = (1ull << bits) - 1;
-  uint32_t *cnt = malloc(((size_t)mask + 2) * 4);
+  uint32_t small[(1u << 11) + 2], *cnt = bits == 11 ? small : malloc(((size_t)mask + 2) * 4);
   if (!cnt)
     return -1;
-  uint32_t *src = out, *dst = tmp;
+  uint32_t *src = ids, *dst = tmp;
   uint64_t *ks = key, *kd = ktmp;
   for (int shift = 0; shift < 64; shift += bits) {
     if (!(differ >> shift & mask))
@@ -75,9 +79,10 @@ static int order_by_time(const double *at, uint32_t n, uint32_t *out, uint32_t *
     ks = kd;
     kd = v;
   }
-  if (src != out)
-    memcpy(out, src, (size_t)n * 4);
-  free(cnt);
+  if (src != ids)
+    memcpy(ids, src, (size_t)n * 4);
+  if (cnt != small)
+    free(cnt);
   return 0;
 }
 
@@ -244,36 +249,35 @@ int psc__lab_replay(const psc__replay_in_t *in, psc__replay_out_t *out) {
     }
   /* classes: the distinct deadlines, earliest first */
   uint32_t ncls = rank_deadlines(w.deadline, n, w.uniq, w.cls);
-  /* tubes by (site, departure): by departure, then a stable counting sort
-   * by site; the sort's scratch is the pull's output columns, not yet used
-   * (fresh pages cost as much as the sort at 25 M residents) */
+  /* tubes by (site, departure), ties in pull order: a counting sort by
+   * site, then each site's tubes ordered by departure (a site's tubes fit
+   * in cache: the plan's tubes are spread over one site per lab); the
+   * sorts' scratch is the pull's output columns, not yet used */
   for (uint32_t i = 0; i < n; i++)
     w.site_first[w.e.site[i] + 1]++;
   for (uint32_t i = 0; i < nsv; i++)
     w.site_first[i + 1] += w.site_first[i];
-  uint32_t *tmp = w.e.run, *ord = w.e.lab;
+  uint32_t *tmp = w.e.run, *cur = psc__malloc(nsv + 1, 4); /* per site: next slot */
   uint64_t *k1 = (uint64_t *)(void *)w.e.arrived, *k2 = (uint64_t *)(void *)w.e.run_start;
-  int sorted = !order_by_time(w.e.departed, n, ord, tmp, k1, k2);
+  if (!cur)
+    goto done;
+  memcpy(cur, w.site_first, (size_t)nsv * 4);
+  for (uint32_t i = 0; i < n; i++)
+    w.by_site[cur[w.e.site[i]]++] = i;
+  free(cur);
+  int sorted = 1;
+  for (uint32_t v = 0; v < nsv && sorted; v++)
+    sorted = !order_by_time(w.e.departed, w.by_site + w.site_first[v],
+                            w.site_first[v + 1] - w.site_first[v], tmp, k1, k2);
   if (!sorted) { /* a time radix sort cannot order: compare */
     for (uint32_t i = 0; i < n; i++)
-      w.keys[i] = (key_t){0, w.e.departed[i], i};
+      w.keys[i] = (key_t){w.e.site[i], w.e.departed[i], i};
     qsort(w.keys, n, sizeof(key_t), cmp_key);
     for (uint32_t i = 0; i < n; i++)
-      ord[i] = w.keys[i].j;
-    sorted = 1;
+      w.by_site[i] = w.keys[i].j;
   }
-  uint32_t *cur = psc__malloc(nsv + 1, 4); /* per site: next slot */
-  if (cur) {
-    memcpy(cur, w.site_first, (size_t)nsv * 4);
-    for (uint32_t i = 0; i < n; i++)
-      w.by_site[cur[w.e.site[ord[i]]]++] = ord[i];
-  }
-  sorted = cur != NULL;
-  free(cur);
   for (uint32_t i = 0; i < n; i++)
     w.e.run[i] = PSC__NONE;
-  if (!sorted)
-    goto done;
   psc__labmodel_t m = *m0;
   m.nsites = nsv;
   m.near_lab = w.near;
