@@ -39,18 +39,32 @@ static inline void unshuffle_row(unsigned char *out, const unsigned char *src, s
 }
 
 /* Rows 0..r of a shuffled chunk into out, elem bytes a row every stride
- * bytes (the common packed sizes with a constant size, so that the
- * compiler unrolls the lanes). */
+ * bytes. Packed 4- and 8-byte rows are put together from their lanes in a
+ * register on little-endian hosts (one store a row, not one a byte). */
 static void unshuffle(unsigned char *out, size_t stride, const unsigned char *src, size_t rows,
                       size_t r, size_t elem) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  if (elem == 4 && stride == 4) {
+    const unsigned char *s0 = src, *s1 = src + rows, *s2 = src + 2 * rows, *s3 = src + 3 * rows;
+    for (size_t i = 0; i < r; i++) {
+      uint32_t x = (uint32_t)s0[i] | (uint32_t)s1[i] << 8 | (uint32_t)s2[i] << 16 |
+                   (uint32_t)s3[i] << 24;
+      memcpy(out + i * 4, &x, 4);
+    }
+    return;
+  }
+  if (elem == 8 && stride == 8) {
+    for (size_t i = 0; i < r; i++) {
+      uint64_t x = 0;
+      for (size_t b = 0; b < 8; b++)
+        x |= (uint64_t)src[b * rows + i] << (8 * b);
+      memcpy(out + i * 8, &x, 8);
+    }
+    return;
+  }
+#endif
   if (elem == 1 && stride == 1) {
     memcpy(out, src, r);
-  } else if (elem == 4 && stride == 4) {
-    for (size_t i = 0; i < r; i++)
-      unshuffle_row(out + i * 4, src, rows, i, 4);
-  } else if (elem == 8 && stride == 8) {
-    for (size_t i = 0; i < r; i++)
-      unshuffle_row(out + i * 8, src, rows, i, 8);
   } else {
     for (size_t i = 0; i < r; i++)
       unshuffle_row(out + i * stride, src, rows, i, elem);

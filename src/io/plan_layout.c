@@ -282,27 +282,65 @@ int psc__layout_check_rest(psc__plan_file_t *pf) {
   return pf->bad ? PSC_EINPUT : 0;
 }
 
+/* The largest of v[k] + add (unsigned, wrapping) over a column, in four
+ * independent running maxima (one would wait on the previous comparison
+ * at every row). */
+static uint32_t max_u32(const uint32_t *v, uint32_t n, uint32_t add) {
+  uint32_t m0 = 0, m1 = 0, m2 = 0, m3 = 0, k = 0;
+  for (; k + 4 <= n; k += 4) {
+    uint32_t x0 = v[k] + add, x1 = v[k + 1] + add, x2 = v[k + 2] + add, x3 = v[k + 3] + add;
+    m0 = x0 > m0 ? x0 : m0;
+    m1 = x1 > m1 ? x1 : m1;
+    m2 = x2 > m2 ? x2 : m2;
+    m3 = x3 > m3 ? x3 : m3;
+  }
+  for (; k < n; k++)
+    m0 = v[k] + add > m0 ? v[k] + add : m0;
+  m0 = m1 > m0 ? m1 : m0;
+  m2 = m3 > m2 ? m3 : m2;
+  return m2 > m0 ? m2 : m0;
+}
+
+static uint8_t max_u8(const uint8_t *v, uint32_t n) {
+  uint8_t m0 = 0, m1 = 0, m2 = 0, m3 = 0;
+  uint32_t k = 0;
+  for (; k + 4 <= n; k += 4) {
+    m0 = v[k] > m0 ? v[k] : m0;
+    m1 = v[k + 1] > m1 ? v[k + 1] : m1;
+    m2 = v[k + 2] > m2 ? v[k + 2] : m2;
+    m3 = v[k + 3] > m3 ? v[k + 3] : m3;
+  }
+  for (; k < n; k++)
+    m0 = v[k] > m0 ? v[k] : m0;
+  m0 = m1 > m0 ? m1 : m0;
+  m2 = m3 > m2 ? m3 : m2;
+  return m2 > m0 ? m2 : m0;
+}
+
 /* Checks values of an entry; 0 or -1 (reported). */
 static int check_values(psc__plan_file_t *pf, const psc__layout_t *l, const void *buf,
                         uint32_t n) {
-  /* the common case first, in one pass without conversions: an index
-   * column of u32 or i32 with every value in range */
+  if (l->index == PSC__T_NONE && !l->max && !l->flags)
+    return 0; /* nothing to check (times, counts) */
+  /* the common cases first, in one pass without conversions: an index
+   * column of u32 or i32 with every value in range (a negative i32 is a
+   * large u32; -1, where allowed, is 0 once 1 is added), a code column of
+   * u8 with every code valid; otherwise the pass below finds and reports
+   * the first bad row */
   if (l->index != PSC__T_NONE && !(l->flags & PSC__L_OFFSETS) && !l->max &&
       (l->type == PSC__L_U32 || l->type == PSC__L_I32)) {
-    uint32_t lim = pf->count[l->index], bad = 0;
-    const int minus1 = (l->flags & PSC__L_MINUS1) != 0;
-    if (l->type == PSC__L_U32) {
-      const uint32_t *v = buf;
-      for (uint32_t k = 0; k < n; k++)
-        bad |= v[k] >= lim;
-    } else {
-      const int32_t *v = buf;
-      for (uint32_t k = 0; k < n; k++)
-        bad |= (v[k] < 0 || (uint32_t)v[k] >= lim) && !(minus1 && v[k] == -1);
-    }
-    if (!bad)
+    uint32_t lim = pf->count[l->index];
+    int ok;
+    if (l->type == PSC__L_I32 && (l->flags & PSC__L_MINUS1))
+      ok = max_u32(buf, n, 1) <= lim;
+    else
+      ok = !n || max_u32(buf, n, 0) < lim;
+    if (ok)
       return 0;
   }
+  if (l->type == PSC__L_U8 && l->max && l->index == PSC__T_NONE && !l->flags &&
+      max_u8(buf, n) <= l->max)
+    return 0;
   char msg[200];
   uint64_t lim = l->index != PSC__T_NONE ? pf->count[l->index] : 0;
   double prev = 0;
