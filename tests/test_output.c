@@ -8,6 +8,7 @@
 #include <hdf5.h>
 #include <math.h>
 
+#include "internal.h"
 #include "io/text_out.h"
 
 #include <stdio.h>
@@ -386,6 +387,52 @@ static void test_clock_times(void **state) {
 }
 
 /* Control characters in echoed field text are escaped in diagnostics. */
+/* psc__ob_fixed2 writes exactly what printf's "%.2f" writes: random values
+ * over many scales, exact binary ties (k/8), decimal near-ties, -0, signs,
+ * huge and non-finite values. */
+static void test_fixed2_is_printf(void **state) {
+  (void)state;
+  uint64_t x = 7;
+  char want[400];
+  psc__ob_t b = {0};
+  for (long i = 0; i < 3000000; i++) {
+    x = psc__mix64(x + (uint64_t)i);
+    double v;
+    switch (i % 6) {
+    case 0: /* uniform over scales */
+      v = (double)(x >> 11) / 9007199254740992.0 * pow(10.0, (double)(int)((x & 15) - 4));
+      break;
+    case 1: /* binary ties and their neighbours */
+      v = nextafter((double)(x % 80000000) / 8.0, (x >> 40) & 1 ? INFINITY : -INFINITY);
+      if ((x >> 41) & 1)
+        v = (double)(x % 80000000) / 8.0;
+      break;
+    case 2: /* decimal near-ties: k + 0.005 */
+      v = (double)(x % 10000000) / 100.0 + 0.005;
+      break;
+    case 3: /* minutes as the planner makes them */
+      v = (double)(x % 20000000) / 1000.0;
+      break;
+    case 4: /* negative and huge */
+      v = ((x >> 5) & 1 ? -1.0 : 1.0) * (double)(x >> 11) / (double)(1u << (x % 31));
+      break;
+    default: {
+      const double odd[] = {0.0, -0.0, INFINITY, -INFINITY, NAN, 1e7, 9999999.995, 0.005,
+                            0.015, 0.125, 1.005, 2.675, 1e300, -1e-300, 4.9e-324};
+      v = odd[x % (sizeof odd / sizeof odd[0])];
+    }
+    }
+    snprintf(want, sizeof want, "%.2f", v);
+    b.n = 0;
+    psc__ob_fixed2(&b, v);
+    psc__ob_putc(&b, '\0');
+    assert_false(b.err);
+    if (strcmp(b.p, want) != 0)
+      fail_msg("%.17g: %s, printf %s", v, b.p, want);
+  }
+  psc__ob_free(&b);
+}
+
 static void test_diagnostics_escape_controls(void **state) {
   (void)state;
   char *dir = tu_tiny_copy();
@@ -477,6 +524,7 @@ int main(void) {
       cmocka_unit_test(test_long_names_whole),
       cmocka_unit_test(test_cjk_terminal_alignment),
       cmocka_unit_test(test_clock_times),
+      cmocka_unit_test(test_fixed2_is_printf),
       cmocka_unit_test(test_diagnostics_escape_controls),
       cmocka_unit_test(test_kill_nine_any_point),
       cmocka_unit_test(test_gen_one_set),

@@ -38,51 +38,79 @@ static void person(FILE *f, const psc__plan_view_t *v, uint32_t i, const psc__st
 
 /* ---- round 1 ------------------------------------------------------------ */
 
-static int w_control(const void *ctx, FILE *f) {
-  const psc_decode_t *dc = ctx;
-  const psc__plan_view_t *v = &dc->v;
-  fputs("resident,household,community,street,tube,reason\n", f);
-  for (uint32_t k = 0; k < dc->ncontrol; k++) {
-    uint32_t i = dc->control_res[k];
-    person(f, v, i, &dc->names_res, &dc->names_hh, k, 1);
-    fprintf(f, ",%s,positive_tube\n", PSC__STR(v->tube_id, v->res_tube[i]));
-  }
-  return 0;
+static void ob_field(psc__ob_t *b, const char *s) { psc__ob_text(b, s, strlen(s)); }
+
+/* Resident, household, community and street of resident i (as person). */
+static void ob_person(psc__ob_t *b, const psc__plan_view_t *v, uint32_t i,
+                      const psc__strcol_t *rid, const psc__strcol_t *hid, uint32_t k) {
+  ob_field(b, PSC__STR(*rid, k));
+  psc__ob_putc(b, ',');
+  ob_field(b, PSC__STR(*hid, k));
+  psc__ob_putc(b, ',');
+  ob_field(b, PSC__STR(v->comm_id, psc__res_comm(v, i)));
+  psc__ob_putc(b, ',');
+  ob_field(b, PSC__STR(v->street_name, v->comm_street[psc__res_comm(v, i)]));
 }
 
-/* A local ISO 8601 clock time of t minutes after T0 (empty when unknown). */
-static void put_clock(FILE *f, const psc__clock_t *c, double t) {
-  psc__ob_t b = {0};
-  psc__ob_clock(&b, c, t);
-  psc__ob_flush(&b, f);
-  psc__ob_free(&b);
+/* The round-1 lists have a row per resident under control: formatted in
+ * parallel blocks, written in order (the same bytes at any thread count). */
+static void control_rows(const void *ctx, uint64_t first, uint64_t last, psc__ob_t *b) {
+  const psc_decode_t *dc = ctx;
+  const psc__plan_view_t *v = &dc->v;
+  for (uint64_t k = first; k < last; k++) {
+    uint32_t i = dc->control_res[k];
+    ob_person(b, v, i, &dc->names_res, &dc->names_hh, (uint32_t)k);
+    psc__ob_putc(b, ',');
+    psc__ob_puts(b, PSC__STR(v->tube_id, v->res_tube[i]));
+    psc__ob_puts(b, ",positive_tube\n");
+  }
+}
+
+static int w_control(const void *ctx, FILE *f) {
+  const psc_decode_t *dc = ctx;
+  fputs("resident,household,community,street,tube,reason\n", f);
+  return psc__write_rows(f, dc->ncontrol, 16384, control_rows, dc, 0);
+}
+
+static void retest_rows(const void *ctx, uint64_t first, uint64_t last, psc__ob_t *b) {
+  const psc_decode_t *dc = ctx;
+  const psc__plan_view_t *v = &dc->v;
+  psc__clock_t clk = psc__clock_of(v->start);
+  char id[32];
+  for (uint64_t k = first; k < last; k++) {
+    uint32_t i = dc->control_res[k];
+    ob_field(b, PSC__STR(dc->names_res, k));
+    psc__ob_putc(b, ',');
+    ob_field(b, PSC__STR(v->site_id, dc->rt_team[k]));
+    psc__ob_putc(b, ',');
+    psc__ob_fixed2(b, dc->rt_start[k]);
+    psc__ob_putc(b, ',');
+    psc__ob_fixed2(b, dc->rt_end[k]);
+    psc__ob_putc(b, ',');
+    ob_field(b, PSC__STR(v->lab_id, dc->rt_lab[k]));
+    psc__ob_putc(b, ',');
+    psc__ob_fixed2(b, dc->rt_result[k]);
+    retest_id(v, (uint32_t)k, id, sizeof id);
+    psc__ob_putc(b, ',');
+    psc__ob_puts(b, id);
+    psc__ob_putc(b, ',');
+    psc__ob_puts(b, PSC__STR(v->tube_id, v->res_tube[i]));
+    psc__ob_putc(b, ',');
+    psc__ob_clock(b, &clk, dc->rt_start[k]);
+    psc__ob_putc(b, ',');
+    psc__ob_clock(b, &clk, dc->rt_end[k]);
+    psc__ob_putc(b, ',');
+    psc__ob_clock(b, &clk, dc->rt_result[k]);
+    psc__ob_putc(b, '\n');
+  }
 }
 
 static int w_retests(const void *ctx, FILE *f) {
   const psc_decode_t *dc = ctx;
-  const psc__plan_view_t *v = &dc->v;
-  psc__clock_t clk = psc__clock_of(v->start);
   fputs("resident,team,window_start_min,window_end_min,lab,result_min,tube,pool_tube,"
         "window_start_at,window_end_at,result_at\n",
         f);
-  char id[32];
-  for (uint32_t k = 0; k < dc->ncontrol; k++) {
-    uint32_t i = dc->control_res[k];
-    psc__csv_put_text(f, PSC__STR(dc->names_res, k));
-    fputc(',', f);
-    psc__csv_put_text(f, PSC__STR(v->site_id, dc->rt_team[k]));
-    fprintf(f, ",%.2f,%.2f,", dc->rt_start[k], dc->rt_end[k]);
-    psc__csv_put_text(f, PSC__STR(v->lab_id, dc->rt_lab[k]));
-    retest_id(v, k, id, sizeof id);
-    fprintf(f, ",%.2f,%s,%s,", dc->rt_result[k], id, PSC__STR(v->tube_id, v->res_tube[i]));
-    put_clock(f, &clk, dc->rt_start[k]);
-    fputc(',', f);
-    put_clock(f, &clk, dc->rt_end[k]);
-    fputc(',', f);
-    put_clock(f, &clk, dc->rt_result[k]);
-    fputc('\n', f);
-  }
-  return 0;
+  return psc__write_rows(f, dc->ncontrol, 16384, retest_rows, dc, 0);
 }
 
 static int w_rerun1(const void *ctx, FILE *f) {

@@ -115,6 +115,25 @@ void psc__ob_clock(psc__ob_t *b, const psc__clock_t *c, double t) {
   put2(b, (int)(rem % 60), 0);
 }
 
+void psc__ob_fixed2(psc__ob_t *b, double x) {
+  /* the integer nearest x * 100 is the answer when that product (rounded
+   * once, so off by under 2^-53 of itself) is clearly off a half */
+  if (!signbit(x) && x < 1e7) {
+    double y = x * 100.0, k = floor(y), f = y - k;
+    if (fabs(f - 0.5) > 1e-6) {
+      uint64_t r = (uint64_t)k + (f > 0.5);
+      psc__ob_u64(b, r / 100);
+      char frac[3] = {'.', (char)('0' + r % 100 / 10), (char)('0' + r % 10)};
+      psc__ob_put(b, frac, 3);
+      return;
+    }
+  }
+  char t[400];
+  int n = snprintf(t, sizeof t, "%.2f", x);
+  if (n > 0)
+    psc__ob_put(b, t, (size_t)n < sizeof t ? (size_t)n : sizeof t - 1);
+}
+
 int psc__ob_flush(psc__ob_t *b, FILE *f) {
   if (b->err) {
     errno = ENOMEM;

@@ -69,6 +69,11 @@ static inline void psc__ob_min(psc__ob_t *b, double t) {
   psc__ob_put(b, frac, 3);
 }
 
+/* x exactly as printf's "%.2f" writes it ("123.45", "-0.00", "inf"), in
+ * a few integer steps for the usual values (snprintf for ties, negative,
+ * huge and non-finite ones): for files whose bytes must not change. */
+void psc__ob_fixed2(psc__ob_t *b, double x);
+
 /* Clock times: T0 as a day number and minute of day, from the scenario's
  * start "YYYY-MM-DD HH:MM" (local time, as given). */
 typedef struct {
