@@ -50,6 +50,9 @@ static int result_word(const char *text, size_t len) {
     text++, len--;
   while (len && (text[len - 1] == ' ' || text[len - 1] == '\t'))
     len--;
+  for (int k = 1; k <= 3; k++) /* as written (most files), then in any case */
+    if (strlen(WORDS[k]) == len && !memcmp(text, WORDS[k], len))
+      return k;
   for (int k = 1; k <= 3; k++)
     if ((strlen(WORDS[k]) == len && !strncasecmp(text, WORDS[k], len)) ||
         (strlen(WORDS_ZH[k]) == len && !memcmp(text, WORDS_ZH[k], len)))

@@ -247,20 +247,24 @@ static size_t fast_line(reader_t *r, const char *data, size_t i, size_t n) {
   if (ce == i)
     return i;
   size_t commas = 0;
+  unsigned high = 0;
   for (size_t k = i; k < ce; k++) {
     unsigned char c = (unsigned char)data[k];
     if (c == '"' || c == ' ' || c == '\t' || c == '\r' || c == '\0')
       return i;
     commas += c == ',';
+    high |= c;
   }
   if (commas >= MAX_FIELDS)
     return i;
+  const int ascii = !(high & 0x80); /* a column per byte */
   uint32_t col = r->col; /* column of data[a] */
   for (size_t a = i; a <= ce && !r->rc;) {
     size_t b = a;
     while (b < ce && data[b] != ',')
       b++;
-    uint32_t end_col = col + psc__utf8_len(data + a, b - a); /* the delimiter's */
+    /* the delimiter's column */
+    uint32_t end_col = col + (ascii ? (uint32_t)(b - a) : psc__utf8_len(data + a, b - a));
     if (b > a) {
       r->need_start = 0;
       r->start_line = r->line;
