@@ -5,6 +5,7 @@
 #include "decode/decode_internal.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -421,6 +422,68 @@ static int round2(psc_decode_t *dc) {
   return rc;
 }
 
+/* Round 1's results.csv, read on a thread of its own while the plan file's
+ * other columns are read (psc__view_hook_t): against a copy of the view
+ * holding the tube ids, into its own diagnostics, added to the caller's
+ * once the plan is read (a plan that fails to load reports only its own). */
+typedef struct {
+  const char *path;
+  psc__plan_view_t snap;
+  uint8_t *result;
+  double *ct;
+  psc_diags_t *d;
+  pthread_t th;
+  int started, rc;
+} results_job_t;
+
+static void *results_main(void *p) {
+  results_job_t *j = p;
+  j->rc = psc__read_results(j->path, &j->snap.tube_id, 1, &j->snap, j->result, j->ct, j->d);
+  return NULL;
+}
+
+static void results_job_free(results_job_t *j) {
+  free(j->result);
+  free(j->ct);
+  psc_diags_free(j->d);
+  j->result = NULL;
+  j->ct = NULL;
+  j->d = NULL;
+}
+
+static void results_start(void *ctx, const psc__plan_view_t *v) {
+  results_job_t *j = ctx;
+  j->snap = *v;
+  j->result = psc__malloc(v->ntubes + 1, 1);
+  j->ct = psc__malloc(v->ntubes + 1, 8);
+  j->d = psc_diags_create();
+  j->started = j->result && j->ct && j->d && pthread_create(&j->th, NULL, results_main, j) == 0;
+  if (!j->started) /* read after the plan instead */
+    results_job_free(j);
+}
+
+static void results_wait(void *ctx) {
+  results_job_t *j = ctx;
+  if (j->started)
+    pthread_join(j->th, NULL);
+}
+
+/* The thread's diagnostics after the caller's; its code (or PSC_ENOMEM). */
+static int results_take(results_job_t *j, psc_decode_t *dc, psc_diags_t *diags) {
+  int rc = j->rc;
+  for (size_t i = 0; i < psc_diags_count(j->d); i++) {
+    const psc_diag_t *g = psc_diags_get(j->d, i);
+    if (psc_diags_add(diags, g->severity, g->file, g->line, g->column, "%s", g->message))
+      rc = PSC_ENOMEM;
+  }
+  dc->result = j->result;
+  dc->ct = j->ct;
+  j->result = NULL;
+  j->ct = NULL;
+  results_job_free(j);
+  return rc;
+}
+
 int psc_decode_run(const char *plan_h5, const char *results_csv, psc_diags_t *diags,
                    psc_decode_t **out) {
   if (!plan_h5 || !results_csv || !diags || !out)
@@ -431,20 +494,27 @@ int psc_decode_run(const char *plan_h5, const char *results_csv, psc_diags_t *di
     free(dc);
     return PSC_ENOMEM;
   }
-  int rc = psc__plan_view_load(plan_h5, &dc->v, diags);
+  results_job_t job = {.path = results_csv};
+  psc__view_hook_t hook = {results_start, results_wait, &job};
+  int rc = psc__plan_view_load(plan_h5, &dc->v, diags, &hook);
   if (rc) {
+    results_job_free(&job);
     psc_decode_free(dc);
     return rc;
   }
-  uint32_t n = dc->v.has_decode ? dc->v.nretests : dc->v.ntubes;
-  const psc__strcol_t *ids = dc->v.has_decode ? &dc->v.rt_tube_id : &dc->v.tube_id;
-  dc->result = psc__malloc(n + 1, 1);
-  dc->ct = psc__malloc(n + 1, 8);
-  /* plan tubes are numbered from 1, retest tubes after them */
-  uint32_t base = dc->v.has_decode ? dc->v.ntubes + 1 : 1;
-  rc = dc->result && dc->ct ? psc__read_results(results_csv, ids, base, &dc->v, dc->result,
-                                                dc->ct, diags)
-                            : PSC_ENOMEM;
+  if (job.started) {
+    rc = results_take(&job, dc, diags);
+  } else {
+    uint32_t n = dc->v.has_decode ? dc->v.nretests : dc->v.ntubes;
+    const psc__strcol_t *ids = dc->v.has_decode ? &dc->v.rt_tube_id : &dc->v.tube_id;
+    dc->result = psc__malloc(n + 1, 1);
+    dc->ct = psc__malloc(n + 1, 8);
+    /* plan tubes are numbered from 1, retest tubes after them */
+    uint32_t base = dc->v.has_decode ? dc->v.ntubes + 1 : 1;
+    rc = dc->result && dc->ct ? psc__read_results(results_csv, ids, base, &dc->v, dc->result,
+                                                  dc->ct, diags)
+                              : PSC_ENOMEM;
+  }
   if (!rc)
     rc = dc->v.has_decode ? round2(dc) : round1(dc);
   if (rc) {

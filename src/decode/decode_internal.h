@@ -42,7 +42,20 @@ typedef struct {
   psc__strcol_t rt_tube_id;
 } psc__plan_view_t;
 
-int psc__plan_view_load(const char *path, psc__plan_view_t *v, psc_diags_t *d);
+/* What to run beside the rest of a load: start is called once the tube ids
+ * (of the ids' width), the plan's identity and its tube date code are read
+ * and checked, in round 1 only, with the view so far (copy what is needed;
+ * its columns read so far stay unchanged and allocated until wait); wait is
+ * called before the load returns, whatever the outcome, when start was. */
+typedef struct {
+  void (*start)(void *ctx, const psc__plan_view_t *v);
+  void (*wait)(void *ctx);
+  void *ctx;
+} psc__view_hook_t;
+/* Reads and checks what decode needs of a plan (or round-1 decode) file;
+ * hook may be NULL. 0, or PSC_EINPUT with the problems in d. */
+int psc__plan_view_load(const char *path, psc__plan_view_t *v, psc_diags_t *d,
+                        const psc__view_hook_t *hook);
 void psc__plan_view_free(psc__plan_view_t *v);
 /* The community of resident i: its tube's, or (round 2, which reads every
  * resident's) its own. */

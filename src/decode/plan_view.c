@@ -153,7 +153,8 @@ static int view_consistent(psc__plan_file_t *pf, psc__plan_view_t *v) {
   return 0;
 }
 
-int psc__plan_view_load(const char *path, psc__plan_view_t *v, psc_diags_t *d) {
+int psc__plan_view_load(const char *path, psc__plan_view_t *v, psc_diags_t *d,
+                        const psc__view_hook_t *hook) {
   memset(v, 0, sizeof(*v));
   /* a file that is not there, or not readable, is no "not a plan file" */
   FILE *probe = fopen(path, "rb");
@@ -192,6 +193,17 @@ int psc__plan_view_load(const char *path, psc__plan_view_t *v, psc_diags_t *d) {
 #define RDS(field, p) bad |= !bad && psc__h5_read_strings(f, p, &v->field), n = v->field.n
   RDS(tube_id, "tubes/id");
   v->ntubes = pf.count[PSC__T_TUBES];
+  /* round 1: the results can be read against the tube ids while the rest
+   * of the plan is read (the date code is read and checked again below) */
+  int hooked = 0;
+  if (!bad && hook && v->tube_id.n == v->ntubes &&
+      (!v->ntubes || v->tube_id.stride == PSC__TUBE_ID_LEN + 1) &&
+      H5Lexists(f, "decode", H5P_DEFAULT) <= 0 &&
+      psc__h5_attr_i64(f, "tube_date_code", &v->date_code) == 0 && v->date_code >= 0 &&
+      v->date_code <= 999999) {
+    hook->start(hook->ctx, v);
+    hooked = 1;
+  }
   RD(tube_comm, "tubes", "community");
   RD(tube_lab, "tubes", "lab");
   RD(tube_stream, "tubes", "stream");
@@ -381,6 +393,8 @@ int psc__plan_view_load(const char *path, psc__plan_view_t *v, psc_diags_t *d) {
   free(ses_end);
   free(dc);
   free(dd);
+  if (hooked)
+    hook->wait(hook->ctx);
   if (bad) {
     psc__plan_view_free(v);
     if (!psc_diags_errors(d))
