@@ -108,16 +108,34 @@ static int control_list(psc_decode_t *dc, double **ready_out, uint32_t *n_out) {
   dc->control_res = psc__malloc(cap + 1, 4);
   double *ready = psc__malloc(cap + 1, 8);
   uint8_t *rowpos = NULL, *colpos = NULL, *cell = NULL;
-  if (!dc->control_res || !ready) {
+  /* the members of those tubes, in resident order, by one pass over
+   * residents/tube: tube t's end at slot[t] in mem */
+  uint32_t *slot = psc__malloc(v->ntubes + 1, 4), *mem = psc__malloc(cap + 1, 4);
+  if (!dc->control_res || !ready || !slot || !mem) {
     free(ready);
+    free(slot);
+    free(mem);
     return PSC_ENOMEM;
   }
+  for (uint32_t t = 0, acc = 0; t < v->ntubes; t++) {
+    slot[t] = PSC__NONE;
+    if (dc->result[t] == RES_POSITIVE || v->tube_array[t] >= 0) {
+      slot[t] = acc;
+      acc += v->member_first[t + 1] - v->member_first[t];
+    }
+  }
+  for (uint32_t i = 0; i < v->nres; i++) {
+    int32_t t = v->res_tube[i];
+    if (t >= 0 && slot[t] != PSC__NONE)
+      mem[slot[t]++] = i;
+  }
+#define MEMBERS(t) (mem + slot[t] - (v->member_first[(t) + 1] - v->member_first[t]))
   uint32_t n = 0;
   for (uint32_t t = 0; t < v->ntubes;) {
     if (v->tube_array[t] < 0) {
       if (dc->result[t] == RES_POSITIVE)
-        for (uint32_t m = v->member_first[t]; m < v->member_first[t + 1]; m++) {
-          dc->control_res[n] = v->members[m];
+        for (uint32_t m = 0; m < v->member_first[t + 1] - v->member_first[t]; m++) {
+          dc->control_res[n] = MEMBERS(t)[m];
           ready[n++] = v->tube_reported[t];
         }
       t++;
@@ -148,6 +166,8 @@ static int control_list(psc_decode_t *dc, double **ready_out, uint32_t *n_out) {
       free(colpos);
       free(cell);
       free(ready);
+      free(slot);
+      free(mem);
       return PSC_ENOMEM;
     }
     for (uint32_t i = 0; i < rows; i++)
@@ -159,7 +179,7 @@ static int control_list(psc_decode_t *dc, double **ready_out, uint32_t *n_out) {
       uint32_t row = a + i;
       for (uint32_t j = 0; j < v->member_first[row + 1] - v->member_first[row]; j++)
         if (cell[i * r + j]) {
-          dc->control_res[n] = v->members[v->member_first[row] + j];
+          dc->control_res[n] = MEMBERS(row)[j];
           ready[n++] = at;
         }
     }
@@ -167,6 +187,9 @@ static int control_list(psc_decode_t *dc, double **ready_out, uint32_t *n_out) {
   free(rowpos);
   free(colpos);
   free(cell);
+  free(slot);
+  free(mem);
+#undef MEMBERS
   *ready_out = ready;
   *n_out = n;
   return 0;

@@ -32,8 +32,9 @@ typedef struct {
   double *tube_arrived, *near_lab_min;
   double hold;
   int run_start_planned;
-  /* members of each tube (CSR, from residents/tube) */
-  uint32_t *member_first, *members;
+  /* how many residents each tube holds (offsets: tube t's are the
+   * member_first[t]..member_first[t + 1]-th in residents/tube order) */
+  uint32_t *member_first;
   /* round 1's decisions, when the input is a decode file */
   int has_decode;
   uint32_t nretests;

@@ -23,7 +23,7 @@ void psc__plan_view_free(psc__plan_view_t *v) {
                  v->site_rate, v->site_x, v->site_y, v->lab_x, v->lab_y, v->comm_x, v->comm_y,
                  v->run_start, v->run_end, v->comm_complete, v->comm_deadline,
                  v->street_complete, v->street_deadline, v->site_busy_until, v->member_first,
-                 v->members, v->rt_res, v->rt_pool_tube, v->rt_lab, v->tube_run, v->run_inst,
+                 v->rt_res, v->rt_pool_tube, v->rt_lab, v->tube_run, v->run_inst,
                  v->near_lab, v->tube_arrived, v->near_lab_min, v->pool_result};
   for (size_t i = 0; i < sizeof arr / sizeof arr[0]; i++)
     free(arr[i]);
@@ -372,21 +372,18 @@ int psc__plan_view_load(const char *path, psc__plan_view_t *v, psc_diags_t *d,
   if (!bad) {
     v->site_busy_until = calloc(v->nsites + 1, sizeof(double));
     v->member_first = calloc((size_t)v->ntubes + 2, 4);
-    v->members = psc__malloc(v->nres + 1, 4);
-    bad = !v->site_busy_until || !v->member_first || !v->members;
+    bad = !v->site_busy_until || !v->member_first;
   }
   if (!bad) {
     for (uint32_t k = 0; k < nses; k++)
       v->site_busy_until[ses_site[k]] = fmax(v->site_busy_until[ses_site[k]], ses_end[k]);
-    /* tube members by a counting sort of residents/tube */
+    /* members per tube (offsets: residents/tube counted); which residents
+     * they are is looked up for the few tubes that need them (decode.c) */
     for (uint32_t i = 0; i < v->nres; i++)
       if (v->res_tube[i] >= 0)
-        v->member_first[v->res_tube[i] + 2]++;
+        v->member_first[v->res_tube[i] + 1]++;
     for (uint32_t t = 0; t < v->ntubes; t++)
-      v->member_first[t + 2] += v->member_first[t + 1];
-    for (uint32_t i = 0; i < v->nres; i++)
-      if (v->res_tube[i] >= 0)
-        v->members[v->member_first[v->res_tube[i] + 1]++] = i;
+      v->member_first[t + 1] += v->member_first[t];
     bad = view_consistent(&pf, v) != 0;
   }
   free(ses_site);
