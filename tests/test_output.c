@@ -395,7 +395,7 @@ static void test_fixed2_is_printf(void **state) {
   uint64_t x = 7;
   char want[400];
   psc__ob_t b = {0};
-  for (long i = 0; i < 3000000; i++) {
+  for (long i = 0; i < 1000000; i++) {
     x = psc__mix64(x + (uint64_t)i);
     double v;
     switch (i % 6) {
