@@ -4,7 +4,7 @@
 set -e
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-PKGS="build-essential cmake pkg-config libhdf5-dev libgsl-dev libcmocka-dev libcsv-dev libinih-dev libjansson-dev man-db groff-base bsdutils libjs-chart.js libopenmpi-dev openmpi-bin libdeflate-dev python3-h5py python3-pandas clang"
+PKGS="build-essential cmake pkg-config libhdf5-dev libgsl-dev libcmocka-dev libcsv-dev libinih-dev libjansson-dev man-db groff-base bsdutils libjs-chart.js libopenmpi-dev openmpi-bin libdeflate-dev libisal-dev python3-h5py python3-pandas clang"
 # skip the network when everything is there already
 if dpkg-query -W -f='${Status}\n' $PKGS 2>/dev/null | grep -qv 'install ok installed' ||
    [ "$(dpkg-query -W -f='${Status}\n' $PKGS 2>/dev/null | wc -l)" -ne "$(echo $PKGS | wc -w)" ]; then

@@ -39,5 +39,10 @@ typedef int (*psc__h5_fill_fn)(const void *ctx, uint64_t first, uint64_t m, void
  * threads <= 0: OpenMP's default. Returns the dataset or a negative id. */
 hid_t psc__h5_column_fill(hid_t g, const char *name, hid_t file, hsize_t n, size_t buf_elem,
                           psc__h5_fill_fn fill, const void *ctx, int threads);
+/* The same, with the rows either made by fill or, when direct is not NULL,
+ * read from direct (n rows already in the file type's bytes; fill unused). */
+hid_t psc__h5_column_chunks(hid_t g, const char *name, hid_t file, hsize_t n, size_t buf_elem,
+                            psc__h5_fill_fn fill, const void *ctx, const void *direct,
+                            int threads);
 
 #endif
