@@ -151,6 +151,13 @@ typedef struct {
 struct psc_outset;
 int psc__outset_write(struct psc_outset *set, const psc__out_file_t *files, size_t nwrite,
                       size_t nowned, const void *ctx);
+/* psc__outset_write with the files written at the same time, each on a
+ * thread of its own (a file's bytes are copied into the page cache under
+ * its own lock, so two large files are written faster at once than one
+ * after the other). The writers must be safe to run together; each file is
+ * the same bytes as when written alone. */
+int psc__outset_write_concurrent(struct psc_outset *set, const psc__out_file_t *files,
+                                 size_t nwrite, size_t nowned, const void *ctx);
 /* For writers that make their files themselves (gen): the path of name in
  * the set's staging folder (free() it; NULL when out of memory or the set
  * is not open), and the commit of names[0..n) — the set's own names — once
@@ -178,6 +185,10 @@ int psc__sim_write_with(const psc_sim_t *sim, const char *outdir, const psc__out
 /* One file written through of->to_path under a temporary name, renamed to
  * path when complete. 0 or the writer's error. */
 int psc__write_file(const char *path, const psc__out_file_t *of, const void *ctx);
+/* The files of a plan's set in the order written (plan.h5 first, then the
+ * CSVs), *n of them; each writer's context is a psc__plan_out_t. For
+ * bench_output, which times every writer alone. */
+const psc__out_file_t *psc__plan_files(size_t *n);
 /* Renames every tmp[k] to path[k] when rc is 0 (stopping at the first
  * failure), else removes them; frees both names. Returns the final rc. */
 int psc__commit_files(char **tmp, char **path, size_t n, int rc);

@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include "testutil.h"
 
+#include <errno.h>
 #include <hdf5.h>
 #include <math.h>
 
@@ -230,6 +231,57 @@ static void test_full_and_readonly_disk(void **state) {
   free(root);
 }
 
+
+/* psc__write_rows' ring of formatted blocks: many more blocks than slots,
+ * blocks of uneven size, the same bytes at 1, 2, 3 and 8 threads; a
+ * failed write (/dev/full) is PSC_EIO with the writer thread's errno. */
+static void ring_rows(const void *ctx, uint64_t first, uint64_t last, psc__ob_t *b) {
+  (void)ctx;
+  for (uint64_t r = first; r < last; r++) {
+    psc__ob_u64(b, r);
+    for (uint64_t k = 0; k < r % 7; k++) /* rows of different lengths */
+      psc__ob_putc(b, 'x');
+    psc__ob_putc(b, '\n');
+  }
+}
+
+static char *rows_text(int threads, size_t *len) {
+  char *text = NULL;
+  FILE *f = open_memstream(&text, len);
+  assert_non_null(f);
+  assert_int_equal(psc__write_rows(f, 100003, 97, ring_rows, NULL, threads), 0);
+  assert_int_equal(fclose(f), 0);
+  return text;
+}
+
+static void test_ring_writer_in_order(void **state) {
+  (void)state;
+  size_t n1 = 0;
+  char *one = rows_text(1, &n1);
+  /* row r is at its place: the text is the rows in order */
+  psc__ob_t want = {0};
+  ring_rows(NULL, 0, 100003, &want);
+  assert_int_equal(n1, want.n);
+  assert_memory_equal(one, want.p, want.n);
+  psc__ob_free(&want);
+  int counts[] = {2, 3, 8};
+  for (size_t k = 0; k < 3; k++) {
+    size_t n = 0;
+    char *other = rows_text(counts[k], &n);
+    assert_int_equal(n, n1);
+    assert_memory_equal(other, one, n1);
+    free(other);
+  }
+  free(one);
+  FILE *full = fopen("/dev/full", "w");
+  if (full) {
+    setvbuf(full, NULL, _IONBF, 0);
+    errno = 0;
+    assert_int_equal(psc__write_rows(full, 100003, 97, ring_rows, NULL, 3), PSC_EIO);
+    assert_int_equal(errno, ENOSPC);
+    fclose(full);
+  }
+}
 
 /* A city large enough for many parallel blocks in every table: the same
  * bytes at 1 and 3 writer threads; tubes.csv has one row per tube and
@@ -521,6 +573,7 @@ int main(void) {
       cmocka_unit_test(test_output_is_a_file),
       cmocka_unit_test(test_full_and_readonly_disk),
       cmocka_unit_test(test_parallel_blocks_identical),
+      cmocka_unit_test(test_ring_writer_in_order),
       cmocka_unit_test(test_long_names_whole),
       cmocka_unit_test(test_cjk_terminal_alignment),
       cmocka_unit_test(test_clock_times),

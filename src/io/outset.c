@@ -10,6 +10,7 @@
 #include "poolscreen/output.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -449,25 +450,65 @@ int psc__outset_commit(psc_outset_t *s, const char *const *names, size_t n) {
   return rc;
 }
 
-int psc__outset_write(psc_outset_t *s, const psc__out_file_t *files, size_t nwrite,
-                      size_t nowned, const void *ctx) {
+/* One file of a set being written, and how it went. */
+typedef struct {
+  const psc__out_file_t *of;
+  const void *ctx;
+  char *path;
+  int rc, err; /* the writer's result and errno */
+} job_t;
+
+static void *run_job(void *arg) {
+  job_t *j = arg;
+  errno = 0;
+  j->rc = j->of->to_path ? j->of->to_path(j->ctx, j->path) : write_stream(j->of, j->ctx, j->path);
+  j->err = errno;
+  return NULL;
+}
+
+static int write_set(psc_outset_t *s, const psc__out_file_t *files, size_t nwrite,
+                     size_t nowned, const void *ctx, int concurrent) {
   if (!s || !s->staging || s->committed || s->err[0])
     return PSC_EINVAL;
-  int rc = 0;
+  job_t *jobs = calloc(nwrite ? nwrite : 1, sizeof(*jobs));
+  pthread_t *tid = calloc(nwrite ? nwrite : 1, sizeof(*tid));
+  char *started = calloc(nwrite ? nwrite : 1, 1);
+  int rc = jobs && tid && started ? 0 : PSC_ENOMEM;
   for (size_t k = 0; k < nwrite && !rc; k++) {
-    char *path = join(s->staging, files[k].name);
-    if (!path)
-      return PSC_ENOMEM;
-    errno = 0;
-    rc = files[k].to_path ? files[k].to_path(ctx, path) : write_stream(&files[k], ctx, path);
+    jobs[k] = (job_t){&files[k], ctx, join(s->staging, files[k].name), 0, 0};
+    if (!jobs[k].path)
+      rc = PSC_ENOMEM;
+  }
+  if (!rc && concurrent) {
+    /* every file but the first on a thread of its own (inline when no
+     * thread can be made), the first on this one */
+    for (size_t k = 1; k < nwrite; k++)
+      started[k] = pthread_create(&tid[k], NULL, run_job, &jobs[k]) == 0;
+    if (nwrite)
+      run_job(&jobs[0]);
+    for (size_t k = 1; k < nwrite; k++) {
+      if (started[k])
+        pthread_join(tid[k], NULL);
+      else
+        run_job(&jobs[k]);
+    }
+  }
+  /* the first failure in the set's order is the one reported */
+  for (size_t k = 0; k < nwrite && !rc; k++) {
+    if (!concurrent)
+      run_job(&jobs[k]);
+    rc = jobs[k].rc;
     if (rc == PSC_EIO || rc == PSC_EHDF5) {
-      int e = errno;
       char *shown = join(s->dir, files[k].name);
-      set_error(s, shown ? shown : files[k].name, e);
+      set_error(s, shown ? shown : files[k].name, jobs[k].err);
       free(shown);
     }
-    free(path);
   }
+  for (size_t k = 0; jobs && k < nwrite; k++)
+    free(jobs[k].path);
+  free(jobs);
+  free(tid);
+  free(started);
   if (!rc)
     rc = carry_over(s, files, nowned);
   if (!rc)
@@ -475,4 +516,14 @@ int psc__outset_write(psc_outset_t *s, const psc__out_file_t *files, size_t nwri
   if (!rc)
     s->committed = 1;
   return rc;
+}
+
+int psc__outset_write(psc_outset_t *s, const psc__out_file_t *files, size_t nwrite,
+                      size_t nowned, const void *ctx) {
+  return write_set(s, files, nwrite, nowned, ctx, 0);
+}
+
+int psc__outset_write_concurrent(psc_outset_t *s, const psc__out_file_t *files, size_t nwrite,
+                                 size_t nowned, const void *ctx) {
+  return write_set(s, files, nwrite, nowned, ctx, 1);
 }

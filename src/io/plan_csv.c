@@ -364,6 +364,11 @@ static const psc__out_file_t PLAN_FILES[] = {{"plan.h5", NULL, psc__plan_h5_to},
 #define NPLAN_FILES (sizeof PLAN_FILES / sizeof PLAN_FILES[0])
 #define NPLAN_WRITTEN (NPLAN_FILES - 1)
 
+const psc__out_file_t *psc__plan_files(size_t *n) {
+  *n = NPLAN_WRITTEN;
+  return PLAN_FILES;
+}
+
 int psc_plan_write_csv(const psc_plan_t *p, const char *outdir) {
   if (!p || !outdir)
     return PSC_EINVAL;
@@ -414,5 +419,5 @@ int psc__plan_write_to_with(const psc_plan_t *p, psc_outset_t *set, int with_csv
     files[n++] = PLAN_FILES[k];
   if (!extra)
     files[n++] = (psc__out_file_t){"report.html", NULL, NULL};
-  return psc__outset_write(set, files, nwrite, n, &out);
+  return psc__outset_write_concurrent(set, files, nwrite, n, &out);
 }
