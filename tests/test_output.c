@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <hdf5.h>
+#include <hdf5_hl.h>
 #include <math.h>
 
 #include "internal.h"
@@ -231,6 +232,52 @@ static void test_full_and_readonly_disk(void **state) {
   free(root);
 }
 
+
+/* Dimension scales: plan.h5's columns are named by their table's ids, sim.h5's
+ * matrices by replicates (rows) and street names (columns). */
+static int attached(hid_t f, const char *ds, const char *scale, unsigned dim, const char *label) {
+  hid_t d = H5Dopen2(f, ds, H5P_DEFAULT), s = H5Dopen2(f, scale, H5P_DEFAULT);
+  char got[64] = "";
+  int ok = d >= 0 && s >= 0 && H5DSis_scale(s) > 0 && H5DSis_attached(d, s, dim) > 0 &&
+           H5DSget_label(d, dim, got, sizeof got) >= 0 && !strcmp(got, label);
+  H5Dclose(s);
+  H5Dclose(d);
+  return ok;
+}
+
+static void test_dimension_scales(void **state) {
+  (void)state;
+  char *root = tu_tmpdir(), cmd[4096], path[1100];
+  snprintf(cmd, sizeof cmd,
+           "%s plan %s/tiny/scenario.ini -o %s/p -q && %s simulate %s/tiny/scenario.ini "
+           "--replicates 3 -o %s/s -q",
+           PSC_CLI_PATH, PSC_TEST_DATA, root, PSC_CLI_PATH, PSC_TEST_DATA, root);
+  assert_int_equal(system(cmd), 0);
+  snprintf(path, sizeof path, "%s/p/plan.h5", root);
+  hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  assert_true(f >= 0);
+  assert_true(attached(f, "/tubes/lab", "/tubes/id", 0, "tube"));
+  assert_true(attached(f, "/residents/tube", "/residents/id", 0, "resident"));
+  assert_true(attached(f, "/communities/complete_min", "/communities/id", 0, "community"));
+  assert_true(attached(f, "/streets/wave_order", "/streets/name", 0, "street"));
+  assert_true(attached(f, "/labs/instruments", "/labs/id", 0, "lab"));
+  /* a column of another length is not named by the table's ids */
+  assert_false(attached(f, "/site_schedule/tube_list", "/tubes/id", 0, "tube"));
+  H5Fclose(f);
+  snprintf(path, sizeof path, "%s/s/sim.h5", root);
+  f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  assert_true(f >= 0);
+  assert_true(attached(f, "/replicates/street_complete", "/labels/replicate", 0, "replicate"));
+  assert_true(attached(f, "/replicates/street_complete", "/labels/streets", 1, "street"));
+  assert_true(attached(f, "/replicates/key_complete", "/labels/key_communities", 1,
+                       "key community"));
+  assert_true(attached(f, "/replicates/peak_queue", "/labels/sites", 1, "site"));
+  assert_true(attached(f, "/key_communities", "/labels/key_communities", 0, "key community"));
+  assert_true(attached(f, "/replicates/positives", "/labels/replicate", 0, "replicate"));
+  H5Fclose(f);
+  tu_rmtree(root);
+  free(root);
+}
 
 /* psc__write_rows' ring of formatted blocks: many more blocks than slots,
  * blocks of uneven size, the same bytes at 1, 2, 3 and 8 threads; a
@@ -574,6 +621,7 @@ int main(void) {
       cmocka_unit_test(test_full_and_readonly_disk),
       cmocka_unit_test(test_parallel_blocks_identical),
       cmocka_unit_test(test_ring_writer_in_order),
+      cmocka_unit_test(test_dimension_scales),
       cmocka_unit_test(test_long_names_whole),
       cmocka_unit_test(test_cjk_terminal_alignment),
       cmocka_unit_test(test_clock_times),

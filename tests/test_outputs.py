@@ -65,6 +65,19 @@ with h5py.File(os.path.join(out, "plan.h5")) as f:
     assert ((residents["tube"] >= 0) | (residents["exception"] != "none")).all()
     for g in ("households", "streets", "district", "sites", "labs", "site_schedule", "lab_runs"):
         assert len(frame(f[g])) > 0, g
+    # dimension scales: each table's id column names the rows of its columns
+    for g, scale, label in (("residents", "id", "resident"), ("households", "id", "household"),
+                            ("tubes", "id", "tube"), ("communities", "id", "community"),
+                            ("streets", "name", "street"), ("sites", "id", "site"),
+                            ("labs", "id", "lab")):
+        for k, d in f[g].items():
+            if k == scale:
+                continue
+            assert d.dims[0].label == label, (g, k)
+            assert d.dims[0][0].name == f"/{g}/{scale}", (g, k, d.dims[0][0].name)
+    lab = f["tubes/lab"]
+    assert (lab.dims[0][0].asstr()[:] == tubes["id"]).all()
+    assert f["communities/complete_min"].dims[0][0].asstr()[:].tolist() == communities["id"].tolist()
 
 summary = pd.read_csv(os.path.join(out, "summary.csv"))
 assert list(summary.columns[:10]) == ["level", "id", "residents", "tubes", "sampling_start_min",
@@ -103,7 +116,11 @@ assert (pd.to_datetime(rt["result_at"]) ==
 with h5py.File(os.path.join(dec, "decode.h5")) as f:
     assert len(f.attrs["plan_identity"]) == 16
     assert len(f["decode/retests/resident"][:]) == int(t["swabs"].iloc[0])
-    f["decode/retests/tube"].asstr()[:]
+    retest_ids = f["decode/retests/tube"].asstr()[:]
+    assert (f["decode/retests/resident"].dims[0][0].asstr()[:] == retest_ids).all()
+    # the tiny plan is copied into decode.h5: decode's arrays are named by its ids
+    assert f["decode/tube_result"].dims[0][0].name == "/tubes/id"
+    assert f["decode/street_complete_min"].dims[0].label == "street"
 
 # ---- simulate ------------------------------------------------------------
 sim = os.path.join(tmp, "sim")
@@ -114,8 +131,32 @@ with h5py.File(os.path.join(sim, "sim.h5")) as f:
     df = pd.DataFrame(m[:], columns=streets)
     assert df.shape == (5, len(streets)) and m.attrs["units"] == "minutes after T0"
     assert isinstance(f.attrs["scenario_name"], str) and len(f.attrs["plan_identity"]) == 16
+    # dimension scales: replicates name the rows, street names the columns
+    assert m.dims[0].label == "replicate" and list(m.dims[0][0][:]) == list(range(5))
+    assert m.dims[1].label == "street" and list(m.dims[1][0].asstr()[:]) == list(streets)
+    k = f["replicates/key_complete"]
+    assert k.dims[1][0].name == "/labels/key_communities"
+    assert k.dims[1][1].name == "/labels/key_community_names"
+    assert (f["key_communities"].dims[0][0].asstr()[:] == k.dims[1][0].asstr()[:]).all()
+    assert f["replicates/found"].dims[0][0].name == "/labels/replicate"
 ss = pd.read_csv(os.path.join(sim, "sim_summary.csv"))
 pd.to_datetime(ss["complete_p50_at"].dropna())
+
+# ---- batch -----------------------------------------------------------------
+bf = os.path.join(tmp, "b.ini")
+with open(bf, "w") as fh:
+    fh.write(f"[batch]\nscenario = {os.path.join(data, 'tiny', 'scenario.ini')}\n\n"
+             "[variant pool 5]\npooling.pool_size = 5\n")
+bo = os.path.join(tmp, "batch")
+run("batch", bf, "-o", bo, "--no-report")
+with h5py.File(os.path.join(bo, "batch.h5")) as f:
+    m = f["verdicts/complete_min"]
+    names = f["variants/name"].asstr()[:]
+    assert m.dims[0].label == "variant" and (m.dims[0][0].asstr()[:] == names).all()
+    assert m.dims[1].label == "unit" and (m.dims[1][0].asstr()[:] == f["units/id"].asstr()[:]).all()
+    verdicts = pd.DataFrame(m[:], index=m.dims[0][0].asstr()[:], columns=m.dims[1][0].asstr()[:])
+    assert verdicts.shape == (len(names), len(f["units/id"]))
+    assert f["variants/gap_min"].dims[0][0].name == "/variants/name"
 
 subprocess.run(["rm", "-rf", tmp], check=True)
 print("every output read with h5py", h5py.__version__, "and pandas", pd.__version__)

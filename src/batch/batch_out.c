@@ -199,6 +199,9 @@ static void variants_group(h5c_t *c, hid_t f, const psc_batch_t *b) {
       RES_COL(f64, sim_missed, "sim_missed_per_round");
     }
   }
+  /* the variant's name names every row (h5py: g["gap_min"].dims[0][0]) */
+  if (!c->err && psc__h5_scale_rows(g, "name", "variant"))
+    c->err = 1;
   free(col_f64);
   free(col_u32);
   free(col_i64);
@@ -233,6 +236,8 @@ static void units_group(h5c_t *c, hid_t f, const psc_batch_t *b) {
     c->err |= psc__h5_put(g, "level", H5T_NATIVE_UINT8, H5T_STD_U8LE, level, n);
     strings(c, g, "id", id, n);
     strings(c, g, "name", name, n);
+    if (!c->err && psc__h5_scale_rows(g, "id", "unit"))
+      c->err = 1;
   }
   free(level);
   free(id);
@@ -247,6 +252,11 @@ static void units_group(h5c_t *c, hid_t f, const psc_batch_t *b) {
   matrix(c, g, "slack_min", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, b->u_slack, b->nvariants, n);
   matrix(c, g, "bound_min", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, b->u_bound, b->nvariants, n);
   matrix(c, g, "met", H5T_NATIVE_UINT8, H5T_STD_U8LE, b->u_met, b->nvariants, n);
+  /* rows: variants, columns: units, each named by its scale */
+  static const char *const M[] = {"complete_min", "slack_min", "bound_min", "met"};
+  for (size_t k = 0; !c->err && k < sizeof M / sizeof M[0]; k++)
+    c->err = psc__h5_attach(g, M[k], 0, f, "/variants/name", "variant") ||
+             psc__h5_attach(g, M[k], 1, f, "/units/id", "unit");
   H5Gclose(g);
 }
 

@@ -255,6 +255,20 @@ static uint32_t *select_idx(const uint8_t *flags, uint32_t n, int want, uint32_t
   return idx;
 }
 
+/* Dimension scales: the retest tube's id names each retest row; the plan's
+ * tube, community and street ids name decode's per-unit arrays when the plan
+ * is copied into decode.h5 (a scale cannot live in a linked file). */
+static int attach_plan_scales(hid_t f, hid_t retests) {
+  int bad = psc__h5_scale_rows(retests, "tube", "retest tube");
+  H5L_info_t li;
+  if (bad || H5Lget_info(f, "tubes", &li, H5P_DEFAULT) < 0 || li.type != H5L_TYPE_HARD)
+    return bad;
+  return psc__h5_attach(f, "/decode/tube_result", 0, f, "/tubes/id", "tube") ||
+         psc__h5_attach(f, "/decode/community_complete_min", 0, f, "/communities/id",
+                        "community") ||
+         psc__h5_attach(f, "/decode/street_complete_min", 0, f, "/streets/name", "street");
+}
+
 static int write_groups(const psc_decode_t *dc, hid_t f) {
   const psc__plan_view_t *v = &dc->v;
   int bad = 0;
@@ -285,6 +299,7 @@ static int write_groups(const psc_decode_t *dc, hid_t f) {
                  v->ncomm);
       bad |= psc__h5_put(g, "street_complete_min", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, dc->street_after,
                  v->nstreets);
+      bad |= bad || attach_plan_scales(f, r);
     }
     free(pool);
     free(ids);

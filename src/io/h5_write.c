@@ -10,6 +10,7 @@
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <hdf5_hl.h>
 #include <isa-l/igzip_lib.h>
 
 hid_t psc__h5_group(hid_t parent, const char *name) {
@@ -213,6 +214,72 @@ int psc__h5_strings(hid_t g, const char *name, char *const *v, hsize_t n) {
   H5Tclose(t);
   free(buf);
   return bad;
+}
+
+int psc__h5_make_scale(hid_t loc, const char *scale, const char *label) {
+  hid_t d = H5Dopen2(loc, scale, H5P_DEFAULT);
+  int bad = d < 0 || H5DSset_scale(d, label) < 0;
+  H5Dclose(d);
+  return bad;
+}
+
+int psc__h5_attach(hid_t tloc, const char *target, unsigned dim, hid_t loc, const char *scale,
+                   const char *label) {
+  hid_t t = H5Dopen2(tloc, target, H5P_DEFAULT), d = H5Dopen2(loc, scale, H5P_DEFAULT);
+  int bad = t < 0 || d < 0 || H5DSattach_scale(t, d, dim) < 0 ||
+            (label && H5DSset_label(t, dim, label) < 0);
+  H5Dclose(d);
+  H5Dclose(t);
+  return bad;
+}
+
+/* The length of a 1-D dataset, or -1 (another rank, not a dataset). */
+static long long rows_of(hid_t g, const char *name) {
+  H5O_info_t oi;
+  if (H5Oget_info_by_name(g, name, &oi, H5P_DEFAULT) < 0 || oi.type != H5O_TYPE_DATASET)
+    return -1;
+  hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
+  hid_t sp = d >= 0 ? H5Dget_space(d) : -1;
+  hsize_t n = 0;
+  long long r = sp >= 0 && H5Sget_simple_extent_ndims(sp) == 1 &&
+                        H5Sget_simple_extent_dims(sp, &n, NULL) == 1
+                    ? (long long)n
+                    : -1;
+  H5Sclose(sp);
+  H5Dclose(d);
+  return r;
+}
+
+typedef struct {
+  hid_t scale;
+  const char *name, *label;
+  long long rows;
+  int bad;
+} rows_ctx_t;
+
+static herr_t attach_one(hid_t g, const char *name, const H5L_info_t *info, void *arg) {
+  rows_ctx_t *c = arg;
+  (void)info;
+  if (!strcmp(name, c->name) || rows_of(g, name) != c->rows)
+    return 0;
+  hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
+  if (d < 0 || (H5DSis_scale(d) <= 0 && (H5DSattach_scale(d, c->scale, 0) < 0 ||
+                                          H5DSset_label(d, 0, c->label) < 0)))
+    c->bad = 1;
+  H5Dclose(d);
+  return 0;
+}
+
+int psc__h5_scale_rows(hid_t g, const char *scale, const char *label) {
+  rows_ctx_t c = {-1, scale, label, rows_of(g, scale), 0};
+  if (c.rows < 0 || psc__h5_make_scale(g, scale, label))
+    return 1;
+  c.scale = H5Dopen2(g, scale, H5P_DEFAULT);
+  /* in name order: the same file at every run */
+  if (c.scale < 0 || H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, NULL, attach_one, &c) < 0)
+    c.bad = 1;
+  H5Dclose(c.scale);
+  return c.bad;
 }
 
 /* HDF5 1.10 cannot recover from a file whose closing flush fails (a full

@@ -30,6 +30,19 @@ int psc__h5_attr_str(hid_t obj, const char *name, const char *value);
  * (never cut); 0 or 1 on failure. */
 int psc__h5_strings(hid_t g, const char *name, char *const *v, hsize_t n);
 
+/* Dimension scales (HDF5's H5DS, which h5py shows as ds.dims[k]): makes
+ * the 1-D dataset scale (a path from loc) a scale named label, and attaches
+ * it to dimension dim of the dataset target (a path from tloc), labelling
+ * that dimension label (NULL: no label). 0, or 1 on failure. */
+int psc__h5_make_scale(hid_t loc, const char *scale, const char *label);
+int psc__h5_attach(hid_t tloc, const char *target, unsigned dim, hid_t loc, const char *scale,
+                   const char *label);
+/* Makes g's 1-D dataset scale a scale named label and attaches it to
+ * dimension 0 (labelled label) of every other 1-D dataset of g with as many
+ * rows (the group's columns: each row then names itself). 0, or 1 on
+ * failure. */
+int psc__h5_scale_rows(hid_t g, const char *scale, const char *label);
+
 /* Rows first .. first+m-1 of a column into buf, in the file type's bytes
  * (buf holds the row width given to psc__h5_column_fill); 0 or -1. Called
  * from several threads at once for different rows. */

@@ -252,6 +252,13 @@ static size_t max_len(char *const *v, uint32_t n) {
   return w;
 }
 
+/* The group's id column as a dimension scale of its other columns (h5py:
+ * g["tube"].dims[0][0] is g["id"]). */
+static void scale_rows(h5ctx_t *c, hid_t g, const char *scale, const char *label) {
+  if (!c->err && psc__h5_scale_rows(g, scale, label))
+    c->err = 1;
+}
+
 /* Verdict columns of a group of units. */
 static void verdicts(h5ctx_t *c, hid_t g, const psc_verdict_t *v, uint32_t n) {
   double *f = psc__malloc(n, 8);
@@ -378,6 +385,7 @@ int psc__plan_h5_to(const void *out, const char *path) {
   if (p->pk.narrays) /* only array plans have column tubes */
     column(c, g, "tube2", H5T_NATIVE_INT32, H5T_STD_I32LE, p->pk.res_tube2, r->residents, NULL);
   COL_U8(g, "exception", p->pk.res_exception, r->residents);
+  scale_rows(c, g, "id", "resident");
   H5Gclose(g);
 
   c->group = "households";
@@ -395,6 +403,7 @@ int psc__plan_h5_to(const void *out, const char *path) {
     strings(c, g, "id", r->households, hw, fmt_household, p->s);
   }
   COL_U32(g, "community", r->hh_community, r->households);
+  scale_rows(c, g, "id", "household");
   H5Gclose(g);
 
   const psc_tubes_t *t = &p->tubes;
@@ -416,6 +425,7 @@ int psc__plan_h5_to(const void *out, const char *path) {
   COL_U32(g, "run", t->run, t->count);
   COL_MIN(g, "run_start", p->e.run_start, t->count);
   COL_MIN(g, "reported", t->reported, t->count);
+  scale_rows(c, g, "id", "tube");
   H5Gclose(g);
 
   c->group = "communities";
@@ -430,6 +440,7 @@ int psc__plan_h5_to(const void *out, const char *path) {
   column(c, g, "x_km", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, cm->x_km, cm->count, "km");
   column(c, g, "y_km", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, cm->y_km, cm->count, "km");
   verdicts(c, g, p->e.comm, cm->count);
+  scale_rows(c, g, "id", "community");
   H5Gclose(g);
 
   c->group = "streets";
@@ -437,6 +448,7 @@ int psc__plan_h5_to(const void *out, const char *path) {
   strings(c, g, "name", sv->count, max_len(sv->name, sv->count), fmt_strv, sv->name);
   verdicts(c, g, p->e.street, sv->count);
   COL_U32(g, "wave_order", p->x.street_order, sv->count);
+  scale_rows(c, g, "name", "street");
   H5Gclose(g);
 
   c->group = "district";
@@ -457,6 +469,7 @@ int psc__plan_h5_to(const void *out, const char *path) {
          "minutes after local midnight");
   column(c, g, "x_km", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, st->x_km, st->count, "km");
   column(c, g, "y_km", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, st->y_km, st->count, "km");
+  scale_rows(c, g, "id", "site");
   H5Gclose(g);
 
   /* each site's quickest labs, quickest first, and the travel + handover
@@ -500,6 +513,7 @@ int psc__plan_h5_to(const void *out, const char *path) {
          "minutes after local midnight");
   column(c, g, "x_km", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, lb->x_km, lb->count, "km");
   column(c, g, "y_km", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, lb->y_km, lb->count, "km");
+  scale_rows(c, g, "id", "lab");
   H5Gclose(g);
 
   const psc_sessions_t *ss = &p->sessions;

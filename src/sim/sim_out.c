@@ -76,13 +76,55 @@ static int labels(hid_t f, const psc_sim_t *sim) {
     kid[k] = cm->id[sim->key_comm[k]];
     kname[k] = cm->name[sim->key_comm[k]];
   }
+  uint32_t *rep = psc__malloc(sim->R + 1, 4);
+  bad = bad || !rep;
+  for (uint32_t r = 0; !bad && r < sim->R; r++)
+    rep[r] = r;
   bad = bad || psc__h5_strings(g, "streets", sv->name, sim->nstreets) ||
         psc__h5_strings(g, "key_communities", kid, sim->nkey) ||
         psc__h5_strings(g, "key_community_names", kname, sim->nkey) ||
-        psc__h5_strings(g, "sites", st->id, sim->nsites);
+        psc__h5_strings(g, "sites", st->id, sim->nsites) ||
+        psc__h5_put(g, "replicate", H5T_NATIVE_UINT32, H5T_STD_U32LE, rep, sim->R);
+  /* every label a dimension scale (h5py: ds.dims[1][0] names the columns) */
+  static const char *const SCALES[][2] = {{"streets", "street"},
+                                          {"key_communities", "key community"},
+                                          {"key_community_names", "key community name"},
+                                          {"sites", "site"},
+                                          {"replicate", "replicate"}};
+  for (size_t k = 0; !bad && k < sizeof SCALES / sizeof SCALES[0]; k++)
+    bad = psc__h5_make_scale(g, SCALES[k][0], SCALES[k][1]);
+  free(rep);
   free(kid);
   free(kname);
   H5Gclose(g);
+  return bad;
+}
+
+/* Rows of every per-replicate dataset named by /labels/replicate, columns of
+ * the matrices by their labels, /key_communities by the key communities'
+ * ids. */
+static int attach_scales(hid_t f) {
+  static const char *const PER_REPLICATE[] = {
+      "district_complete", "tests_per_person", "isolation_mean", "isolation_p95",
+      "lab_utilisation",   "positives",        "found",          "missed",
+      "false_positives",   "failed_runs",      "no_shows",       "street_complete",
+      "key_complete",      "peak_queue"};
+  int bad = 0;
+  for (size_t k = 0; !bad && k < sizeof PER_REPLICATE / sizeof PER_REPLICATE[0]; k++) {
+    char path[64];
+    snprintf(path, sizeof path, "/replicates/%s", PER_REPLICATE[k]);
+    bad = psc__h5_attach(f, path, 0, f, "/labels/replicate", "replicate");
+  }
+  static const char *const COLUMNS[][3] = {
+      {"/replicates/street_complete", "/labels/streets", "street"},
+      {"/replicates/key_complete", "/labels/key_communities", "key community"},
+      {"/replicates/key_complete", "/labels/key_community_names", NULL},
+      {"/replicates/peak_queue", "/labels/sites", "site"}};
+  for (size_t k = 0; !bad && k < sizeof COLUMNS / sizeof COLUMNS[0]; k++)
+    bad = psc__h5_attach(f, COLUMNS[k][0], 1, f, COLUMNS[k][1], COLUMNS[k][2]);
+  if (!bad)
+    bad = psc__h5_attach(f, "/key_communities", 0, f, "/labels/key_communities",
+                         "key community");
   return bad;
 }
 
@@ -136,6 +178,7 @@ static int write_h5(const psc_sim_t *sim, const char *path) {
   }
   H5Gclose(g);
   bad |= labels(f, sim);
+  bad |= bad || attach_scales(f);
   const psc_params_t *par = psc_scenario_params(sim->s);
   bad |= psc__h5_attr_str(f, "scenario_name", par->name) || psc__h5_attr_str(f, "start", par->start);
   hid_t sp = H5Screate(H5S_SCALAR);
