@@ -87,6 +87,35 @@ static void test_params_doc_in_sync(void **state) {
   free(out);
 }
 
+/* Every "T+H:MM" followed by a local clock time ("T+H:MM (MM-DD HH:MM)" or,
+ * in the street table, "T+H:MM MM-DD HH:MM") in text shows T0 + H:MM for
+ * the tiny scenario (T0 2022-05-01 06:00); returns how many there were. */
+static int clock_pairs(const char *text) {
+  int n = 0;
+  for (const char *p = strstr(text, "T+"); p; p = strstr(p + 2, "T+")) {
+    int h, m, mo, d, hh, mm, used = 0;
+    if (sscanf(p, "T+%d:%2d%n", &h, &m, &used) != 2)
+      continue;
+    const char *q = p + used;
+    if (!strncmp(q, " (", 2))
+      q += 2;
+    else if (*q == ' ')
+      q += 1;
+    else
+      continue;
+    if (sscanf(q, "%2d-%2d %2d:%2d", &mo, &d, &hh, &mm) != 4)
+      continue;
+    int total = 6 * 60 + h * 60 + m;
+    char want[32], got[32];
+    snprintf(want, sizeof want, "05-%02d %02d:%02d", 1 + total / 1440, total % 1440 / 60,
+             total % 60);
+    snprintf(got, sizeof got, "%02d-%02d %02d:%02d", mo, d, hh, mm);
+    assert_string_equal(got, want);
+    n++;
+  }
+  return n;
+}
+
 static void test_plan_tiny(void **state) {
   (void)state;
   char *out = tu_tmpdir(), cmd[1024], *so, *se;
@@ -96,6 +125,13 @@ static void test_plan_tiny(void **state) {
   assert_non_null(strstr(so, "District: complete T+"));
   assert_non_null(strstr(so, "Lower bound (whole runs, plates, hours, earliest arrivals, "
                              "sampling): T+"));
+  /* local clock times beside T+: two streets, the district's completion and
+   * deadline, the tightest key community */
+  assert_non_null(strstr(so, " complete  local time  deadline "));
+  const char *dl = strstr(so, "District: complete T+");
+  assert_non_null(dl);
+  assert_non_null(strstr(dl, "), deadline T+"));
+  assert_true(clock_pairs(so) >= 5);
   static const char *files[] = {"plan.h5",   "summary.csv",    "site_schedule.csv",
                                 "tubes.csv", "assignment.csv", "exceptions.csv"};
   char dir[512];
@@ -208,6 +244,8 @@ static void test_simulate(void **state) {
   assert_int_equal(tu_run(cmd, &so, NULL), 0);
   assert_non_null(strstr(so, "Simulation: 5 replicates of tiny, seed 7"));
   assert_non_null(strstr(so, "\ndistrict   district "));
+  assert_non_null(strstr(so, "p50 (local time)      p95 (local time)\n"));
+  assert_true(clock_pairs(so) >= 8); /* p50 and p95 of 4 units */
   free(so);
   char dir[512];
   snprintf(dir, sizeof dir, "%s/s", out);

@@ -107,7 +107,14 @@ t = pd.read_csv(os.path.join(tiny, "tubes.csv"), dtype={"tube": str})
 res = pd.DataFrame({"tube": t["tube"], "result": ["positive"] + ["negative"] * (len(t) - 1)})
 res.to_csv(os.path.join(tmp, "results.csv"), index=False)
 dec = os.path.join(tmp, "decode")
-run("decode", os.path.join(tiny, "plan.h5"), os.path.join(tmp, "results.csv"), "-o", dec)
+said = subprocess.run([cli, "decode", os.path.join(tiny, "plan.h5"), os.path.join(tmp, "results.csv"),
+                       "-o", dec], check=True, capture_output=True, text=True).stdout
+# the terminal gives the local clock time beside T+ (T0 2022-05-01 06:00)
+import re
+m = re.search(r"District complete: T\+(\d+):(\d\d) \((\d\d-\d\d \d\d:\d\d)\) before", said)
+assert m, said
+at = pd.Timestamp("2022-05-01 06:00") + pd.Timedelta(hours=int(m[1]), minutes=int(m[2]))
+assert at.strftime("%m-%d %H:%M") == m[3], (m[0], at)
 for name in ("control.csv", "retests.csv", "rerun.csv", "pending.csv"):
     pd.read_csv(os.path.join(dec, name))
 rt = pd.read_csv(os.path.join(dec, "retests.csv"))

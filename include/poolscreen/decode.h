@@ -30,6 +30,7 @@ typedef struct {
       pools_all_negative;
   uint32_t pools_invalid, pools_pending; /* round 1's pool tubes still unresolved, carried
                                             forward into rerun.csv and pending.csv */
+  char start[32]; /* round 1: the plan's T0 ("YYYY-MM-DD HH:MM", local), for clock times */
 } psc_decode_summary_t;
 
 /* Decodes results_csv against plan_h5 (a plan.h5 from `poolscreen plan`:

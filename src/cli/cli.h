@@ -142,6 +142,15 @@ const char *cli_count(char *buf, size_t size, unsigned long long n);
 /* Minutes after T0 as "T+H:MM" ("-H:MM" before T0), or none when not
  * finite, into buf. */
 const char *cli_clock(char *buf, size_t size, double min, const char *none);
+/* The local clock time min minutes after T0 as "MM-DD HH:MM", counted from
+ * the scenario's start ("YYYY-MM-DD HH:MM", local time as given, no time
+ * zone or daylight saving) and rounded to the minute as cli_clock rounds;
+ * none when min is not finite or start is not such a time. */
+const char *cli_local(char *buf, size_t size, double min, const char *start, const char *none);
+/* cli_clock followed by the local clock time: "T+20:54 (05-02 02:54)";
+ * cli_clock's text alone when there is no clock time. */
+const char *cli_clock_at(char *buf, size_t size, double min, const char *start,
+                         const char *none);
 /* A length of time as "H:MM" ("-H:MM" when negative, "+H:MM" when positive
  * with sign set), or "-" when not finite, into buf. */
 const char *cli_duration(char *buf, size_t size, double min, int sign);

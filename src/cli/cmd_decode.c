@@ -123,7 +123,8 @@ int cmd_decode(int argc, char **argv) {
     return CLI_FAILURE;
   }
   const psc_decode_summary_t *s = psc_decode_summary(dc);
-  char a[32], b[32];
+  char a[48], b[48];
+  const char *start = s->start;
   if (!cli_quiet && s->round == 1) {
     printf("Decode of %u tubes: %u positive, %u negative, %u invalid (rerun), %u pending "
            "(no result: not negative)\n",
@@ -134,8 +135,8 @@ int cmd_decode(int argc, char **argv) {
            "%u after\n",
            s->units_met_before, s->units, s->units_met_after, s->units);
     printf("District complete: %s before retests, %s after\n",
-           cli_clock(a, sizeof a, s->district_complete_before, "incomplete"),
-           cli_clock(b, sizeof b, s->district_complete_after, "incomplete"));
+           cli_clock_at(a, sizeof a, s->district_complete_before, start, "incomplete"),
+           cli_clock_at(b, sizeof b, s->district_complete_after, start, "incomplete"));
   } else if (!cli_quiet) {
     printf("Retest results: %u confirmed positive, %u released from control, %u invalid "
            "(rerun), %u pending (still under control)\n",

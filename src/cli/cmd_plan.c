@@ -80,8 +80,8 @@ static void print_plan(const psc_plan_t *p, int margin_searched) {
          "deadline allows%s; runs start %s.\n\n",
          psc_plan_margin_hours(p), margin_searched ? " (searched)" : "",
          par->run_start_eager ? "eagerly (run_start = eager)" : "as planned (run_start = planned)");
-  printf("%-14s %9s %7s %-17s %9s %9s %8s %9s %6s  %s\n", "street", "residents", "tubes",
-         "sampling", "complete", "deadline", "slack", "bound", "gap", "verdict");
+  printf("%-14s %9s %7s %-17s %9s %11s %9s %8s %9s %6s  %s\n", "street", "residents", "tubes",
+         "sampling", "complete", "local time", "deadline", "slack", "bound", "gap", "verdict");
   const uint32_t *order = psc_plan_street_order(p);
   for (uint32_t k = 0; k < sv->count; k++) {
     uint32_t st = order[k];
@@ -89,10 +89,11 @@ static void print_plan(const psc_plan_t *p, int margin_searched) {
     char span[40];
     snprintf(span, sizeof span, "%s-%s", cli_clock(a, sizeof a, v->sampling_start, "-"),
              cli_duration(b, sizeof b, v->sampling_end, 0));
-    char g1[32], g2[32], nm[128];
-    printf("%s %9s %7u %-17s %9s %9s %8s %9s %6s  %s\n", cli_pad(nm, sizeof nm, sv->name[st], 14),
+    char g1[32], g2[32], nm[128], at[32];
+    printf("%s %9s %7u %-17s %9s %11s %9s %8s %9s %6s  %s\n", cli_pad(nm, sizeof nm, sv->name[st], 14),
            cli_count(c, sizeof c, v->residents), v->tubes, span,
-           cli_clock(e, sizeof e, v->complete, "-"), cli_clock(f, sizeof f, v->deadline, "-"),
+           cli_clock(e, sizeof e, v->complete, "-"), cli_local(at, sizeof at, v->complete, par->start, "-"),
+           cli_clock(f, sizeof f, v->deadline, "-"),
            cli_duration(a, sizeof a, v->slack, 1), cli_clock(g1, sizeof g1, v->bound, "-"),
            cli_duration(g2, sizeof g2, v->complete - v->bound, 0), verdict_word(v));
   }
@@ -113,14 +114,14 @@ static void print_plan(const psc_plan_t *p, int margin_searched) {
   printf("\nKey communities: %u of %u met the %g h deadline", kmet, nkey, par->deadline_key_h);
   if (nkey && isfinite(worst))
     printf("; tightest %s (%s), complete %s, slack %s", cm->id[worst_c], cm->name[worst_c],
-           cli_clock(a, sizeof a, psc_plan_community(p, worst_c)->complete, "-"),
+           cli_clock_at(a, sizeof a, psc_plan_community(p, worst_c)->complete, par->start, "-"),
            cli_duration(b, sizeof b, worst, 1));
   printf(".\n");
   for (uint32_t i = 0; i < cm->count; i++) {
     const psc_verdict_t *v = psc_plan_community(p, i);
     if (cm->key[i] && !v->met)
       printf("  %s %s (%s): complete %s, late by %s, bound %s\n", verdict_word(v), cm->id[i],
-             cm->name[i], cli_clock(a, sizeof a, v->complete, "-"),
+             cm->name[i], cli_clock_at(a, sizeof a, v->complete, par->start, "-"),
              cli_duration(b, sizeof b, -v->slack, 0), cli_clock(c, sizeof c, v->bound, "-"));
   }
   if (nkey) {
@@ -131,7 +132,8 @@ static void print_plan(const psc_plan_t *p, int margin_searched) {
     printf("  Latest key-community bound: %s.\n", cli_clock(a, sizeof a, kb, "-"));
   }
   printf("District: complete %s, deadline %s, slack %s: %s\n",
-         cli_clock(a, sizeof a, d->complete, "-"), cli_clock(b, sizeof b, d->deadline, "-"),
+         cli_clock_at(a, sizeof a, d->complete, par->start, "-"),
+         cli_clock_at(b, sizeof b, d->deadline, par->start, "-"),
          cli_duration(c, sizeof c, d->slack, 1), verdict_word(d));
   printf("Lower bound (whole runs, plates, hours, earliest arrivals, sampling): %s; the plan "
          "is %s above it.\n",

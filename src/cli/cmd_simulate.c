@@ -64,18 +64,19 @@ static void print_sim(const psc_scenario_t *s, const psc_sim_options_t *opt,
   printf("Simulation: %u replicates of %s, seed %llu\n\n", R,
          psc_scenario_params(s)->name,
          (unsigned long long)(o.seed ? o.seed : psc_scenario_params(s)->seed));
-  printf("%-10s %-28s %7s %17s %10s %10s\n", "level", "unit", "P(met)", "95 % interval",
-         "p50", "p95");
-  char a[32], b[32];
+  printf("%-10s %-28s %7s %17s %21s %21s\n", "level", "unit", "P(met)", "95 % interval",
+         "p50 (local time)", "p95 (local time)");
+  char a[48], b[48];
+  const char *start = psc_scenario_params(s)->start;
   for (size_t i = 0; i < psc_sim_units(sim); i++) {
     const psc_sim_unit_t *u = psc_sim_unit(sim, i);
     const char *name = u->level == 0 ? cm->id[u->index] : u->level == 1 ? sv->name[u->index] : "district";
     char nm[160];
-    printf("%-10s %s %7.3f   [%.3f, %.3f] %10s %10s\n",
+    printf("%-10s %s %7.3f   [%.3f, %.3f] %21s %21s\n",
            u->level == 0 ? "key" : u->level == 1 ? "street" : "district",
            cli_pad(nm, sizeof nm, name, 28), u->p_met,
-           u->p_met_lo, u->p_met_hi, cli_clock(a, sizeof a, u->complete_p50, "-"),
-           cli_clock(b, sizeof b, u->complete_p95, "-"));
+           u->p_met_lo, u->p_met_hi, cli_clock_at(a, sizeof a, u->complete_p50, start, "-"),
+           cli_clock_at(b, sizeof b, u->complete_p95, start, "-"));
   }
   printf("\nTests per person %.5f (standard error %.5f); positives %.1f, found %.1f, missed %.1f "
          "(%.2f %%) per round\n",

@@ -1,8 +1,10 @@
 /* Helpers shared by the commands: loading with diagnostics, number and time
  * formats. */
+#define _DEFAULT_SOURCE /* timegm */
 #include "cli.h"
 
 #include <math.h>
+#include <time.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,6 +113,37 @@ const char *cli_clock(char *buf, size_t size, double min, const char *none) {
   else {
     buf[0] = 'T';
     cli_duration(buf + 1, size - 1, min, 1);
+  }
+  return buf;
+}
+
+const char *cli_local(char *buf, size_t size, double min, const char *start, const char *none) {
+  struct tm tm = {0};
+  char tail;
+  /* the scenario's start as given, counted on a calendar without time
+   * zones (timegm/gmtime: no daylight-saving jumps) */
+  if (!isfinite(min) || fabs(min) > 1e8 || !start ||
+      sscanf(start, "%4d-%2d-%2d %2d:%2d%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+             &tm.tm_min, &tail) != 5) {
+    snprintf(buf, size, "%s", none);
+    return buf;
+  }
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  time_t t = timegm(&tm) + (time_t)lround(min) * 60;
+  struct tm out;
+  if (!gmtime_r(&t, &out) || !strftime(buf, size, "%m-%d %H:%M", &out))
+    snprintf(buf, size, "%s", none);
+  return buf;
+}
+
+const char *cli_clock_at(char *buf, size_t size, double min, const char *start,
+                         const char *none) {
+  char at[32];
+  cli_clock(buf, size, min, none);
+  if (isfinite(min) && *cli_local(at, sizeof at, min, start, "")) {
+    size_t n = strlen(buf);
+    snprintf(buf + n, size - n, " (%s)", at);
   }
   return buf;
 }

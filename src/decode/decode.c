@@ -322,6 +322,7 @@ static int verdicts_after(psc_decode_t *dc) {
   }
   s->district_complete_before = v->district_complete;
   s->district_complete_after = district;
+  snprintf(s->start, sizeof s->start, "%s", v->start);
   s->units = 1;
   s->units_met_before = v->district_complete <= v->district_deadline + 1e-9;
   s->units_met_after = district <= v->district_deadline + 1e-9;
