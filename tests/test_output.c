@@ -469,6 +469,11 @@ static void test_clock_times(void **state) {
       {"2022-05-01 06:00", -30, "2022-05-01T05:30:00"},
       {"2022-05-01 06:00", 0.5, "2022-05-01T06:00:30"},
       {"2022-05-01 06:00", 2880.01, "2022-05-03T06:00:01"},
+      /* past the table of a month of dates: the calendar arithmetic */
+      {"2022-05-01 06:00", 1440.0 * 40 + 61, "2022-06-10T07:01:00"},
+      {"2024-02-01 00:00", 1440.0 * 31 - 1, "2024-03-02T23:59:00"},
+      {"9999-12-31 23:00", 30, "9999-12-31T23:30:00"},
+      {"9999-12-31 23:00", 90, ""}, /* the year 10000 is not written */
   };
   for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
     psc__clock_t c = psc__clock_of(cases[k].start);

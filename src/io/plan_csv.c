@@ -301,14 +301,35 @@ static void assignment_rows(const void *ctx, uint64_t first, uint64_t last, psc_
       b->err = 1;
       break;
     }
-    for (uint32_t j = pk->member_first[t]; j < pk->member_first[t + 1]; j++) {
-      psc__ob_put(b, head.p, head.n);
-      if (r->synthesised)
-        psc__ob_u64(b, pk->members[j] - base + 1);
-      else
+    uint32_t j0 = pk->member_first[t], j1 = pk->member_first[t + 1];
+    if (!r->synthesised) {
+      for (uint32_t j = j0; j < j1; j++) {
+        psc__ob_put(b, head.p, head.n);
         put_id(b, p->s->id_pool + p->s->res_id_off[pk->members[j]]);
-      psc__ob_putc(b, '\n');
+        psc__ob_putc(b, '\n');
+      }
+      continue;
     }
+    /* room for the whole tube at once, then plain stores: a row is the
+     * head, at most 10 digits and a line break */
+    if (psc__ob_room(b, (size_t)(j1 - j0) * (head.n + 11)) != 0)
+      break;
+    char *o = b->p + b->n;
+    for (uint32_t j = j0; j < j1; j++) {
+      memcpy(o, head.p, head.n);
+      o += head.n;
+      uint32_t v = pk->members[j] - base + 1;
+      char d[10];
+      int k = 10;
+      do {
+        d[--k] = (char)('0' + v % 10);
+        v /= 10;
+      } while (v);
+      memcpy(o, d + k, (size_t)(10 - k));
+      o += 10 - k;
+      *o++ = '\n';
+    }
+    b->n = (size_t)(o - b->p);
   }
   psc__ob_free(&head);
 }

@@ -74,7 +74,7 @@ static void civil_from_days(int64_t z, int64_t *y, int *m, int *d) {
 }
 
 psc__clock_t psc__clock_of(const char *s) {
-  psc__clock_t c = {0, 0, 0};
+  psc__clock_t c = {.ok = 0};
   int v[5] = {0}, pos[5] = {0, 5, 8, 11, 14}, len[5] = {4, 2, 2, 2, 2};
   if (!s || strlen(s) < 16)
     return c;
@@ -88,6 +88,27 @@ psc__clock_t psc__clock_of(const char *s) {
   c.day0 = days_from_civil(v[0], v[1], v[2]);
   c.min0 = v[3] * 60 + v[4];
   c.ok = 1;
+  for (int k = 0; k < PSC__CLOCK_DAYS; k++) {
+    int64_t y;
+    int m, d;
+    civil_from_days(c.day0 + k, &y, &m, &d);
+    if (y > 9999)
+      break;
+    c.ndays = k + 1;
+    char *o = c.date[k];
+    int yy = (int)(y % 10000);
+    o[0] = (char)('0' + yy / 1000);
+    o[1] = (char)('0' + yy / 100 % 10);
+    o[2] = (char)('0' + yy / 10 % 10);
+    o[3] = (char)('0' + yy % 10);
+    o[4] = '-';
+    o[5] = (char)('0' + m / 10);
+    o[6] = (char)('0' + m % 10);
+    o[7] = '-';
+    o[8] = (char)('0' + d / 10);
+    o[9] = (char)('0' + d % 10);
+    o[10] = 'T';
+  }
   return c;
 }
 
@@ -96,12 +117,25 @@ static void put2(psc__ob_t *b, int v, char sep) {
   psc__ob_put(b, t, sep ? 3 : 2);
 }
 
+/* "HH:MM:SS" of rem seconds into the day. */
+static void put_time(psc__ob_t *b, int64_t rem) {
+  int h = (int)(rem / 3600), m = (int)(rem / 60 % 60), sec = (int)(rem % 60);
+  char t[8] = {(char)('0' + h / 10), (char)('0' + h % 10), ':', (char)('0' + m / 10),
+               (char)('0' + m % 10), ':', (char)('0' + sec / 10), (char)('0' + sec % 10)};
+  psc__ob_put(b, t, 8);
+}
+
 void psc__ob_clock(psc__ob_t *b, const psc__clock_t *c, double t) {
   if (!c->ok || !isfinite(t) || fabs(t) > 1e9)
     return;
   int64_t sec = llround(t * 60.0) + (int64_t)c->min0 * 60;
   int64_t day = sec >= 0 ? sec / 86400 : -((-sec + 86399) / 86400);
   int64_t rem = sec - day * 86400;
+  if (day >= 0 && day < c->ndays) {
+    psc__ob_put(b, c->date[day], 11);
+    put_time(b, rem);
+    return;
+  }
   int64_t y;
   int m, d;
   civil_from_days(c->day0 + day, &y, &m, &d);
@@ -111,9 +145,7 @@ void psc__ob_clock(psc__ob_t *b, const psc__clock_t *c, double t) {
   put2(b, (int)(y % 100), '-');
   put2(b, m, '-');
   put2(b, d, 'T');
-  put2(b, (int)(rem / 3600), ':');
-  put2(b, (int)(rem / 60 % 60), ':');
-  put2(b, (int)(rem % 60), 0);
+  put_time(b, rem);
 }
 
 void psc__ob_fixed2(psc__ob_t *b, double x) {

@@ -76,10 +76,15 @@ void psc__ob_fixed2(psc__ob_t *b, double x);
 
 /* Clock times: T0 as a day number and minute of day, from the scenario's
  * start "YYYY-MM-DD HH:MM" (local time, as given). */
+#define PSC__CLOCK_DAYS 32
 typedef struct {
   int64_t day0;
   int32_t min0;
   int ok;
+  /* "YYYY-MM-DDT" of T0's day and the days after it: a round's times fall
+   * within them, and 25 million clock cells need no calendar arithmetic */
+  char date[PSC__CLOCK_DAYS][11];
+  int ndays; /* days in date (fewer near the year 9999) */
 } psc__clock_t;
 psc__clock_t psc__clock_of(const char *start);
 /* The local clock time t minutes after T0, ISO 8601 to the second
