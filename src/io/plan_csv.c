@@ -440,5 +440,7 @@ int psc__plan_write_to_with(const psc_plan_t *p, psc_outset_t *set, int with_csv
     files[n++] = PLAN_FILES[k];
   if (!extra)
     files[n++] = (psc__out_file_t){"report.html", NULL, NULL};
-  return psc__outset_write_concurrent(set, files, nwrite, n, &out);
+  /* the files at once, unless one thread was asked for */
+  return threads == 1 ? psc__outset_write(set, files, nwrite, n, &out)
+                      : psc__outset_write_concurrent(set, files, nwrite, n, &out);
 }

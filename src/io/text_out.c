@@ -232,6 +232,20 @@ int psc__write_rows(FILE *f, uint64_t n, uint64_t block, psc__rows_fn fn, const 
   uint64_t nblocks = (n + block - 1) / block;
   if (nblocks == 0)
     return 0;
+  if (nt == 1) {
+    /* one thread asked for: each block formatted, then written, no writer
+     * thread (the same bytes) */
+    psc__ob_t b = {0};
+    int rc = 0;
+    for (uint64_t k = 0; k < nblocks && !rc; k++) {
+      uint64_t r0 = k * block, r1 = r0 + block < n ? r0 + block : n;
+      fn(ctx, r0, r1, &b);
+      if (psc__ob_flush(&b, f) != 0)
+        rc = b.err ? PSC_ENOMEM : PSC_EIO;
+    }
+    psc__ob_free(&b);
+    return rc;
+  }
   ring_t r = {.f = f, .nblocks = nblocks, .nslots = 2 * nt + 2};
   r.buf = calloc((size_t)r.nslots, sizeof(*r.buf));
   r.filled = calloc((size_t)r.nslots, sizeof(*r.filled));

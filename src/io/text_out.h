@@ -105,7 +105,8 @@ typedef void (*psc__rows_fn)(const void *ctx, uint64_t first, uint64_t last, psc
 /* Writes n rows, block rows at a time: blocks are formatted in parallel
  * (threads <= 0: OpenMP's default) while a writer thread writes the
  * formatted ones in order (at most 2 x threads + 2 blocks in memory), so
- * the file is the same bytes at any thread count.
+ * the file is the same bytes at any thread count; with one thread, block
+ * after block on the calling thread alone.
  * 0, PSC_EIO (errno set) or PSC_ENOMEM. */
 int psc__write_rows(FILE *f, uint64_t n, uint64_t block, psc__rows_fn fn, const void *ctx,
                     int threads);
