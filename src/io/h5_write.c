@@ -83,6 +83,12 @@ static void compress_chunk(zchunk_t *c, const unsigned char *src, size_t elem, s
     in = c->shuf;
   }
   struct isal_zstream *z = c->zs;
+  /* igzip does not clear its hash table between streams: an entry left by
+   * the previous chunk this compressor deflated can still find a (valid)
+   * match, so the bytes would depend on which chunks a thread had before.
+   * A cleared state gives every chunk the same stream at any thread count. */
+  memset(z, 0, sizeof(*z));
+  memset(c->level_buf, 0, ISAL_DEF_LVL1_DEFAULT);
   isal_deflate_stateless_init(z);
   z->next_in = (uint8_t *)(uintptr_t)in;
   z->avail_in = (uint32_t)bytes;
