@@ -58,6 +58,9 @@ int psc__h5_put(hid_t g, const char *name, hid_t mem, hid_t file, const void *da
   return d < 0;
 }
 
+/* Zeros after every buffer igzip deflates (it may read past its input). */
+#define IGZIP_PAD 256
+
 /* One thread's chunk: raw rows, byte-shuffled, deflated. */
 typedef struct {
   unsigned char *raw, *shuf, *z, *level_buf;
@@ -141,8 +144,10 @@ hid_t psc__h5_column_chunks(hid_t g, const char *name, hid_t file, hsize_t n, si
   for (int k = 0; !bad && k < width; k++) {
     c[k].zs = malloc(sizeof(*c[k].zs));
     c[k].level_buf = malloc(ISAL_DEF_LVL1_DEFAULT);
-    c[k].raw = malloc(rawb);
-    c[k].shuf = malloc((size_t)rows * elem);
+    /* igzip reads a little past the end of its input: the bytes after a
+     * chunk are zeros of our own, so that they never change the stream */
+    c[k].raw = calloc(1, rawb + IGZIP_PAD);
+    c[k].shuf = calloc(1, (size_t)rows * elem + IGZIP_PAD);
     c[k].z = malloc(zcap);
     c[k].zcap = zcap;
     bad = !c[k].zs || !c[k].level_buf || !c[k].raw || !c[k].shuf || !c[k].z;
@@ -155,8 +160,8 @@ hid_t psc__h5_column_chunks(hid_t g, const char *name, hid_t file, hsize_t n, si
       hsize_t r = r0 + rows <= n ? rows : n - r0;
       c[k].err = 0;
       const unsigned char *src = c[k].raw;
-      if (direct && r == rows)
-        src = (const unsigned char *)direct + r0 * elem; /* no copy */
+      if (direct && r == rows && elem > 1)
+        src = (const unsigned char *)direct + r0 * elem; /* shuffled from there */
       else if (direct)
         memcpy(c[k].raw, (const unsigned char *)direct + r0 * elem, (size_t)r * elem);
       else if (fill(ctx, r0, r, c[k].raw) != 0)
@@ -165,6 +170,8 @@ hid_t psc__h5_column_chunks(hid_t g, const char *name, hid_t file, hsize_t n, si
        * chunks); the padding is zeros */
       if (r < rows)
         memset(c[k].raw + (size_t)r * elem, 0, (size_t)(rows - r) * elem);
+      if (elem == 1) /* deflated from raw: zeros after the rows */
+        memset(c[k].raw + rows, 0, IGZIP_PAD);
       if (!c[k].err)
         compress_chunk(&c[k], src, elem, (size_t)rows);
     }
