@@ -487,6 +487,7 @@ static void check_search_no_worse(const psc_scenario_t *s, const char *what,
  * `gen` cities of three sizes, a third in arrays — no single setting of its
  * grid or beyond it (margin, hold) gives a lexicographically better verdict
  * (fewer key communities missed, then streets, then the district). */
+#define ARRAYS_OF_8 "[pooling]\ndesign = array\narray_size = 8\n"
 static void test_search_no_worse(void **state) {
   (void)state;
   static const double grid[] = {0.5, 2.0}, wide[] = {0, 1.0, 3.0};
@@ -502,14 +503,8 @@ static void test_search_no_worse(void **state) {
     free(dir);
   }
   for (int k = 0; k < 6; k++) {
-    char *dir = tu_tmpdir();
     uint64_t n = 20000 + 40000 * (uint64_t)(k % 3), seed = 11 + (uint64_t)k;
-    assert_int_equal(psc_gen_city(dir, n, seed), 0);
-    if (k % 3 == 2) {
-      FILE *f = fopen(tu_path(dir, "scenario.ini"), "ab");
-      fputs("[pooling]\ndesign = array\narray_size = 8\n", f);
-      fclose(f);
-    }
+    char *dir = tu_gen_city(n, seed, k % 3 == 2 ? ARRAYS_OF_8 : NULL);
     psc_scenario_t *s = tu_load(dir);
     char what[64];
     snprintf(what, sizeof what, "gen city %llu/%llu", (unsigned long long)n,

@@ -170,14 +170,9 @@ static void test_gen_cities_bounds(void **state) {
   (void)state;
   static const uint64_t sizes[] = {20000, 60000, 150000};
   for (int k = 0; k < 6; k++) {
-    char *dir = tu_tmpdir();
     uint64_t n = sizes[k % 3], seed = 11 + (uint64_t)k;
-    assert_int_equal(psc_gen_city(dir, n, seed), 0);
-    if (k % 3 == 2) {
-      FILE *f = fopen(tu_path(dir, "scenario.ini"), "ab");
-      fputs("[pooling]\ndesign = array\narray_size = 8\n", f);
-      fclose(f);
-    }
+    char *dir =
+        tu_gen_city(n, seed, k % 3 == 2 ? "[pooling]\ndesign = array\narray_size = 8\n" : NULL);
     psc_scenario_t *s = tu_load(dir);
     psc_plan_options_t o = psc_plan_options_default();
     o.advise = 0;
@@ -281,12 +276,9 @@ static void test_advice_holds_in_the_whole_search(void **state) {
   (void)state;
   check_advice_holds(NULL);
   for (int k = 0; k < 4; k++) {
-    char *dir = tu_tmpdir();
-    assert_int_equal(psc_gen_city(dir, 40000 + 20000 * (uint64_t)k, 101 + (uint64_t)k), 0);
     /* a 30 h district deadline: most of these cities miss it and need more instruments */
-    FILE *f = fopen(tu_path(dir, "scenario.ini"), "ab");
-    fputs("[deadlines]\ndistrict = 30\n", f);
-    fclose(f);
+    char *dir = tu_gen_city(40000 + 20000 * (uint64_t)k, 101 + (uint64_t)k,
+                            "[deadlines]\ndistrict = 30\n");
     check_advice_holds(dir);
     tu_rmtree(dir);
     free(dir);

@@ -35,6 +35,18 @@ void tu_write(const char *dir, const char *name, const char *content) {
   fclose(f);
 }
 
+char *tu_gen_city(uint64_t residents, uint64_t seed, const char *ini_extra) {
+  char *dir = tu_tmpdir();
+  assert_int_equal(psc_gen_city(dir, residents, seed), 0);
+  if (ini_extra) {
+    FILE *f = fopen(tu_path(dir, "scenario.ini"), "ab");
+    assert_non_null(f);
+    fputs(ini_extra, f);
+    fclose(f);
+  }
+  return dir;
+}
+
 void tu_block(const char *dir, const char *name) {
   char sub[1024];
   snprintf(sub, sizeof sub, "%s/%s", dir, name);

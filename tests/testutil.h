@@ -17,6 +17,9 @@ char *tu_tmpdir(void);
 void tu_rmtree(const char *dir);
 /* Writes content to dir/name. */
 void tu_write(const char *dir, const char *name, const char *content);
+/* A new directory (tu_tmpdir) holding `poolscreen gen`'s city of `residents`
+ * for `seed`, with ini_extra (may be NULL) appended to its scenario.ini. */
+char *tu_gen_city(uint64_t residents, uint64_t seed, const char *ini_extra);
 /* Makes dir/name a directory with a file in it, so no output can be
  * renamed onto it. */
 void tu_block(const char *dir, const char *name);
