@@ -469,14 +469,17 @@ static int next_addition(fix_t *F, adds_t *a, int32_t *out) {
  * the best set planned (fewest misses, then earliest district) into best. */
 static int by_plans(fix_t *F, uint32_t *steps, adds_t *spec, adds_t *best, int *have_best) {
   const psc__ctx_t *x = &F->p->x;
-  const memo_t *r[2], *top = NULL;
+  const memo_t *r[2];
+  uint32_t top_missed = 0;
+  double top_district = 0;
   int rc = 0;
   for (;;) {
-    const memo_t *m = memo_find(F, &F->cur);
+    const memo_t *m = memo_find(F, &F->cur); /* valid until the next plan_sets */
     if (m) {
-      if (!top || m->missed < top->missed ||
-          (m->missed == top->missed && m->district < top->district)) {
-        top = m;
+      if (!*have_best || m->missed < top_missed ||
+          (m->missed == top_missed && m->district < top_district)) {
+        top_missed = m->missed;
+        top_district = m->district;
         adds_copy(best, &F->cur, x);
         *have_best = 1;
       }
