@@ -159,17 +159,17 @@ static void print_plan(const psc_plan_t *p, int margin_searched) {
   const psc_advice_t *adv = psc_plan_advice(p);
   if (adv->needed) {
     if (adv->found)
-      printf("Cheapest fix found (cost %g, verified by planning with it, %u plans searched): "
+      printf("Cheapest fix found (cost %g, verified by planning with it, %u plan%s searched): "
              "%s -> every deadline met, district complete %s.\n",
-             adv->cost, adv->plans, adv->what, cli_clock(a, sizeof a, adv->district_after, "-"));
+             adv->cost, adv->plans, adv->plans == 1 ? "" : "s", adv->what, cli_clock(a, sizeof a, adv->district_after, "-"));
     else if (adv->count && adv->missed_after < adv->missed_before)
-      printf("No fix found within the search (%u plans); best found (cost %g): %s -> %u of %u "
+      printf("No fix found within the search (%u plan%s); best found (cost %g): %s -> %u of %u "
              "missed deadlines left, district %s.\n",
-             adv->plans, adv->cost, adv->what, adv->missed_after, adv->missed_before,
+             adv->plans, adv->plans == 1 ? "" : "s", adv->cost, adv->what, adv->missed_after, adv->missed_before,
              cli_clock(a, sizeof a, adv->district_after, "-"));
     else
-      printf("No fix found within the search (%u plans): no addition among the candidates "
-             "helps.\n", adv->plans);
+      printf("No fix found within the search (%u plan%s): no addition among the candidates "
+             "helps.\n", adv->plans, adv->plans == 1 ? "" : "s");
   }
 }
 

@@ -628,7 +628,7 @@ int psc__advise(psc_plan_t *p, psc__eval_t *trial) {
   F.trial = trial;
   /* each plan is a chain of the planner's search: a few of them; a small
    * scenario plans two sets side by side (identical results on one thread) */
-  F.max_plans = p->pk.ntubes > 1000000 ? 2 : p->pk.ntubes > 300000 ? 5 : 8;
+  F.max_plans = p->pk.ntubes > 1000000 ? 1 : p->pk.ntubes > 300000 ? 5 : 8;
   F.njobs = p->pk.ntubes <= 300000 ? 2 : 1;
   /* a city's plans are first guesses: one evaluation each, in the caller's
    * buffer (no third evaluation in memory) */

@@ -307,7 +307,8 @@ static void fill_views(psc_plan_t *p) {
  * walk-in sampling would run on into the night (openings.c); without it a
  * street may open late in the day and the local search decides. A plan
  * over 300 000 tubes tries the first point only. Measured (docs/plan.md):
- * the spill rule takes a 25.7 M city from 57 to 165 of 257 streets met,
+ * the spill rule takes a 25.7 M city from 57 to 165 of 257 streets met
+ * (three pacing rounds),
  * and the point without it keeps the default scenario's district where it
  * was (it is the one its local search improves best). */
 static const struct {
@@ -318,6 +319,11 @@ static const double HOLDS[] = {1.0};
 #define NMARGINS (sizeof(MARGINS) / sizeof(MARGINS[0]))
 #define NHOLDS (sizeof(HOLDS) / sizeof(HOLDS[0]))
 #define PACING_ROUNDS 6
+/* Above 300 000 tubes: one point, no local search, and fewer rounds (each
+ * is a whole plan). On the 25.7 M city, 1 to 6 rounds leave 220, 152, 92,
+ * 63, 47, 39 street deadlines missed at about 0.65 s a round; four keep the
+ * plan with its advice within 6 s (docs/performance.md). */
+#define PACING_ROUNDS_LARGE 4
 
 /* Local search over the waves, from the best plan's openings: each
  * ordinary street in opening order is tried opened earlier or later by the
@@ -390,7 +396,7 @@ static int search_order(const psc_plan_t *p, const psc__variant_t *base, const u
   size_t nm = nt <= 300000 ? NMARGINS : 1, nh = eager ? 1 : nt <= 300000 ? NHOLDS : 1;
   if (psc__sampling_curve_init(&c->curve, x, base, 7 * 1440.0))
     return PSC_ENOMEM;
-  int rounds = nt <= 300000 ? PACING_ROUNDS : 3, rc = 0;
+  int rounds = nt <= 300000 ? PACING_ROUNDS : PACING_ROUNDS_LARGE, rc = 0;
   if (first_only) /* the chain's first evaluation: its first guess */
     nm = nh = 1, rounds = 1;
   for (size_t i = 0; !rc && i < nm; i++) {
