@@ -176,19 +176,6 @@ static double fill_labs(const uint32_t *ls, uint32_t n, double *busy, const doub
   return T;
 }
 
-/* How long after its opening a street's walk-in sampling may go on: its
- * deadline less the margin and what follows the last swab (a batch, the
- * handover, the longest run, the report). */
-static double sampling_window(const psc__ctx_t *x, double margin) {
-  const psc_params_t *par = psc_scenario_params(x->s);
-  const psc_labs_t *lb = psc_scenario_labs(x->s);
-  double run = 0;
-  for (uint32_t l = 0; l < x->nlabs; l++)
-    run = fmax(run, lb->run_minutes[l]);
-  return par->deadline_street_h * 60.0 - margin - par->batch_minutes - par->handover_minutes -
-         run - par->report_minutes;
-}
-
 /* First guess of the waves: in wave order (key communities first) each
  * street's tubes fill the labs its sites send to, as a fluid, from when
  * each lab is free; a street opens as late as its deadline allows given
@@ -204,6 +191,7 @@ static int initial_openings(const psc__ctx_t *x, const psc__variant_t *v, const 
   for (uint32_t l = 0; l < x->nlabs; l++)
     tail = fmax(tail, lb->run_minutes[l] + par->report_minutes);
   psc__lab_rates(x, v, rates);
+  const double street_min = par->deadline_street_h * 60.0;
   double *busy = psc__malloc(x->nlabs + 1, 8), *tubes = calloc(2 * (size_t)x->nstreets + 2, 8);
   int rc = !busy || !tubes ? PSC_ENOMEM : 0;
   if (!rc) {
@@ -219,9 +207,9 @@ static int initial_openings(const psc__ctx_t *x, const psc__variant_t *v, const 
       double done = fill_labs(sl + f[k], f[k + 1] - f[k], busy, rates, tubes[2 * k + 1]) + tail;
       open[k] = tubes[2 * k] > 0 || !isfinite(done)
                     ? 0
-                    : fmax(0, done - par->deadline_street_h * 60.0 + margin);
-      if (curve && !(tubes[2 * k] > 0))
-        open[k] = psc__feasible_opening(curve, k, open[k], sampling_window(x, margin));
+                    : fmax(0, done - street_min + margin);
+      if (curve && !(tubes[2 * k] > 0)) /* sampling, a batch, a run and the report in time */
+        open[k] = psc__feasible_opening(curve, k, open[k], street_min - margin - first - tail);
     }
   }
   free(busy);
@@ -268,8 +256,9 @@ int psc__pace(const psc__ctx_t *x, psc__variant_t *v, double margin, int rounds,
       if (sv->complete >= last->district.complete - 1e-6 &&
           sv->complete - sv->sampling_end < tail + 180.0)
         want = fmax(0, fmin(want, open[st] - 60.0));
-      else if (curve)
-        want = psc__feasible_opening(curve, st, want, sampling_window(x, margin));
+      else if (curve) /* its sampling and `tail` within its deadline less the margin */
+        want = psc__feasible_opening(curve, st, want,
+                                     par->deadline_street_h * 60.0 - margin - tail);
       moved = fmax(moved, fabs(want - open[st]));
       open[st] = want;
     }
@@ -308,9 +297,8 @@ static void fill_views(psc_plan_t *p) {
  * street may open late in the day and the local search decides. A plan
  * over 300 000 tubes tries the first point only. Measured (docs/plan.md):
  * the spill rule takes a 25.7 M city from 57 to 165 of 257 streets met
- * (three pacing rounds),
- * and the point without it keeps the default scenario's district where it
- * was (it is the one its local search improves best). */
+ * (three pacing rounds), and the point without it keeps the default
+ * scenario's district where it was. */
 static const struct {
   double hours;
   int spill; /* pacing skips openings whose sampling would spill into the night */
@@ -380,7 +368,7 @@ static int local_search(const psc__ctx_t *x, psc__variant_t v, psc__eval_t *best
 typedef struct {
   psc__eval_t *eval, *trial;
   double *open_best, *open, *rates;
-  psc__sampling_curve_t curve;
+  const psc__sampling_curve_t *curve; /* the search's, under its base resources */
   psc__variant_t v;
   double margin;
   int have, rc;
@@ -394,8 +382,6 @@ static int search_order(const psc_plan_t *p, const psc__variant_t *base, const u
   uint32_t nt = p->pk.ntubes;
   /* larger plans try fewer points: each is a whole plan per round */
   size_t nm = nt <= 300000 ? NMARGINS : 1, nh = eager ? 1 : nt <= 300000 ? NHOLDS : 1;
-  if (psc__sampling_curve_init(&c->curve, x, base, 7 * 1440.0))
-    return PSC_ENOMEM;
   int rounds = nt <= 300000 ? PACING_ROUNDS : PACING_ROUNDS_LARGE, rc = 0;
   if (first_only) /* the chain's first evaluation: its first guess */
     nm = nh = 1, rounds = 1;
@@ -407,11 +393,11 @@ static int search_order(const psc_plan_t *p, const psc__variant_t *base, const u
       psc__variant_t v = *base;
       v.street_open = c->open;
       v.hold = eager ? 0 : o->hold >= 0 ? o->hold : HOLDS[k];
-      if ((rc = initial_openings(x, &v, order, margin, &c->curve, c->open, c->rates)) != 0)
+      if ((rc = initial_openings(x, &v, order, margin, c->curve, c->open, c->rates)) != 0)
         break;
       int improved = 0;
-      rc = psc__pace(x, &v, margin, rounds, MARGINS[i].spill ? &c->curve : NULL, c->eval, c->trial, c->open_best, &c->have,
-                     &improved);
+      rc = psc__pace(x, &v, margin, rounds, MARGINS[i].spill ? c->curve : NULL, c->eval,
+                     c->trial, c->open_best, &c->have, &improved);
       if (!rc && improved) {
         c->v = v;
         c->margin = margin;
@@ -420,7 +406,6 @@ static int search_order(const psc_plan_t *p, const psc__variant_t *base, const u
   }
   if (!rc && c->have && o->margin_hours < 0 && nt <= 300000 && !first_only)
     rc = local_search(x, c->v, c->eval, c->open_best, c->trial, c->open);
-  psc__sampling_curve_free(&c->curve);
   c->v.street_open = c->open_best;
   return rc;
 }
@@ -436,7 +421,8 @@ int psc__search(const psc_plan_t *p, const psc__variant_t *base, int quick, psc_
    * feed the labs while they start); a city searches the first only */
   size_t norders = nt <= 300000 && !quick ? 2 : 1;
   uint32_t *asc = psc__malloc(ns, 4);
-  int rc = !asc ? PSC_ENOMEM : 0;
+  psc__sampling_curve_t curve = {0}; /* one for both orders: it depends on base only */
+  int rc = !asc ? PSC_ENOMEM : psc__sampling_curve_init(&curve, x, base, 7 * 1440.0);
   uint32_t nk = 0; /* key streets lead either order */
   for (uint32_t k = 0; k < x->nstreets; k++)
     nk += x->street_keyed[x->street_order[k]];
@@ -452,6 +438,7 @@ int psc__search(const psc_plan_t *p, const psc__variant_t *base, int quick, psc_
   memset(bufs, 0, sizeof bufs);
   chain_t ch[2];
   memset(ch, 0, sizeof ch);
+  ch[0].curve = ch[1].curve = &curve;
   ch[0].eval = best;
   ch[0].trial = trial;
   ch[0].open_best = best_open;
@@ -498,6 +485,7 @@ int psc__search(const psc_plan_t *p, const psc__variant_t *base, int quick, psc_
     psc__eval_free(&bufs[w]);
   }
   free(asc);
+  psc__sampling_curve_free(&curve);
   return rc;
 }
 
