@@ -473,6 +473,7 @@ static int by_plans(fix_t *F, uint32_t *steps, adds_t *spec, adds_t *best, int *
   uint32_t top_missed = 0;
   double top_district = 0;
   int rc = 0;
+  int32_t known = -2; /* next_addition of F->cur when already computed (-2: not) */
   for (;;) {
     const memo_t *m = memo_find(F, &F->cur); /* valid until the next plan_sets */
     if (m) {
@@ -483,11 +484,12 @@ static int by_plans(fix_t *F, uint32_t *steps, adds_t *spec, adds_t *best, int *
         adds_copy(best, &F->cur, x);
         *have_best = 1;
       }
-      int32_t c;
-      if (!m->missed || *steps >= 4 * PSC_ADVICE_MAX || (rc = next_addition(F, &F->cur, &c)) ||
-          c < 0)
+      int32_t c = known;
+      if (!m->missed || *steps >= 4 * PSC_ADVICE_MAX ||
+          (c == -2 && (rc = next_addition(F, &F->cur, &c)) != 0) || c < 0)
         break;
       change(&F->cur, &F->cand[c], +1);
+      known = -2;
       (*steps)++;
       continue;
     }
@@ -499,6 +501,7 @@ static int by_plans(fix_t *F, uint32_t *steps, adds_t *spec, adds_t *best, int *
     if (F->njobs > 1 && F->plans + 1 < F->max_plans) {
       if ((rc = next_addition(F, &F->cur, &c)) != 0)
         break;
+      known = c; /* the current set's next addition, should its plan miss */
       if (c >= 0) {
         adds_copy(spec, &F->cur, x);
         change(spec, &F->cand[c], +1);
