@@ -311,22 +311,14 @@ static void assignment_rows(const void *ctx, uint64_t first, uint64_t last, psc_
       continue;
     }
     /* room for the whole tube at once, then plain stores: a row is the
-     * head, at most 10 digits and a line break */
-    if (psc__ob_room(b, (size_t)(j1 - j0) * (head.n + 11)) != 0)
+     * head, at most 10 digits and a line break (20 kept free for the
+     * digit writer after the last) */
+    if (psc__ob_room(b, (size_t)(j1 - j0) * (head.n + 11) + 20) != 0)
       break;
     char *o = b->p + b->n;
     for (uint32_t j = j0; j < j1; j++) {
       memcpy(o, head.p, head.n);
-      o += head.n;
-      uint32_t v = pk->members[j] - base + 1;
-      char d[10];
-      int k = 10;
-      do {
-        d[--k] = (char)('0' + v % 10);
-        v /= 10;
-      } while (v);
-      memcpy(o, d + k, (size_t)(10 - k));
-      o += 10 - k;
+      o = psc__digits_u64(o + head.n, pk->members[j] - base + 1);
       *o++ = '\n';
     }
     b->n = (size_t)(o - b->p);

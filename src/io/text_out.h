@@ -37,15 +37,22 @@ static inline void psc__ob_putc(psc__ob_t *b, char c) {
     b->p[b->n++] = c;
 }
 
-/* Decimal digits of v. */
-static inline void psc__ob_u64(psc__ob_t *b, uint64_t v) {
+/* Decimal digits of v stored at o (at most 20 bytes); returns their end. */
+static inline char *psc__digits_u64(char *o, uint64_t v) {
   char d[20];
   int k = 20;
   do {
     d[--k] = (char)('0' + v % 10);
     v /= 10;
   } while (v);
-  psc__ob_put(b, d + k, (size_t)(20 - k));
+  memcpy(o, d + k, (size_t)(20 - k));
+  return o + (20 - k);
+}
+
+/* Decimal digits of v. */
+static inline void psc__ob_u64(psc__ob_t *b, uint64_t v) {
+  if (psc__ob_room(b, 20) == 0)
+    b->n = (size_t)(psc__digits_u64(b->p + b->n, v) - b->p);
 }
 static inline void psc__ob_i64(psc__ob_t *b, int64_t v) {
   if (v < 0) {
