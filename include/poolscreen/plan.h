@@ -35,9 +35,13 @@ typedef struct {
                           the latest time its own deadline allows, as the labs progress */
   double hold;         /* < 0: search (default); >= 0: with run_start = planned, a run may
                           wait for its plate up to hold x run length x its empty share */
+  int background_advice; /* 1: psc_plan_create returns once the plan is made and searches
+                          the advice on a thread of its own; psc_plan_advice, the
+                          writers and psc_plan_free wait for it (psc_plan_advice_wait) */
 } psc_plan_options_t;
 
-/* Default options: threads 0, advise 1, margin_hours -1, hold -1. */
+/* Default options: threads 0, advise 1, margin_hours -1, hold -1,
+ * background_advice 0. */
 PSC_API psc_plan_options_t psc_plan_options_default(void);
 
 /* Tubes, in packing order (by community, then stream). Times are minutes
@@ -174,7 +178,14 @@ PSC_API double psc_plan_hold(const psc_plan_t *p);
 PSC_API double psc_plan_street_open(const psc_plan_t *p, uint32_t st);
 /* Tubes whose first swab waited longer than max_sample_age_hours for a run. */
 PSC_API uint32_t psc_plan_aged_tubes(const psc_plan_t *p);
+/* The cheapest fix; with background_advice, waits for its search first. */
 PSC_API const psc_advice_t *psc_plan_advice(const psc_plan_t *p);
+/* Waits for a background advice (at once without one) and returns its
+ * status: 0, or PSC_ENOMEM when the search ran out of memory (the advice
+ * then says no fix was found). Anything but the advice may be read, and the
+ * plan's files written, while it runs; the writers wait for it before the
+ * advice they carry and fail with its status. */
+PSC_API int psc_plan_advice_wait(const psc_plan_t *p);
 /* Writes a barcode-like tube id (19 digits: date of T0 as YYMMDD, the
  * plan's 4-digit tag from its identity, an 8-digit sequence and a Luhn
  * check digit; docs/output.md) into buf; returns the length like snprintf. */

@@ -262,6 +262,9 @@ int cmd_plan(int argc, char **argv) {
     return rc;
   }
   psc_plan_t *p = NULL;
+  /* the files are written while the advice is searched; the writers wait
+   * for it before the parts that carry it */
+  o.background_advice = 1;
   int err = psc_plan_create(s, &o, &p);
   if (err) {
     fprintf(stderr, "poolscreen plan: %s\n", psc_strerror(err));
@@ -269,22 +272,22 @@ int cmd_plan(int argc, char **argv) {
     psc_scenario_free(s);
     return CLI_FAILURE;
   }
-  if (json) {
-    /* stdout carries the JSON alone */
-    cli_quiet = 1;
-    if (cli_plan_json(stdout, p, o.margin_hours >= 0)) {
-      fprintf(stderr, "poolscreen plan: %s\n", psc_strerror(PSC_ENOMEM));
-      psc_plan_free(p);
-      psc_outset_free(set);
-      psc_scenario_free(s);
-      return CLI_FAILURE;
-    }
-  } else if (!cli_quiet) {
-    print_plan(p, o.margin_hours < 0);
+  if (json)
+    cli_quiet = 1; /* stdout carries the JSON alone */
+  int written = report ? psc_report_write_plan_to(p, set, csv, o.threads)
+                       : psc_plan_write_to(p, set, csv, o.threads);
+  /* a failed advice failed the writers too: nothing is written */
+  if ((err = psc_plan_advice_wait(p)) != 0 ||
+      (json && cli_plan_json(stdout, p, o.margin_hours >= 0) && (err = PSC_ENOMEM))) {
+    fprintf(stderr, "poolscreen plan: %s\n", psc_strerror(err));
+    psc_plan_free(p);
+    psc_outset_free(set);
+    psc_scenario_free(s);
+    return CLI_FAILURE;
   }
-  err = cli_written("plan", set,
-                    report ? psc_report_write_plan_to(p, set, csv, o.threads)
-                           : psc_plan_write_to(p, set, csv, o.threads),
+  if (!json && !cli_quiet)
+    print_plan(p, o.margin_hours < 0);
+  err = cli_written("plan", set, written,
                     csv ? report ? "plan.h5, summary.csv, site_schedule.csv, tubes.csv, "
                                    "assignment.csv, exceptions.csv, report.html"
                                  : "plan.h5, summary.csv, site_schedule.csv, tubes.csv, "

@@ -17,8 +17,17 @@
 typedef struct {
   int err;
   const char *group; /* the group being written, for the layout table */
-  int threads;       /* for the compression of large columns */
+  int threads;       /* for the compression of large columns (0: the runtime's) */
+  const psc_plan_t *p;
 } h5ctx_t;
+
+/* The team for the next column: one thread fewer while a background advice
+ * is searched on a core of its own (plan/advice_thread.c). */
+static int team(h5ctx_t *c) {
+  int n = psc__writer_threads(c->p, c->threads);
+  omp_set_num_threads(n);
+  return n;
+}
 
 /* The layout entry of a dataset of the current group: every dataset the
  * writer makes must be in the table (io/plan_layout.c), of its type. */
@@ -84,6 +93,7 @@ static void column(h5ctx_t *c, hid_t g, const char *name, hid_t mem, hid_t file,
   }
   /* codes are stored as HDF5 enums of the table's names */
   hid_t ft = psc__layout_type(l);
+  team(c);
   hid_t d = psc__h5_column(g, name, mem, ft, data, n);
   if (l->names)
     H5Tclose(ft);
@@ -124,7 +134,7 @@ static void chunked(h5ctx_t *c, hid_t g, const char *name, uint32_t n, hid_t fil
   if (!l)
     return;
   fill_adapter_t a = {fill, ctx};
-  hid_t d = psc__h5_column_fill(g, name, file, n, elem, fill_rows, &a, c->threads);
+  hid_t d = psc__h5_column_fill(g, name, file, n, elem, fill_rows, &a, team(c));
   if (d < 0)
     c->err = 1;
   H5Dclose(d);
@@ -324,10 +334,6 @@ static void root_attributes(h5ctx_t *c, hid_t f, const psc_plan_t *p) {
   attr_f64(c, f, "hold", psc_plan_hold(p));
   attr_f64(c, f, "lower_bound_min", p->lower_bound);
   attr_i64(c, f, "aged_tubes", p->e.aged);
-  attr_text(c, f, "advice", p->advice.what);
-  attr_i64(c, f, "advice_needed", p->advice.needed);
-  attr_i64(c, f, "advice_found", p->advice.found);
-  attr_f64(c, f, "advice_cost", p->advice.cost);
   attr_i64(c, f, "start_minute_of_day", par->start_minute_of_day);
   attr_i64(c, f, "tube_date_code", p->date_code);
   attr_text(c, f, "format", PSC__PLAN_FORMAT);
@@ -346,13 +352,10 @@ int psc__plan_h5_to(const void *out, const char *path) {
     psc__h5_quiet_end();
     return PSC_EIO;
   }
-  int saved_threads = 0;
-  if (threads > 0) {
-    saved_threads = omp_get_max_threads();
-    omp_set_num_threads(threads);
-  }
+  int saved_threads = omp_get_max_threads();
   h5ctx_t ctx = {0}, *c = &ctx;
-  c->threads = threads;
+  c->threads = threads > 0 ? threads : saved_threads;
+  c->p = p;
   const psc_roster_t *r = psc_scenario_roster(p->s);
   const psc_communities_t *cm = psc_scenario_communities(p->s);
   const psc_streets_t *sv = psc_scenario_streets(p->s);
@@ -540,12 +543,20 @@ int psc__plan_h5_to(const void *out, const char *path) {
   COL_MIN(g, "end", rn->end, rn->count);
   H5Gclose(g);
 
+  /* last, so that the datasets are written while a background advice is
+   * searched (plan/advice_thread.c) */
+  int advice_rc = psc_plan_advice_wait(p);
+  if (!advice_rc) {
+    attr_text(c, f, "advice", p->advice.what);
+    attr_i64(c, f, "advice_needed", p->advice.needed);
+    attr_i64(c, f, "advice_found", p->advice.found);
+    attr_f64(c, f, "advice_cost", p->advice.cost);
+  }
   if (H5Fclose(f) < 0)
     c->err = 1;
-  if (saved_threads)
-    omp_set_num_threads(saved_threads);
+  omp_set_num_threads(saved_threads);
   psc__h5_quiet_end();
-  return c->err ? PSC_EHDF5 : 0;
+  return advice_rc ? advice_rc : c->err ? PSC_EHDF5 : 0;
 }
 
 int psc_plan_write_h5(const psc_plan_t *p, const char *path, int threads) {

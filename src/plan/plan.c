@@ -11,7 +11,7 @@
 #include <string.h>
 
 psc_plan_options_t psc_plan_options_default(void) {
-  psc_plan_options_t o = {0, 1, -1.0, -1.0};
+  psc_plan_options_t o = {0, 1, -1.0, -1.0, 0};
   return o;
 }
 
@@ -572,13 +572,18 @@ int psc_plan_create(const psc_scenario_t *s, const psc_plan_options_t *opt, psc_
   p->advice.found = 1;
   p->advice.missed_before = p->advice.missed_after = p->e.missed;
   p->advice.district_before = p->advice.district_after = p->e.district.complete;
-  if (p->e.missed && o.advise && (rc = psc__advise(p, &trial)) != 0)
+  /* a background advice starts as soon as the plan and its bounds are made
+   * (it reads nothing else); the views, utilisation and identity are
+   * computed beside it */
+  if (p->e.missed && o.advise)
+    rc = o.background_advice ? psc__advice_start(p, &trial) : psc__advise(p, &trial);
+  if (rc)
     goto fail;
-  psc__eval_free(&trial);
   fill_views(p);
   psc__utilisation(p, &p->util);
   p->lower_bound = p->e.district.bound;
   p->identity = psc__plan_identity(p);
+  psc__eval_free(&trial);
   omp_set_num_threads(saved);
   *out = p;
   return 0;
@@ -592,6 +597,7 @@ fail:
 void psc_plan_free(psc_plan_t *p) {
   if (!p)
     return;
+  psc__advice_end(p);
   psc__eval_free(&p->e);
   free(p->street_open);
   free(p->wave_order);
@@ -614,7 +620,10 @@ double psc_plan_margin_hours(const psc_plan_t *p) { return p->margin_min / 60.0;
 double psc_plan_hold(const psc_plan_t *p) { return p->v.hold; }
 double psc_plan_street_open(const psc_plan_t *p, uint32_t st) { return p->street_open[st]; }
 uint32_t psc_plan_aged_tubes(const psc_plan_t *p) { return p->e.aged; }
-const psc_advice_t *psc_plan_advice(const psc_plan_t *p) { return &p->advice; }
+const psc_advice_t *psc_plan_advice(const psc_plan_t *p) {
+  psc__advice_wait(p);
+  return &p->advice;
+}
 const uint32_t *psc_plan_session_tube_list(const psc_plan_t *p) { return p->e.ses_tube_list; }
 uint32_t psc_plan_session_first(const psc_plan_t *p, uint32_t k) { return p->e.ses_tube_first[k]; }
 

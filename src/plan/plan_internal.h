@@ -206,6 +206,8 @@ typedef struct {
 int psc__lab_replay(const psc__replay_in_t *in, psc__replay_out_t *out);
 void psc__replay_out_free(psc__replay_out_t *o);
 
+typedef struct psc__advice_job psc__advice_job_t;
+
 struct psc_plan {
   const psc_scenario_t *s;
   psc__pack_t pk;
@@ -226,6 +228,7 @@ struct psc_plan {
   int threads;
   int date_code; /* YYMMDD of T0 */
   uint64_t identity; /* plan/identity.c */
+  psc__advice_job_t *advice_job; /* the advice searching in the background, or NULL */
 };
 
 /* io/plan_h5.c, io/plan_csv.c: what the plan's output writers get */
@@ -247,6 +250,17 @@ enum { PSC__BOUND_ALL = -2, PSC__BOUND_DISTRICT = -1 };
 int psc__bounds_of(const psc__ctx_t *x, const psc__variant_t *v, psc__eval_t *e, int64_t scope);
 /* plan/advice.c: the cheapest fix (p->advice); trial is working memory. */
 int psc__advise(psc_plan_t *p, psc__eval_t *trial);
+/* plan/advice_thread.c: psc__advise on a thread of its own, which takes
+ * over trial (left empty); psc__advice_wait waits for it to end and returns
+ * its status (0 at once when none was started); psc__advice_end also joins
+ * and frees it. Read p->advice only after psc__advice_wait. */
+int psc__advice_start(psc_plan_t *p, psc__eval_t *trial);
+int psc__advice_wait(const psc_plan_t *p);
+void psc__advice_end(psc_plan_t *p);
+/* 1 while a background advice is searched; a plan writer's team: threads
+ * (0: the runtime's default), one fewer while the advice takes a core. */
+int psc__advice_running(const psc_plan_t *p);
+int psc__writer_threads(const psc_plan_t *p, int threads);
 /* plan/plan.c: the planner's whole search under base's resources (the
  * street openings of base are ignored); the best into best, best_open,
  * best_v, best_margin, and which wave order won into *order_won (may be

@@ -396,6 +396,9 @@ static void facts(FILE *f, const psc_plan_t *p) {
 int psc_report_plan(const psc_plan_t *p, FILE *f) {
   if (!p || !f)
     return PSC_EINVAL;
+  int rc = psc_plan_advice_wait(p);
+  if (rc)
+    return rc;
   const psc_scenario_t *s = psc_plan_scenario(p);
   const psc_params_t *par = psc_scenario_params(s);
   char sub[512];
