@@ -9,8 +9,10 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 #include <math.h>
+#include <pthread.h>
 
 #include "internal.h"
+#include "plan/plan_internal.h"
 #include "io/text_out.h"
 
 #include <stdio.h>
@@ -636,8 +638,142 @@ static void test_gen_one_set(void **state) {
   free(root);
 }
 
+/* A plan made and written at once (psc_plan_create_writing: plan.h5's
+ * residents written during the search, the advice searched while the rest
+ * is written) gives the same plan, advice and bytes as psc_plan_create then
+ * psc_plan_write, with and without report.html, at 1 and 2 threads: on the
+ * default scenario and on a city whose 30 h district needs a fix. A
+ * blocked member fails the writers alone: the plan is returned and the old
+ * set stays. */
+static void same_made_and_written(psc_scenario_t *s, const char *root, int threads) {
+  char o1[1024], o2[1024], o3[1024], o4[1024], cmd[4200];
+  snprintf(o1, sizeof o1, "%s/seq%d", root, threads);
+  snprintf(o2, sizeof o2, "%s/once%d", root, threads);
+  snprintf(o3, sizeof o3, "%s/seq_report%d", root, threads);
+  snprintf(o4, sizeof o4, "%s/once_report%d", root, threads);
+  psc_plan_options_t opt = psc_plan_options_default();
+  opt.threads = threads;
+  psc_plan_t *p1 = NULL, *p2 = NULL, *p3 = NULL;
+  assert_int_equal(psc_plan_create(s, &opt, &p1), 0);
+  assert_int_equal(psc_plan_write(p1, o1, 1, threads), 0);
+  assert_int_equal(psc_report_write_plan(p1, o3, 0, threads), 0);
+  psc_outset_t *set = NULL;
+  int wrc = -1;
+  assert_int_equal(psc_outset_open(o2, &set), 0);
+  assert_int_equal(psc_plan_create_writing(s, &opt, set, 1, &p2, &wrc), 0);
+  assert_int_equal(wrc, 0);
+  psc_outset_free(set);
+  assert_int_equal(psc_outset_open(o4, &set), 0);
+  assert_int_equal(psc_report_plan_create_writing(s, &opt, set, 0, &p3, &wrc), 0);
+  assert_int_equal(wrc, 0);
+  psc_outset_free(set);
+  const psc_advice_t *a1 = psc_plan_advice(p1), *a2 = psc_plan_advice(p2);
+  assert_int_equal(psc_plan_advice_wait(p2), 0);
+  assert_true(a1->needed); /* these scenarios miss a deadline: an advice was searched */
+  assert_string_equal(a1->what, a2->what);
+  assert_true(a1->cost == a2->cost && a1->plans == a2->plans && a1->found == a2->found);
+  assert_true(psc_plan_district(p1)->complete == psc_plan_district(p2)->complete);
+  snprintf(cmd, sizeof cmd, "diff -r %s %s && diff -r %s %s", o1, o2, o3, o4);
+  assert_int_equal(system(cmd), 0);
+  /* a folder in place of a member: the writers fail, the plan stands */
+  psc_plan_t *p4 = NULL;
+  snprintf(cmd, sizeof cmd, "%s/tubes.csv", o2);
+  remove(cmd);
+  tu_block(o2, "tubes.csv");
+  assert_int_equal(psc_outset_open(o2, &set), 0);
+  assert_int_equal(psc_plan_create_writing(s, &opt, set, 1, &p4, &wrc), 0);
+  assert_int_equal(wrc, PSC_EIO);
+  assert_non_null(strstr(psc_outset_error(set), "tubes.csv: Is a directory"));
+  psc_outset_free(set);
+  assert_non_null(p4);
+  assert_string_equal(psc_plan_advice(p4)->what, a1->what);
+  snprintf(cmd, sizeof cmd, "cmp %s/plan.h5 %s/plan.h5", o1, o2); /* the old set stays */
+  assert_int_equal(system(cmd), 0);
+  psc_plan_free(p1);
+  psc_plan_free(p2);
+  psc_plan_free(p3);
+  psc_plan_free(p4);
+}
+
+static void test_made_and_written_at_once(void **state) {
+  (void)state;
+  psc_diags_t *d = psc_diags_create();
+  psc_scenario_t *s = NULL;
+  assert_int_equal(psc_scenario_load_default(d, &s), 0);
+  char *root = tu_tmpdir();
+  same_made_and_written(s, root, 1);
+  same_made_and_written(s, root, 2);
+  psc_scenario_free(s);
+  char *city = tu_gen_city(200000, 11, "[deadlines]\ndistrict = 30\n");
+  s = tu_load(city);
+  same_made_and_written(s, city, 2);
+  psc_scenario_free(s);
+  psc_diags_free(d);
+  tu_rmtree(city);
+  tu_rmtree(root);
+  free(city);
+  free(root);
+}
+
+/* Planning that fails after the writers started writes nothing: the
+ * writers give up with the plan's status (plan.h5 after its residents were
+ * written, the CSVs while they wait), the set is not committed and no
+ * staging folder is left. The failure is injected at the stage the
+ * planner reports it from (plan/stages.c). */
+typedef struct {
+  psc_plan_t *p;
+  psc_outset_t *set;
+  int rc;
+} bg_writer_t;
+
+static void *bg_write(void *arg) {
+  bg_writer_t *w = arg;
+  w->rc = psc__plan_write_to_with(w->p, w->set, 1, 2, NULL);
+  return NULL;
+}
+
+static void test_failed_plan_writes_nothing(void **state) {
+  (void)state;
+  char *root = tu_gen_city(100000, 5, NULL);
+  psc_scenario_t *s = tu_load(root);
+  for (int packed = 0; packed < 2; packed++) {
+    char out[1024];
+    snprintf(out, sizeof out, "%s/out%d", root, packed);
+    psc_plan_options_t opt = psc_plan_options_default();
+    psc_plan_t *p = NULL;
+    assert_int_equal(psc__plan_new(s, &opt, &p), 0);
+    assert_int_equal(psc__stages_init(p), 0);
+    bg_writer_t w = {p, NULL, -1};
+    assert_int_equal(psc_outset_open(out, &w.set), 0);
+    pthread_t tid;
+    assert_int_equal(pthread_create(&tid, NULL, bg_write, &w), 0);
+    if (packed) { /* plan.h5's residents and households are written, then it fails */
+      assert_int_equal(psc__pack(s, &p->pk), 0);
+      psc__stage_reach(p, PSC__STAGE_PACKED);
+      usleep(200000);
+    }
+    psc__stage_fail(p, PSC_EINFEASIBLE);
+    pthread_join(tid, NULL);
+    assert_int_equal(w.rc, PSC_EINFEASIBLE);
+    psc_outset_free(w.set);
+    psc_plan_free(p);
+    struct stat st;
+    assert_true(stat(out, &st) != 0 || tu_entries(out) == 0);
+  }
+  char cmd[1200], *res;
+  snprintf(cmd, sizeof cmd, "ls -a %s | grep -c psc-", root);
+  tu_run(cmd, &res, NULL);
+  assert_string_equal(res, "0\n");
+  free(res);
+  psc_scenario_free(s);
+  tu_rmtree(root);
+  free(root);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_made_and_written_at_once),
+      cmocka_unit_test(test_failed_plan_writes_nothing),
       cmocka_unit_test(test_blocked_member_keeps_old_set),
       cmocka_unit_test(test_set_replaces_own_keeps_others),
       cmocka_unit_test(test_leftovers_removed),

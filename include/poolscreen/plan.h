@@ -138,6 +138,16 @@ typedef struct {
  * scenario and options give the same plan at any thread count. */
 PSC_API int psc_plan_create(const psc_scenario_t *s, const psc_plan_options_t *opt,
                             psc_plan_t **out);
+/* psc_plan_create, then psc_plan_write_to (poolscreen/output.h) into set,
+ * in one call: the same plan and the same bytes, sooner. With more than one
+ * thread the files are written on a thread of their own while the plan is
+ * made (plan.h5's residents and households during the search), and the
+ * advice is searched in the background while the rest is written. Returns
+ * psc_plan_create's status (on failure nothing is written, *out is NULL);
+ * the writers' status, as psc_plan_write_to's, goes to *write_rc. */
+PSC_API int psc_plan_create_writing(const psc_scenario_t *s, const psc_plan_options_t *opt,
+                                    struct psc_outset *set, int with_csv, psc_plan_t **out,
+                                    int *write_rc);
 /* Frees a plan; accepts NULL. */
 PSC_API void psc_plan_free(psc_plan_t *p);
 

@@ -34,6 +34,10 @@ PSC_API int psc_report_write_sim(const psc_sim_t *sim, const char *outdir);
 PSC_API int psc_report_write_plan_to(const psc_plan_t *p, psc_outset_t *set, int with_csv,
                                      int threads);
 PSC_API int psc_report_write_sim_to(const psc_sim_t *sim, psc_outset_t *set);
+/* psc_plan_create_writing (poolscreen/plan.h) with report.html in the set. */
+PSC_API int psc_report_plan_create_writing(const psc_scenario_t *s,
+                                           const psc_plan_options_t *opt, psc_outset_t *set,
+                                           int with_csv, psc_plan_t **out, int *write_rc);
 
 #ifdef __cplusplus
 }

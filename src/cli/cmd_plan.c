@@ -262,20 +262,18 @@ int cmd_plan(int argc, char **argv) {
     return rc;
   }
   psc_plan_t *p = NULL;
-  /* the files are written while the advice is searched; the writers wait
-   * for it before the parts that carry it */
-  o.background_advice = 1;
-  int err = psc_plan_create(s, &o, &p);
+  if (json)
+    cli_quiet = 1; /* stdout carries the JSON alone */
+  /* the files are written while the plan and its advice are made */
+  int written = 0;
+  int err = report ? psc_report_plan_create_writing(s, &o, set, csv, &p, &written)
+                   : psc_plan_create_writing(s, &o, set, csv, &p, &written);
   if (err) {
     fprintf(stderr, "poolscreen plan: %s\n", psc_strerror(err));
     psc_outset_free(set);
     psc_scenario_free(s);
     return CLI_FAILURE;
   }
-  if (json)
-    cli_quiet = 1; /* stdout carries the JSON alone */
-  int written = report ? psc_report_write_plan_to(p, set, csv, o.threads)
-                       : psc_plan_write_to(p, set, csv, o.threads);
   /* a failed advice failed the writers too: nothing is written */
   if ((err = psc_plan_advice_wait(p)) != 0 ||
       (json && cli_plan_json(stdout, p, o.margin_hours >= 0) && (err = PSC_ENOMEM))) {

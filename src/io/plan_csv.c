@@ -96,7 +96,18 @@ static const psc__col_t SUMMARY[] = {
     {"complete_at", s_complete_at}, {"deadline_at", s_deadline_at},
 };
 
+/* A plan made and written at once (plan/stages.c): each file waits for
+ * the plan; the large ones use one thread fewer while the plan's advice is
+ * searched on another core. */
+#define AWAIT_PLAN(ctx)                                                                   \
+  do {                                                                                    \
+    int stage_rc_ = psc__stage_wait(plan_of(ctx), PSC__STAGE_PLANNED);                    \
+    if (stage_rc_)                                                                        \
+      return stage_rc_;                                                                   \
+  } while (0)
+
 static int write_summary(const void *ctx, FILE *f) {
+  AWAIT_PLAN(ctx);
   const psc_plan_t *p = plan_of(ctx);
   uint64_t n = (uint64_t)psc_scenario_communities(p->s)->count +
                psc_scenario_streets(p->s)->count + 1;
@@ -195,6 +206,7 @@ static const psc__col_t SCHEDULE[] = {
 };
 
 static int write_schedule(const void *ctx, FILE *f) {
+  AWAIT_PLAN(ctx);
   const psc__plan_out_t *o = ctx;
   const psc__eval_t *e = &o->p->e;
   ses_key_t *keys = psc__malloc(e->nsessions + 1, sizeof(*keys));
@@ -205,7 +217,7 @@ static int write_schedule(const void *ctx, FILE *f) {
   qsort(keys, e->nsessions, sizeof(*keys), cmp_ses);
   sched_t c = {o->p, keys, psc__clock_of(psc_scenario_params(o->p->s)->start)};
   int rc = psc__csv_table(f, SCHEDULE, sizeof SCHEDULE / sizeof SCHEDULE[0], e->nsessions, &c,
-                          o->threads);
+                          psc__writer_threads(o->p, o->threads));
   free(keys);
   return rc;
 }
@@ -259,9 +271,10 @@ static const psc__col_t TUBES[] = {
 };
 
 static int write_tubes(const void *ctx, FILE *f) {
+  AWAIT_PLAN(ctx);
   out_t o = out_of(ctx);
   return psc__csv_table(f, TUBES, sizeof TUBES / sizeof TUBES[0], o.o.p->pk.ntubes, &o,
-                        o.o.threads);
+                        psc__writer_threads(o.o.p, o.o.threads));
 }
 
 /* ---- assignment.csv: tube, resident; grouped by tube in swab order ------ */
@@ -327,14 +340,19 @@ static void assignment_rows(const void *ctx, uint64_t first, uint64_t last, psc_
 }
 
 static int write_assignment(const void *ctx, FILE *f) {
+  AWAIT_PLAN(ctx);
   const psc__plan_out_t *o = ctx;
   if (fputs("tube,resident\n", f) == EOF)
     return PSC_EIO;
-  return psc__write_rows(f, o->p->pk.ntubes, 4096, assignment_rows, ctx, o->threads);
+  return psc__write_rows(f, o->p->pk.ntubes, 4096, assignment_rows, ctx,
+                         psc__writer_threads(o->p, o->threads));
 }
 
 /* ---- exceptions.csv ---------------------------------------------------- */
 static int write_exceptions(const void *ctx, FILE *f) {
+  int stage_rc = psc__stage_wait(plan_of(ctx), PSC__STAGE_PACKED);
+  if (stage_rc)
+    return stage_rc;
   const psc_plan_t *p = plan_of(ctx);
   const psc_roster_t *r = psc_scenario_roster(p->s);
   const psc_communities_t *cm = psc_scenario_communities(p->s);

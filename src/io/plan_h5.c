@@ -22,7 +22,7 @@ typedef struct {
 } h5ctx_t;
 
 /* The team for the next column: one thread fewer while a background advice
- * is searched on a core of its own (plan/advice_thread.c). */
+ * is made on another core (plan/stages.c). */
 static int team(h5ctx_t *c) {
   int n = psc__writer_threads(c->p, c->threads);
   omp_set_num_threads(n);
@@ -361,7 +361,11 @@ int psc__plan_h5_to(const void *out, const char *path) {
   const psc_streets_t *sv = psc_scenario_streets(p->s);
   const psc_sites_t *st = psc_scenario_sites(p->s);
   const psc_labs_t *lb = psc_scenario_labs(p->s);
-  root_attributes(c, f, p);
+  /* made and written at once (plan/stages.c), each part waits for what it
+   * reads: the residents and households for the packing only */
+  int stage_rc = psc__stage_wait(p, PSC__STAGE_PACKED);
+  if (stage_rc)
+    goto done;
 
   c->group = "residents";
   hid_t g = psc__h5_group(f, "residents");
@@ -409,6 +413,8 @@ int psc__plan_h5_to(const void *out, const char *path) {
   scale_rows(c, g, "id", "household");
   H5Gclose(g);
 
+  if ((stage_rc = psc__stage_wait(p, PSC__STAGE_PLANNED)) != 0)
+    goto done;
   const psc_tubes_t *t = &p->tubes;
   c->group = "tubes";
   g = psc__h5_group(f, "tubes");
@@ -543,20 +549,20 @@ int psc__plan_h5_to(const void *out, const char *path) {
   COL_MIN(g, "end", rn->end, rn->count);
   H5Gclose(g);
 
-  /* last, so that the datasets are written while a background advice is
-   * searched (plan/advice_thread.c) */
-  int advice_rc = psc_plan_advice_wait(p);
-  if (!advice_rc) {
+  root_attributes(c, f, p);
+  /* the advice last: the datasets are written while it is searched */
+  if ((stage_rc = psc__stage_wait(p, PSC__STAGE_ADVISED)) == 0) {
     attr_text(c, f, "advice", p->advice.what);
     attr_i64(c, f, "advice_needed", p->advice.needed);
     attr_i64(c, f, "advice_found", p->advice.found);
     attr_f64(c, f, "advice_cost", p->advice.cost);
   }
+done:
   if (H5Fclose(f) < 0)
     c->err = 1;
   omp_set_num_threads(saved_threads);
   psc__h5_quiet_end();
-  return advice_rc ? advice_rc : c->err ? PSC_EHDF5 : 0;
+  return stage_rc ? stage_rc : c->err ? PSC_EHDF5 : 0;
 }
 
 int psc_plan_write_h5(const psc_plan_t *p, const char *path, int threads) {

@@ -527,28 +527,33 @@ static int wave_order(psc_plan_t *p) {
   return 0;
 }
 
-int psc_plan_create(const psc_scenario_t *s, const psc_plan_options_t *opt, psc_plan_t **out) {
-  if (!s || !out)
-    return PSC_EINVAL;
-  *out = NULL;
-  psc_plan_options_t o = opt ? *opt : psc_plan_options_default();
+int psc__plan_new(const psc_scenario_t *s, const psc_plan_options_t *o, psc_plan_t **out) {
   psc_plan_t *p = calloc(1, sizeof(*p));
   if (!p)
     return PSC_ENOMEM;
-  p->opts = o;
+  p->opts = *o;
   p->s = s;
-  p->threads = o.threads > 0 ? o.threads : omp_get_max_threads();
-  int saved = omp_get_max_threads();
-  omp_set_num_threads(p->threads);
+  p->threads = o->threads > 0 ? o->threads : omp_get_max_threads();
   const psc_params_t *par = psc_scenario_params(s);
   p->date_code = 0;
   if (par->start && strlen(par->start) >= 10)
     p->date_code = ((par->start[2] - '0') * 10 + (par->start[3] - '0')) * 10000 +
                    ((par->start[5] - '0') * 10 + (par->start[6] - '0')) * 100 +
                    ((par->start[8] - '0') * 10 + (par->start[9] - '0'));
+  *out = p;
+  return 0;
+}
+
+int psc__plan_build(psc_plan_t *p) {
+  const psc_scenario_t *s = p->s;
+  const psc_plan_options_t o = p->opts;
+  int saved = omp_get_max_threads();
+  omp_set_num_threads(p->threads);
   psc__eval_t trial;
   memset(&trial, 0, sizeof(trial));
-  int rc = psc__pack(s, &p->pk);
+  int rc = psc__pack(s, &p->pk), advising = 0;
+  if (!rc)
+    psc__stage_reach(p, PSC__STAGE_PACKED);
   if (!rc)
     rc = psc__ctx_init(&p->x, s, &p->pk);
   if (!rc)
@@ -575,8 +580,10 @@ int psc_plan_create(const psc_scenario_t *s, const psc_plan_options_t *opt, psc_
   /* a background advice starts as soon as the plan and its bounds are made
    * (it reads nothing else); the views, utilisation and identity are
    * computed beside it */
-  if (p->e.missed && o.advise)
-    rc = o.background_advice ? psc__advice_start(p, &trial) : psc__advise(p, &trial);
+  if (p->e.missed && o.advise) {
+    advising = o.background_advice && p->stages;
+    rc = advising ? psc__advice_start(p, &trial) : psc__advise(p, &trial);
+  }
   if (rc)
     goto fail;
   fill_views(p);
@@ -585,19 +592,39 @@ int psc_plan_create(const psc_scenario_t *s, const psc_plan_options_t *opt, psc_
   p->identity = psc__plan_identity(p);
   psc__eval_free(&trial);
   omp_set_num_threads(saved);
-  *out = p;
+  psc__stage_reach(p, PSC__STAGE_PLANNED);
+  if (!advising)
+    psc__stage_reach(p, PSC__STAGE_ADVISED);
   return 0;
 fail:
   omp_set_num_threads(saved);
   psc__eval_free(&trial);
-  psc_plan_free(p);
   return rc;
+}
+
+int psc_plan_create(const psc_scenario_t *s, const psc_plan_options_t *opt, psc_plan_t **out) {
+  if (!s || !out)
+    return PSC_EINVAL;
+  *out = NULL;
+  psc_plan_options_t o = opt ? *opt : psc_plan_options_default();
+  psc_plan_t *p = NULL;
+  int rc = psc__plan_new(s, &o, &p);
+  if (!rc && o.background_advice && o.advise)
+    rc = psc__stages_init(p);
+  if (!rc)
+    rc = psc__plan_build(p);
+  if (rc) {
+    psc_plan_free(p);
+    return rc;
+  }
+  *out = p;
+  return 0;
 }
 
 void psc_plan_free(psc_plan_t *p) {
   if (!p)
     return;
-  psc__advice_end(p);
+  psc__stages_end(p);
   psc__eval_free(&p->e);
   free(p->street_open);
   free(p->wave_order);
@@ -621,7 +648,7 @@ double psc_plan_hold(const psc_plan_t *p) { return p->v.hold; }
 double psc_plan_street_open(const psc_plan_t *p, uint32_t st) { return p->street_open[st]; }
 uint32_t psc_plan_aged_tubes(const psc_plan_t *p) { return p->e.aged; }
 const psc_advice_t *psc_plan_advice(const psc_plan_t *p) {
-  psc__advice_wait(p);
+  psc_plan_advice_wait(p);
   return &p->advice;
 }
 const uint32_t *psc_plan_session_tube_list(const psc_plan_t *p) { return p->e.ses_tube_list; }

@@ -206,7 +206,7 @@ typedef struct {
 int psc__lab_replay(const psc__replay_in_t *in, psc__replay_out_t *out);
 void psc__replay_out_free(psc__replay_out_t *o);
 
-typedef struct psc__advice_job psc__advice_job_t;
+typedef struct psc__stages psc__stages_t;
 
 struct psc_plan {
   const psc_scenario_t *s;
@@ -228,7 +228,7 @@ struct psc_plan {
   int threads;
   int date_code; /* YYMMDD of T0 */
   uint64_t identity; /* plan/identity.c */
-  psc__advice_job_t *advice_job; /* the advice searching in the background, or NULL */
+  psc__stages_t *stages; /* plan/stages.c: made and written at once, or NULL */
 };
 
 /* io/plan_h5.c, io/plan_csv.c: what the plan's output writers get */
@@ -250,17 +250,35 @@ enum { PSC__BOUND_ALL = -2, PSC__BOUND_DISTRICT = -1 };
 int psc__bounds_of(const psc__ctx_t *x, const psc__variant_t *v, psc__eval_t *e, int64_t scope);
 /* plan/advice.c: the cheapest fix (p->advice); trial is working memory. */
 int psc__advise(psc_plan_t *p, psc__eval_t *trial);
-/* plan/advice_thread.c: psc__advise on a thread of its own, which takes
- * over trial (left empty); psc__advice_wait waits for it to end and returns
- * its status (0 at once when none was started); psc__advice_end also joins
- * and frees it. Read p->advice only after psc__advice_wait. */
+/* plan/plan.c: a plan's shell (options, threads, date code), and the whole
+ * plan made in it (packing to identity), reaching the stages on the way;
+ * on failure the caller frees it. */
+int psc__plan_new(const psc_scenario_t *s, const psc_plan_options_t *o, psc_plan_t **out);
+int psc__plan_build(psc_plan_t *p);
+
+/* plan/stages.c: a plan made and written at once. Stages: the packing, the
+ * plan (schedule, bounds, views, identity), the advice. Without stages
+ * (psc__stages_init not called) every wait returns 0 at once. */
+enum { PSC__STAGE_PACKED = 1, PSC__STAGE_PLANNED = 2, PSC__STAGE_ADVISED = 3 };
+int psc__stages_init(psc_plan_t *p);
+void psc__stage_reach(psc_plan_t *p, int stage);
+/* the plan failed with rc: waits return rc from now on */
+void psc__stage_fail(psc_plan_t *p, int rc);
+/* waits until stages 1 .. stage are reached: 0, or the plan's failure, or
+ * for PSC__STAGE_ADVISED the advice's */
+int psc__stage_wait(const psc_plan_t *p, int stage);
+/* psc__advise on a thread of its own (needs stages), which takes over
+ * trial (left empty) and reaches PSC__STAGE_ADVISED */
 int psc__advice_start(psc_plan_t *p, psc__eval_t *trial);
-int psc__advice_wait(const psc_plan_t *p);
-void psc__advice_end(psc_plan_t *p);
-/* 1 while a background advice is searched; a plan writer's team: threads
- * (0: the runtime's default), one fewer while the advice takes a core. */
-int psc__advice_running(const psc_plan_t *p);
+/* joins the advice and frees the stages (psc_plan_free) */
+void psc__stages_end(psc_plan_t *p);
+/* a plan writer's team: threads (0: the runtime's default), one fewer
+ * while the plan or its advice is still being made on another core */
 int psc__writer_threads(const psc_plan_t *p, int threads);
+/* plans s and writes its files (psc__plan_write_to_with's set) at once */
+int psc__plan_create_writing(const psc_scenario_t *s, const psc_plan_options_t *o,
+                             struct psc_outset *set, int with_csv, const psc__out_file_t *extra,
+                             psc_plan_t **out, int *write_rc);
 /* plan/plan.c: the planner's whole search under base's resources (the
  * street openings of base are ignored); the best into best, best_open,
  * best_v, best_margin, and which wave order won into *order_won (may be

@@ -224,6 +224,13 @@ int psc_report_write_plan_to(const psc_plan_t *p, psc_outset_t *set, int with_cs
   return psc__plan_write_to_with(p, set, with_csv, threads, &page);
 }
 
+int psc_report_plan_create_writing(const psc_scenario_t *s, const psc_plan_options_t *opt,
+                                   psc_outset_t *set, int with_csv, psc_plan_t **out,
+                                   int *write_rc) {
+  const psc__out_file_t page = {"report.html", plan_page, NULL};
+  return psc__plan_create_writing(s, opt, set, with_csv, &page, out, write_rc);
+}
+
 int psc_report_write_sim_to(const psc_sim_t *sim, psc_outset_t *set) {
   const psc__out_file_t page = {"report.html", sim_page, NULL};
   return psc__sim_write_to_with(sim, set, &page);

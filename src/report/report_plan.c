@@ -396,7 +396,7 @@ static void facts(FILE *f, const psc_plan_t *p) {
 int psc_report_plan(const psc_plan_t *p, FILE *f) {
   if (!p || !f)
     return PSC_EINVAL;
-  int rc = psc_plan_advice_wait(p);
+  int rc = psc_plan_advice_wait(p); /* the plan and its advice */
   if (rc)
     return rc;
   const psc_scenario_t *s = psc_plan_scenario(p);
