@@ -223,15 +223,26 @@ typedef struct {
   psc__pack_t *pk;
   const uint8_t *has_team;           /* per street: has a door-to-door team */
   const uint32_t *comm_member_first; /* pass 2: each (community, stream)'s members */
+  uint32_t *member_slots;            /* pass 1: the same, counted */
   uint32_t pool[PSC_STREAMS];
   uint32_t array_size; /* 0: pooled tubes only */
   int keep_households; /* 0: strictly in swab order */
   uint32_t maxhh, kmax, maxres;
 } job_t;
 
-/* Pass 1: community c's tube count per stream into comm_tube_first. */
+/* Pass 1: community c's tube count per stream into comm_tube_first, and
+ * its member slots per stream into member_slots. */
 static void count_tubes(const job_t *j, uint32_t c, scratch_t *sc) {
   psc__pack_t *pk = j->pk;
+  const psc_roster_t *r = j->r;
+  uint32_t cnt[PSC_STREAMS] = {0};
+  for (uint32_t i = r->hh_first[r->comm_hh_first[c]]; i < r->hh_first[r->comm_hh_first[c + 1]]; i++)
+    cnt[stream_of(r->res_flags[i])]++;
+  for (int k = 0; k < PSC_STREAMS; k++)
+    j->member_slots[PSC_STREAMS * c + k] =
+        k == PSC_STREAM_DOOR_TO_DOOR && !j->has_team[j->cm->street[c]]
+            ? 0
+            : cnt[k] * (j->array_size && k == PSC_STREAM_WALK_IN ? 2u : 1u);
   for (int k = 0; k < PSC_STREAMS; k++) {
     int none = k == PSC_STREAM_DOOR_TO_DOOR && !j->has_team[j->cm->street[c]];
     pk->comm_tube_first[PSC_STREAMS * c + k] =
@@ -294,14 +305,12 @@ static int each_community(const job_t *j, void (*fn)(const job_t *, uint32_t, sc
 }
 
 /* Residents -> tubes (rows and columns of arrays apart), arrays numbered in
- * tube order, and the exception list. */
+ * tube order, and the exception list. Every resident is in at most one row
+ * (or pool) tube and one column tube, so the tubes are indexed in parallel. */
 static void index_residents(const psc_roster_t *r, psc__pack_t *pk) {
-  uint32_t nt = pk->ntubes;
-  for (uint32_t i = 0; i < r->residents; i++)
-    pk->res_tube[i] = pk->res_tube2[i] = PSC__NONE;
+  const int64_t nt = pk->ntubes, nr = r->residents;
   uint32_t group = PSC__NONE;
-  for (uint32_t t = 0; t < nt; t++) {
-    int col = pk->tube_kind[t] == PSC__TUBE_COLUMN;
+  for (int64_t t = 0; t < nt; t++) {
     if (pk->tube_kind[t] == PSC__TUBE_POOL)
       pk->tube_group[t] = PSC__NONE;
     else {
@@ -310,19 +319,27 @@ static void index_residents(const psc_roster_t *r, psc__pack_t *pk) {
         group = pk->narrays++;
       pk->tube_group[t] = group;
     }
-    for (uint32_t j = pk->member_first[t]; j < pk->member_first[t] + pk->tube_swabs[t]; j++) {
-      if (col)
-        pk->res_tube2[pk->members[j]] = t;
-      else
-        pk->res_tube[pk->members[j]] = t;
-    }
   }
-  for (uint32_t i = 0; i < r->residents; i++) {
-    if (pk->res_tube[i] == PSC__NONE) {
-      pk->res_exception[i] = PSC_EXC_NO_TEAM;
-      pk->exceptions++;
+  uint64_t exceptions = 0;
+#pragma omp parallel
+  {
+#pragma omp for schedule(static)
+    for (int64_t i = 0; i < nr; i++)
+      pk->res_tube[i] = pk->res_tube2[i] = PSC__NONE;
+#pragma omp for schedule(static)
+    for (int64_t t = 0; t < nt; t++) {
+      uint32_t *to = pk->tube_kind[t] == PSC__TUBE_COLUMN ? pk->res_tube2 : pk->res_tube;
+      for (uint32_t j = pk->member_first[t]; j < pk->member_first[t] + pk->tube_swabs[t]; j++)
+        to[pk->members[j]] = (uint32_t)t;
     }
+#pragma omp for schedule(static) reduction(+ : exceptions)
+    for (int64_t i = 0; i < nr; i++)
+      if (pk->res_tube[i] == PSC__NONE) {
+        pk->res_exception[i] = PSC_EXC_NO_TEAM;
+        exceptions++;
+      }
   }
+  pk->exceptions = (uint32_t)exceptions;
 }
 
 int psc__pack(const psc_scenario_t *s, psc__pack_t *pk) {
@@ -349,6 +366,7 @@ int psc__pack(const psc_scenario_t *s, psc__pack_t *pk) {
   uint32_t *comm_member_first = psc__malloc((size_t)nc * PSC_STREAMS + 1, 4);
   j.has_team = has_team;
   j.comm_member_first = comm_member_first;
+  j.member_slots = comm_member_first; /* counts, summed in place after pass 1 */
   pk->comm_tube_first = psc__malloc((size_t)nc * PSC_STREAMS + 1, 4);
   pk->res_tube = psc__malloc(r->residents, 4);
   pk->res_exception = calloc(r->residents ? r->residents : 1, 1);
@@ -391,15 +409,10 @@ int psc__pack(const psc_scenario_t *s, psc__pack_t *pk) {
    * its size, so each community's tubes are packed into its own range: the
    * residents of a community's stream fill exactly that many member slots. */
   acc = 0;
-  for (uint32_t c = 0; c < nc; c++) {
-    uint32_t cnt[PSC_STREAMS] = {0};
-    for (uint32_t i = r->hh_first[r->comm_hh_first[c]]; i < r->hh_first[r->comm_hh_first[c + 1]]; i++)
-      cnt[stream_of(r->res_flags[i])]++;
-    for (int k = 0; k < PSC_STREAMS; k++) {
-      comm_member_first[PSC_STREAMS * c + k] = (uint32_t)acc;
-      if (!(k == PSC_STREAM_DOOR_TO_DOOR && !has_team[cm->street[c]]))
-        acc += cnt[k] * (arrays && k == PSC_STREAM_WALK_IN ? 2u : 1u);
-    }
+  for (uint32_t k = 0; k < nc * PSC_STREAMS; k++) {
+    uint32_t n = comm_member_first[k];
+    comm_member_first[k] = (uint32_t)acc;
+    acc += n;
   }
   comm_member_first[nc * PSC_STREAMS] = (uint32_t)acc;
   if ((rc = each_community(&j, fill_tubes)))
