@@ -25,6 +25,7 @@
 #include "plan/plan_internal.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,15 +227,14 @@ static int plan_sets(fix_t *F, const adds_t *const *sets, uint32_t n, const memo
  * scope (PSC__BOUND_ALL, PSC__BOUND_DISTRICT or a street): units that
  * cannot be met, then the district's overshoot (minutes). The district's
  * bound is left in F->trial->district.bound. */
-static int overshoot(fix_t *F, const adds_t *a, int64_t scope, double *score) {
-  psc_plan_t *p = F->p;
-  psc__eval_t *e = F->trial;
+static int overshoot_in(const fix_t *F, const adds_t *a, int64_t scope, double *score,
+                        psc__eval_t *e, psc__hours_t *lh, psc__hours_t *sh, double *open) {
+  const psc_plan_t *p = F->p;
   memcpy(e->comm, p->e.comm, p->x.ncomm * sizeof(psc_verdict_t));
   memcpy(e->street, p->e.street, p->x.nstreets * sizeof(psc_verdict_t));
   e->district = p->e.district;
   psc__variant_t v;
-  job_t *j = &F->job[0]; /* its buffers are free between plans */
-  apply(F, a, j->lh, j->sh, j->open, &v);
+  apply(F, a, lh, sh, open, &v);
   int rc = psc__bounds_of(&p->x, &v, e, scope);
   if (rc)
     return rc;
@@ -251,6 +251,72 @@ static int overshoot(fix_t *F, const adds_t *a, int64_t scope, double *score) {
   return 0;
 }
 
+static int overshoot(fix_t *F, const adds_t *a, int64_t scope, double *score) {
+  job_t *j = &F->job[0]; /* its buffers are free between plans */
+  return overshoot_in(F, a, scope, score, F->trial, j->lh, j->sh, j->open);
+}
+
+/* A thread's working memory to weigh candidates by their bounds: the
+ * additions, the verdicts psc__bounds_of reads and writes, hours. */
+typedef struct {
+  adds_t a;
+  psc__eval_t e;
+  psc__hours_t *lh, *sh;
+  double *open;
+} gauge_t;
+
+static void gauge_free(gauge_t *g) {
+  adds_free(&g->a);
+  free(g->e.comm);
+  free(g->e.street);
+  free(g->lh);
+  free(g->sh);
+  free(g->open);
+}
+
+/* Candidates idx[0..n) each added once to a, weighed side by side: the
+ * overshoot of scope[k] after into score[k], the district's bound after
+ * into dbound[k] (meaningful for scopes < 0). The same numbers at any
+ * thread count: each is one bound computation of its own. */
+static int weigh(fix_t *F, const adds_t *a, const uint32_t *idx, uint32_t n,
+                 const int64_t *scope, double *score, double *dbound) {
+  const psc__ctx_t *x = &F->p->x;
+  int nt = omp_get_max_threads();
+  nt = nt < 1 ? 1 : (uint32_t)nt > n ? (int)(n ? n : 1) : nt;
+  gauge_t *g = calloc((size_t)nt, sizeof *g);
+  int rc = g ? 0 : PSC_ENOMEM;
+  for (int k = 0; !rc && k < nt; k++) {
+    g[k].e.comm = psc__malloc(x->ncomm + 1, sizeof(psc_verdict_t));
+    g[k].e.street = psc__malloc(x->nstreets + 1, sizeof(psc_verdict_t));
+    g[k].lh = psc__malloc(x->nlabs + 1, sizeof(psc__hours_t));
+    g[k].sh = psc__malloc(x->nsites + 1, sizeof(psc__hours_t));
+    g[k].open = psc__malloc(x->nstreets + 1, 8);
+    if (adds_alloc(&g[k].a, x) || !g[k].e.comm || !g[k].e.street || !g[k].lh || !g[k].sh ||
+        !g[k].open)
+      rc = PSC_ENOMEM;
+    else
+      adds_copy(&g[k].a, a, x);
+  }
+  const int64_t m = rc ? 0 : n;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (m > 1)
+  for (int64_t k = 0; k < m; k++) {
+    gauge_t *w = &g[omp_get_thread_num()];
+    const cand_t *c = &F->cand[idx[k]];
+    change(&w->a, c, +1);
+    int r = overshoot_in(F, &w->a, scope[k], &score[k], &w->e, w->lh, w->sh, w->open);
+    dbound[k] = w->e.district.bound;
+    change(&w->a, c, -1);
+    if (r) {
+#pragma omp atomic write
+      rc = r;
+    }
+  }
+  for (int k = 0; g && k < nt; k++)
+    gauge_free(&g[k]);
+  free(g);
+  return rc;
+}
+
 /* What a candidate's bound-gain is judged on: a lab addition on every unit
  * in a small scenario and on the district in a large one (bounds for every
  * street of a city, per candidate, cost too much); a site addition on its
@@ -259,17 +325,6 @@ static int64_t scope_of(const fix_t *F, const cand_t *c) {
   if (c->kind == PSC_ADD_INSTRUMENT || c->kind == PSC_ADD_LAB_HOUR)
     return F->p->x.nstreets <= 64 ? PSC__BOUND_ALL : PSC__BOUND_DISTRICT;
   return psc_scenario_sites(F->p->s)->street[c->index];
-}
-
-/* The gain of one more of candidate c on the current additions per unit of
- * cost, by the bounds; `before` is the overshoot of c's scope without it. */
-static int bound_gain(fix_t *F, const cand_t *c, double before, double *gain) {
-  double after;
-  change(&F->cur, c, +1);
-  int rc = overshoot(F, &F->cur, scope_of(F, c), &after);
-  change(&F->cur, c, -1);
-  *gain = rc ? 0 : (before - after) / fmax(c->cost, 1e-9);
-  return rc;
 }
 
 /* Lab candidates weighed: all labs up to 32, else the busiest 32, or 8 in
@@ -361,9 +416,20 @@ static int by_bounds(fix_t *F, uint32_t *steps) {
    * gains nothing elsewhere: its scope is its street) */
   double *before = malloc((x->nstreets + 1) * sizeof(double));
   uint8_t *needy = malloc(x->nstreets + 1);
-  if (!before || !needy) {
+  /* the candidates weighed in a step: their before, scope, after */
+  uint32_t *idx = malloc((F->ncand + 1) * sizeof(uint32_t));
+  int64_t *scope = malloc((F->ncand + 1) * sizeof(int64_t));
+  double *bef = malloc((F->ncand + 1) * sizeof(double));
+  double *after = malloc((F->ncand + 1) * sizeof(double));
+  double *dbound = malloc((F->ncand + 1) * sizeof(double));
+  if (!before || !needy || !idx || !scope || !bef || !after || !dbound) {
     free(before);
     free(needy);
+    free(idx);
+    free(scope);
+    free(bef);
+    free(after);
+    free(dbound);
     return PSC_ENOMEM;
   }
   int rc = overshoot(F, &F->cur, PSC__BOUND_ALL, &now);
@@ -376,6 +442,7 @@ static int by_bounds(fix_t *F, uint32_t *steps) {
     }
     for (uint32_t c = 0; c < x->ncomm; c++)
       needy[cm->street[c]] |= cm->key[c] && F->trial->comm[c].infeasible;
+    uint32_t nw = 0;
     for (uint32_t k = 0; k < F->ncand && !rc; k++) {
       const cand_t *c = &F->cand[k];
       if (c->kind == PSC_ADD_BOOTH || c->kind == PSC_ADD_SITE_HOUR)
@@ -387,18 +454,23 @@ static int by_bounds(fix_t *F, uint32_t *steps) {
           continue;
         b = &before[s2];
       }
+      scope[nw] = scope_of(F, c);
       if (isnan(*b)) {
-        int64_t scope = scope_of(F, c);
-        if (scope == PSC__BOUND_ALL)
+        if (scope[nw] == PSC__BOUND_ALL)
           *b = now;
-        else if ((rc = overshoot(F, &F->cur, scope, b)) != 0)
+        else if ((rc = overshoot(F, &F->cur, scope[nw], b)) != 0)
           break;
       }
-      double gain;
-      rc = bound_gain(F, c, *b, &gain);
-      if (!rc && gain > 1e-12 && gain > best_gain) {
+      bef[nw] = *b;
+      idx[nw++] = k;
+    }
+    if (!rc)
+      rc = weigh(F, &F->cur, idx, nw, scope, after, dbound);
+    for (uint32_t w = 0; w < nw && !rc; w++) {
+      double gain = (bef[w] - after[w]) / fmax(F->cand[idx[w]].cost, 1e-9);
+      if (gain > 1e-12 && gain > best_gain) {
         best_gain = gain;
-        best = (int32_t)k;
+        best = (int32_t)idx[w];
       }
     }
     if (rc || best < 0)
@@ -409,6 +481,11 @@ static int by_bounds(fix_t *F, uint32_t *steps) {
   }
   free(before);
   free(needy);
+  free(idx);
+  free(scope);
+  free(bef);
+  free(after);
+  free(dbound);
   /* what a later, larger addition made unnecessary goes again: each kind,
    * dearest first, while the bounds stay within the deadlines without it */
   for (int done = rc || now > 1e-9; !done;) {
@@ -437,11 +514,17 @@ static int by_bounds(fix_t *F, uint32_t *steps) {
  * cheapest site of a late street. Bounds only, so the sets phase 2 will
  * plan are known before their plans. */
 static int next_addition(fix_t *F, adds_t *a, int32_t *out) {
-  double before, after;
+  double before;
   int32_t best = -1, cheapest_site = -1;
   double best_gain = 0;
   int rc = overshoot(F, a, PSC__BOUND_DISTRICT, &before);
   double b0 = F->trial->district.bound;
+  uint32_t *idx = malloc((F->ncand + 1) * sizeof(uint32_t)), nw = 0;
+  int64_t *scope = malloc((F->ncand + 1) * sizeof(int64_t));
+  double *after = malloc((F->ncand + 1) * sizeof(double));
+  double *dbound = malloc((F->ncand + 1) * sizeof(double));
+  if (!rc && (!idx || !scope || !after || !dbound))
+    rc = PSC_ENOMEM;
   for (uint32_t k = 0; k < F->ncand && !rc; k++) {
     const cand_t *c = &F->cand[k];
     if (c->kind != PSC_ADD_INSTRUMENT && c->kind != PSC_ADD_LAB_HOUR) {
@@ -449,15 +532,22 @@ static int next_addition(fix_t *F, adds_t *a, int32_t *out) {
         cheapest_site = (int32_t)k;
       continue;
     }
-    change(a, c, +1);
-    rc = overshoot(F, a, PSC__BOUND_DISTRICT, &after);
-    change(a, c, -1);
-    double gain = (b0 - F->trial->district.bound) / fmax(c->cost, 1e-9);
-    if (!rc && gain > 1e-12 && gain > best_gain) {
+    scope[nw] = PSC__BOUND_DISTRICT;
+    idx[nw++] = k;
+  }
+  if (!rc)
+    rc = weigh(F, a, idx, nw, scope, after, dbound);
+  for (uint32_t w = 0; w < nw && !rc; w++) {
+    double gain = (b0 - dbound[w]) / fmax(F->cand[idx[w]].cost, 1e-9);
+    if (gain > 1e-12 && gain > best_gain) {
       best_gain = gain;
-      best = (int32_t)k;
+      best = (int32_t)idx[w];
     }
   }
+  free(idx);
+  free(scope);
+  free(after);
+  free(dbound);
   *out = best >= 0 ? best : cheapest_site;
   return rc;
 }
