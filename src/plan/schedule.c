@@ -139,17 +139,6 @@ int psc__ctx_init(psc__ctx_t *x, const psc_scenario_t *s, const psc__pack_t *pk)
   qsort(tmp, x->ncomm, sizeof(*tmp), cmp_keyed);
   for (uint32_t c = 0; c < x->ncomm; c++)
     x->order[c] = tmp[c].i;
-  for (uint32_t c = 0; c < x->ncomm; c++) {
-    nearest_sites(st, cm->street[c], 0, cm->x_km[c], cm->y_km[c], x->near_site + c * PSC__NEAR_SITES, tmp);
-    nearest_sites(st, cm->street[c], 1, cm->x_km[c], cm->y_km[c], x->near_team + c * PSC__NEAR_SITES, tmp);
-    x->comm_tubes[c] = pk->comm_tube_first[PSC_STREAMS * (c + 1)] - pk->comm_tube_first[PSC_STREAMS * c];
-  }
-  const psc_roster_t *ro = psc_scenario_roster(s);
-  for (uint32_t i = 0; i < ro->residents; i++)
-    if (pk->res_tube[i] == PSC__NONE)
-      x->comm_exceptions[ro->hh_community[ro->res_household[i]]]++;
-  for (uint32_t c = 0; c < x->ncomm; c++)
-    x->street_keyed[cm->street[c]] |= cm->key[c] != 0;
   /* travel.csv's rows by site (counting sort, file order kept) */
   for (uint32_t k = 0; k < tv->count; k++)
     x->travel_first[tv->site[k] + 1]++;
@@ -160,20 +149,55 @@ int psc__ctx_init(psc__ctx_t *x, const psc_scenario_t *s, const psc__pack_t *pk)
   for (uint32_t i = x->nsites; i > 0; i--)
     x->travel_first[i] = x->travel_first[i - 1];
   x->travel_first[0] = 0;
-  /* labs by trip from each site */
-  for (uint32_t i = 0; i < x->nsites; i++) {
-    for (uint32_t l = 0; l < x->nlabs; l++)
-      tmp[l] = (keyed_t){-psc__trip(x, i, l), l};
-    qsort(tmp, x->nlabs, sizeof(*tmp), cmp_keyed);
-    for (uint32_t j = 0; j < PSC__NEAR_LABS; j++) {
-      x->near_lab[i * PSC__NEAR_LABS + j] = j < x->nlabs ? tmp[j].i : PSC__NONE;
-      x->near_lab_min[i * PSC__NEAR_LABS + j] = j < x->nlabs ? -tmp[j].key : INFINITY;
+  const psc_roster_t *ro = psc_scenario_roster(s);
+  int failed = 0;
+  const int64_t ncomm = x->ncomm, nsites = x->nsites;
+  /* per community and per site on several threads, each with its scratch:
+   * nearest sites, tubes and exceptions (a community's residents are
+   * contiguous); the labs by trip from each site */
+#pragma omp parallel
+  {
+    keyed_t *own = psc__malloc(nk + 1, sizeof(keyed_t));
+    if (!own) {
+#pragma omp atomic write
+      failed = 1;
     }
-    x->site_hours[i] = psc__hours(st->open_min[i], st->close_min[i], par->start_minute_of_day);
+#pragma omp for schedule(dynamic, 64)
+    for (int64_t c = 0; c < ncomm; c++) {
+      if (!own)
+        continue;
+      nearest_sites(st, cm->street[c], 0, cm->x_km[c], cm->y_km[c],
+                    x->near_site + c * PSC__NEAR_SITES, own);
+      nearest_sites(st, cm->street[c], 1, cm->x_km[c], cm->y_km[c],
+                    x->near_team + c * PSC__NEAR_SITES, own);
+      x->comm_tubes[c] =
+          pk->comm_tube_first[PSC_STREAMS * (c + 1)] - pk->comm_tube_first[PSC_STREAMS * c];
+      uint32_t n = 0;
+      for (uint32_t i = ro->hh_first[ro->comm_hh_first[c]];
+           i < ro->hh_first[ro->comm_hh_first[c + 1]]; i++)
+        n += pk->res_tube[i] == PSC__NONE;
+      x->comm_exceptions[c] = n;
+    }
+#pragma omp for schedule(dynamic, 64)
+    for (int64_t i = 0; i < nsites; i++) {
+      if (!own)
+        continue;
+      for (uint32_t l = 0; l < x->nlabs; l++)
+        own[l] = (keyed_t){-psc__trip(x, (uint32_t)i, l), l};
+      qsort(own, x->nlabs, sizeof(*own), cmp_keyed);
+      for (uint32_t j = 0; j < PSC__NEAR_LABS; j++) {
+        x->near_lab[i * PSC__NEAR_LABS + j] = j < x->nlabs ? own[j].i : PSC__NONE;
+        x->near_lab_min[i * PSC__NEAR_LABS + j] = j < x->nlabs ? -own[j].key : INFINITY;
+      }
+      x->site_hours[i] = psc__hours(st->open_min[i], st->close_min[i], par->start_minute_of_day);
+    }
+    free(own);
   }
+  for (uint32_t c = 0; c < x->ncomm; c++)
+    x->street_keyed[cm->street[c]] |= cm->key[c] != 0;
   for (uint32_t l = 0; l < x->nlabs; l++)
     x->lab_hours[l] = psc__hours(lb->open_min[l], lb->close_min[l], par->start_minute_of_day);
-  int rc = street_labs(x);
+  int rc = failed ? PSC_ENOMEM : street_labs(x);
   free(tmp);
   free(street_key);
   free(street_pop);
