@@ -18,6 +18,7 @@
 #include "plan/plan_internal.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -279,6 +280,65 @@ static void add_tubes(const psc__ctx_t *x, uint32_t c, need_t *u) {
   }
 }
 
+/* Street st's bound and its communities' (st_need: its tubes), and
+ * whether its own 24 h clock can be met, with the caller's buffers. */
+static int street_bounds(const psc__ctx_t *x, const psc__variant_t *v, psc__eval_t *e,
+                         uint32_t st, const need_t *st_need, double hi, double min_run,
+                         uint8_t *in, double *arrive, buckets_t *B) {
+  const psc_communities_t *cm = psc_scenario_communities(x->s);
+  const psc_params_t *par = psc_scenario_params(x->s);
+  need_t one;
+  int rc;
+  psc_verdict_t *sv = &e->street[st];
+  memset(in, 0, x->nstreets);
+  in[st] = 1;
+  supply_t S = {x, v, 0, par->batch_minutes, 0, arrive, {0, 0}, 0, {NULL, NULL}, in};
+  if ((rc = supply_init(&S, 8 * hi)) == 0) {
+    double shi = isfinite(sv->complete) ? sv->complete : hi;
+    sv->bound = unit_bound(&S, st_need, shi, B);
+    /* every community of the street: its own sampling, one quickest run */
+    for (uint32_t c = 0; c < x->ncomm; c++) {
+      if (cm->street[c] != st)
+        continue;
+      memset(&one, 0, sizeof one);
+      add_tubes(x, c, &one);
+      double chi = isfinite(e->comm[c].complete) ? e->comm[c].complete : hi;
+      if (cm->key[c]) {
+        e->comm[c].bound = unit_bound(&S, &one, chi, B);
+      } else if (one.tubes) {
+        /* one run, started once every tube could be there */
+        double lo = 0, h2 = chi;
+        while (h2 - lo > 0.01) {
+          double mid = 0.5 * (lo + h2);
+          if (available(&S, &one, mid) >= one.tubes)
+            h2 = mid;
+          else
+            lo = mid;
+        }
+        e->comm[c].bound = lo + min_run + par->report_minutes;
+      } else {
+        e->comm[c].bound = NAN;
+      }
+    }
+  }
+  supply_free(&S);
+  if (rc)
+    return rc;
+  /* the street's own clock: from its first swab, hours relaxed */
+  supply_t R = {x, v, 1, 0, 0, arrive, {0, 0}, 0, {NULL, NULL}, in};
+  if ((rc = supply_init(&R, 0)) == 0) {
+    double span = unit_bound(&R, st_need, isfinite(sv->complete) ? sv->complete : hi, B);
+    sv->infeasible = span > par->deadline_street_h * 60.0 + 1e-9;
+  }
+  supply_free(&R);
+  for (uint32_t c = 0; c < x->ncomm; c++)
+    if (cm->street[c] == st)
+      /* an ordinary community's deadline hangs on when the schedule opens
+       * its street: no verdict of its own (its street has one) */
+      e->comm[c].infeasible = cm->key[c] && e->comm[c].bound > e->comm[c].deadline + 1e-9;
+  return rc;
+}
+
 /* Bounds under variant v, with each unit's bound searched below `hi` (a
  * plan's completion, which no bound exceeds). Writes e->comm[c].bound
  * (every key community; ordinary ones get the bound of one run after their
@@ -301,7 +361,7 @@ int psc__bounds_of(const psc__ctx_t *x, const psc__variant_t *v, psc__eval_t *e,
   uint8_t *in = calloc(x->nstreets + 1, 1);
   double *arrive = psc__malloc(x->nlabs + 1, 8);
   need_t *street = calloc(x->nstreets + 1, sizeof(need_t));
-  need_t all, one;
+  need_t all;
   memset(&all, 0, sizeof all);
   int rc = !B.cap || !in || !arrive || !street ? PSC_ENOMEM : 0;
   for (uint32_t c = 0; c < x->ncomm && !rc; c++)
@@ -323,57 +383,37 @@ int psc__bounds_of(const psc__ctx_t *x, const psc__variant_t *v, psc__eval_t *e,
     }
     supply_free(&S);
   }
-  for (uint32_t st = 0; st < x->nstreets && !rc && scope != PSC__BOUND_DISTRICT; st++) {
-    if (scope >= 0 && st != (uint64_t)scope)
-      continue;
-    psc_verdict_t *sv = &e->street[st];
-    memset(in, 0, x->nstreets);
-    in[st] = 1;
-    supply_t S = {x, v, 0, par->batch_minutes, 0, arrive, {0, 0}, 0, {NULL, NULL}, in};
-    if ((rc = supply_init(&S, 8 * hi)) == 0) {
-      double shi = isfinite(sv->complete) ? sv->complete : hi;
-      sv->bound = unit_bound(&S, &street[st], shi, &B);
-      /* every community of the street: its own sampling, one quickest run */
-      for (uint32_t c = 0; c < x->ncomm; c++) {
-        if (cm->street[c] != st)
-          continue;
-        memset(&one, 0, sizeof one);
-        add_tubes(x, c, &one);
-        double chi = isfinite(e->comm[c].complete) ? e->comm[c].complete : hi;
-        if (cm->key[c]) {
-          e->comm[c].bound = unit_bound(&S, &one, chi, &B);
-        } else if (one.tubes) {
-          /* one run, started once every tube could be there */
-          double lo = 0, h2 = chi;
-          while (h2 - lo > 0.01) {
-            double mid = 0.5 * (lo + h2);
-            if (available(&S, &one, mid) >= one.tubes)
-              h2 = mid;
-            else
-              lo = mid;
-          }
-          e->comm[c].bound = lo + min_run + par->report_minutes;
-        } else {
-          e->comm[c].bound = NAN;
-        }
+  /* the streets (and their communities) side by side, each thread with its
+   * own buffers; every street writes only its own verdicts */
+  const int64_t ns = rc || scope == PSC__BOUND_DISTRICT ? 0 : x->nstreets;
+  int failed = 0;
+#pragma omp parallel if (ns > 1 && scope == PSC__BOUND_ALL && !omp_in_parallel())
+  {
+    buckets_t TB = {NULL, B.n};
+    TB.cap = psc__malloc(TB.n, sizeof(uint64_t));
+    uint8_t *tin = calloc(x->nstreets + 1, 1);
+    double *tarrive = psc__malloc(x->nlabs + 1, 8);
+    int ok = TB.cap && tin && tarrive;
+    if (!ok) {
+#pragma omp atomic write
+      failed = PSC_ENOMEM;
+    }
+#pragma omp for schedule(dynamic, 1)
+    for (int64_t k = 0; k < ns; k++) {
+      if (!ok || (scope >= 0 && k != scope))
+        continue;
+      int r = street_bounds(x, v, e, (uint32_t)k, &street[k], hi, min_run, tin, tarrive, &TB);
+      if (r) {
+#pragma omp atomic write
+        failed = r;
       }
     }
-    supply_free(&S);
-    if (rc)
-      break;
-    /* the street's own clock: from its first swab, hours relaxed */
-    supply_t R = {x, v, 1, 0, 0, arrive, {0, 0}, 0, {NULL, NULL}, in};
-    if ((rc = supply_init(&R, 0)) == 0) {
-      double span = unit_bound(&R, &street[st], isfinite(sv->complete) ? sv->complete : hi, &B);
-      sv->infeasible = span > par->deadline_street_h * 60.0 + 1e-9;
-    }
-    supply_free(&R);
-    for (uint32_t c = 0; c < x->ncomm; c++)
-      if (cm->street[c] == st)
-        /* an ordinary community's deadline hangs on when the schedule opens
-         * its street: no verdict of its own (its street has one) */
-        e->comm[c].infeasible = cm->key[c] && e->comm[c].bound > e->comm[c].deadline + 1e-9;
+    free(TB.cap);
+    free(tin);
+    free(tarrive);
   }
+  if (!rc)
+    rc = failed;
   free(B.cap);
   free(in);
   free(arrive);
