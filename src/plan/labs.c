@@ -184,17 +184,27 @@ static int waiting_valid(const pull_t *P, uint32_t l, uint32_t tagged) {
  * first rid of the tubes other labs took (they would be dropped at its front
  * anyway): each tube waits at up to PSC__NEAR_LABS labs, so this keeps a
  * city's queues near the tubes really waiting. */
-static int enqueue(pull_t *P, uint32_t l, uint32_t cls, uint32_t v) {
-  fifo_t *f = &P->lab[l].wait.cls[cls];
-  if (f->head + f->n == f->cap && f->n) {
-    uint32_t k = 0;
-    for (uint32_t i = 0; i < f->n; i++)
-      if (waiting_valid(P, l, f->q[f->head + i]))
-        f->q[k++] = f->q[f->head + i];
-    f->head = 0;
-    f->n = k;
+static __attribute__((noinline)) void compact(pull_t *P, uint32_t l, fifo_t *f) {
+  uint32_t k = 0;
+  for (uint32_t i = 0; i < f->n; i++)
+    if (waiting_valid(P, l, f->q[f->head + i]))
+      f->q[k++] = f->q[f->head + i];
+  f->head = 0;
+  f->n = k;
+}
+
+static inline int enqueue(pull_t *P, uint32_t l, uint32_t cls, uint32_t v) {
+  waitq_t *w = &P->lab[l].wait;
+  fifo_t *f = &w->cls[cls];
+  if (f->head + f->n < f->cap) { /* room: the common case */
+    if (cls < w->lo)
+      w->lo = cls;
+    f->q[f->head + f->n++] = v;
+    return 0;
   }
-  return wq_push(&P->lab[l].wait, cls, v);
+  if (f->n)
+    compact(P, l, f);
+  return wq_push(w, cls, v);
 }
 
 /* Everything due at lab l by time s joins its waiting heap. */
