@@ -20,6 +20,8 @@ typedef struct {
   uint32_t *start;   /* per size 0..k: first group of that size */
   uint32_t *next;    /* per size: next unused group */
   uint32_t *buf;     /* a community's residents (arrays) */
+  uint32_t *hn;      /* per stream and household of the community: its residents */
+  uint32_t maxhh;
 } scratch_t;
 
 static int stream_of(uint8_t flags) {
@@ -36,15 +38,14 @@ static int stream_of(uint8_t flags) {
 static uint32_t pack_stream(const psc_roster_t *r, uint32_t c, int stream, uint32_t k,
                             scratch_t *sc, psc__pack_t *pk, uint32_t t0, uint32_t tend, int emit) {
   uint32_t h0 = r->comm_hh_first[c], h1 = r->comm_hh_first[c + 1];
+  const uint32_t *hn = sc->hn + (size_t)stream * sc->maxhh - h0;
   uint32_t tubes = 0;
   /* whole tubes of large households first, and the groups left */
   uint32_t ng = 0;
   uint32_t *count = sc->start; /* count per size, reused as starts below */
   memset(count, 0, (k + 2) * sizeof(uint32_t));
   for (uint32_t h = h0; h < h1; h++) {
-    uint32_t n = 0;
-    for (uint32_t i = r->hh_first[h]; i < r->hh_first[h + 1]; i++)
-      n += stream_of(r->res_flags[i]) == stream;
+    uint32_t n = hn[h];
     if (!n)
       continue;
     uint32_t full = n / k, rest = n % k;
@@ -189,8 +190,26 @@ static uint32_t pack_arrays(const psc_roster_t *r, uint32_t c, int stream, uint3
  * of at most kmax; 0 or -1 when out of memory. */
 static int scratch_alloc(scratch_t *sc, uint32_t maxhh, uint32_t kmax, uint32_t maxres) {
   *sc = (scratch_t){calloc(2 * (size_t)maxhh + 2, sizeof(group_t)), calloc(kmax + 2, 4),
-                    calloc(kmax + 2, 4), calloc((size_t)maxres + 1, 4)};
-  return sc->g && sc->start && sc->next && sc->buf ? 0 : -1;
+                    calloc(kmax + 2, 4), calloc((size_t)maxres + 1, 4),
+                    calloc((size_t)PSC_STREAMS * maxhh + 1, 4), maxhh};
+  return sc->g && sc->start && sc->next && sc->buf && sc->hn ? 0 : -1;
+}
+
+/* Community c's residents per stream and household into sc->hn (one pass
+ * over its residents), and per stream into cnt. */
+static void count_households(const psc_roster_t *r, uint32_t c, scratch_t *sc,
+                             uint32_t cnt[PSC_STREAMS]) {
+  uint32_t h0 = r->comm_hh_first[c], h1 = r->comm_hh_first[c + 1];
+  for (int k = 0; k < PSC_STREAMS; k++) {
+    memset(sc->hn + (size_t)k * sc->maxhh, 0, (size_t)(h1 - h0) * sizeof(uint32_t));
+    cnt[k] = 0;
+  }
+  for (uint32_t h = h0; h < h1; h++)
+    for (uint32_t i = r->hh_first[h]; i < r->hh_first[h + 1]; i++) {
+      int k = stream_of(r->res_flags[i]);
+      sc->hn[(size_t)k * sc->maxhh + (h - h0)]++;
+      cnt[k]++;
+    }
 }
 
 static void scratch_free(scratch_t *sc) {
@@ -198,6 +217,7 @@ static void scratch_free(scratch_t *sc) {
   free(sc->start);
   free(sc->next);
   free(sc->buf);
+  free(sc->hn);
 }
 
 void psc__pack_free(psc__pack_t *pk) {
@@ -234,10 +254,8 @@ typedef struct {
  * its member slots per stream into member_slots. */
 static void count_tubes(const job_t *j, uint32_t c, scratch_t *sc) {
   psc__pack_t *pk = j->pk;
-  const psc_roster_t *r = j->r;
-  uint32_t cnt[PSC_STREAMS] = {0};
-  for (uint32_t i = r->hh_first[r->comm_hh_first[c]]; i < r->hh_first[r->comm_hh_first[c + 1]]; i++)
-    cnt[stream_of(r->res_flags[i])]++;
+  uint32_t cnt[PSC_STREAMS];
+  count_households(j->r, c, sc, cnt);
   for (int k = 0; k < PSC_STREAMS; k++)
     j->member_slots[PSC_STREAMS * c + k] =
         k == PSC_STREAM_DOOR_TO_DOOR && !j->has_team[j->cm->street[c]]
@@ -257,6 +275,9 @@ static void count_tubes(const job_t *j, uint32_t c, scratch_t *sc) {
 /* Pass 2: community c's tubes, sizes and members, into its own ranges. */
 static void fill_tubes(const job_t *j, uint32_t c, scratch_t *sc) {
   psc__pack_t *pk = j->pk;
+  uint32_t cnt[PSC_STREAMS];
+  if (j->keep_households)
+    count_households(j->r, c, sc, cnt);
   for (int k = 0; k < PSC_STREAMS; k++) {
     uint32_t t0 = pk->comm_tube_first[PSC_STREAMS * c + k];
     uint32_t t1 = pk->comm_tube_first[PSC_STREAMS * c + k + 1];
