@@ -43,7 +43,7 @@ int main(int argc, char **argv) {
   /* one malloc arena for every thread: plan writes its files and searches
    * its advice on threads of their own (plan/stages.c), and with an arena
    * each they took fresh memory beside what the search had freed in the
-   * main one: 25.7 M city 49.6 instead of 43.8 B/resident, no faster
+   * main one: 25.7 M city 50.9 instead of 44.9 B/resident, no faster
    * (docs/performance.md) */
   mallopt(M_ARENA_MAX, 1);
   if (argc < 2) {
