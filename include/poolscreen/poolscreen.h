@@ -14,6 +14,11 @@
  * - Functions with a threads option run OpenMP regions with that many
  *   threads; they set the OpenMP thread count of the calling thread only,
  *   and restore it. Results never depend on the thread count.
+ * - psc_plan_create_writing (and psc_plan_create with background_advice)
+ *   start threads of their own: the writer ends before the call returns; a
+ *   background advice may still run on the returned plan, which is then
+ *   finished but for its advice: psc_plan_advice, the writers and
+ *   psc_plan_free wait for it, every other accessor reads as usual.
  * - The library keeps no global state of its own, with two guarded
  *   exceptions, both process-wide by their libraries' design:
  *   GSL's error handler: before the library first uses GSL in a call, it
