@@ -389,10 +389,12 @@ int psc__bounds_of(const psc__ctx_t *x, const psc__variant_t *v, psc__eval_t *e,
   int failed = 0;
 #pragma omp parallel if (ns > 1 && scope == PSC__BOUND_ALL && !omp_in_parallel())
   {
-    buckets_t TB = {NULL, B.n};
-    TB.cap = psc__malloc(TB.n, sizeof(uint64_t));
-    uint8_t *tin = calloc(x->nstreets + 1, 1);
-    double *tarrive = psc__malloc(x->nlabs + 1, 8);
+    /* alone (one street's scope, or inside another parallel region) the
+     * district's buffers serve */
+    int team = omp_get_num_threads() > 1;
+    buckets_t TB = {team ? psc__malloc(B.n, sizeof(uint64_t)) : B.cap, B.n};
+    uint8_t *tin = team ? calloc(x->nstreets + 1, 1) : in;
+    double *tarrive = team ? psc__malloc(x->nlabs + 1, 8) : arrive;
     int ok = TB.cap && tin && tarrive;
     if (!ok) {
 #pragma omp atomic write
@@ -408,9 +410,11 @@ int psc__bounds_of(const psc__ctx_t *x, const psc__variant_t *v, psc__eval_t *e,
         failed = r;
       }
     }
-    free(TB.cap);
-    free(tin);
-    free(tarrive);
+    if (team) {
+      free(TB.cap);
+      free(tin);
+      free(tarrive);
+    }
   }
   if (!rc)
     rc = failed;
