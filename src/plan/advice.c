@@ -62,9 +62,30 @@ typedef struct {
   int rc;
 } job_t;
 
+/* A thread's working memory to weigh candidates by their bounds: the
+ * additions, the verdicts psc__bounds_of reads and writes, hours. */
+typedef struct {
+  adds_t a;
+  psc__eval_t e;
+  psc__hours_t *lh, *sh;
+  double *open;
+} gauge_t;
+
+/* The candidates weighed in one step (idx, scope, before filled by the
+ * caller; after, dbound by weigh), and a gauge per thread: allocated once
+ * per advice. */
+typedef struct {
+  uint32_t *idx;
+  int64_t *scope;
+  double *before, *after, *dbound;
+  gauge_t *g;
+  int ng;
+} scale_t;
+
 typedef struct {
   psc_plan_t *p;
   psc__eval_t *trial; /* the caller's: scratch for the bounds */
+  scale_t sc;
   adds_t cur;         /* the additions being weighed */
   job_t job[2];
   uint32_t njobs;
@@ -256,15 +277,6 @@ static int overshoot(fix_t *F, const adds_t *a, int64_t scope, double *score) {
   return overshoot_in(F, a, scope, score, F->trial, j->lh, j->sh, j->open);
 }
 
-/* A thread's working memory to weigh candidates by their bounds: the
- * additions, the verdicts psc__bounds_of reads and writes, hours. */
-typedef struct {
-  adds_t a;
-  psc__eval_t e;
-  psc__hours_t *lh, *sh;
-  double *open;
-} gauge_t;
-
 static void gauge_free(gauge_t *g) {
   adds_free(&g->a);
   free(g->e.comm);
@@ -274,46 +286,67 @@ static void gauge_free(gauge_t *g) {
   free(g->open);
 }
 
-/* Candidates idx[0..n) each added once to a, weighed side by side: the
- * overshoot of scope[k] after into score[k], the district's bound after
+static void scale_free(scale_t *sc) {
+  free(sc->idx);
+  free(sc->scope);
+  free(sc->before);
+  free(sc->after);
+  free(sc->dbound);
+  for (int k = 0; sc->g && k < sc->ng; k++)
+    gauge_free(&sc->g[k]);
+  free(sc->g);
+}
+
+/* F->sc for F's candidates and the calling thread's team. */
+static int scale_alloc(fix_t *F) {
+  const psc__ctx_t *x = &F->p->x;
+  scale_t *sc = &F->sc;
+  size_t n = F->ncand + 1;
+  sc->ng = omp_get_max_threads() > 1 ? omp_get_max_threads() : 1;
+  sc->idx = malloc(n * sizeof(uint32_t));
+  sc->scope = malloc(n * sizeof(int64_t));
+  sc->before = malloc(n * sizeof(double));
+  sc->after = malloc(n * sizeof(double));
+  sc->dbound = malloc(n * sizeof(double));
+  sc->g = calloc((size_t)sc->ng, sizeof(gauge_t));
+  if (!sc->idx || !sc->scope || !sc->before || !sc->after || !sc->dbound || !sc->g)
+    return PSC_ENOMEM;
+  for (int k = 0; k < sc->ng; k++) {
+    gauge_t *g = &sc->g[k];
+    g->e.comm = psc__malloc(x->ncomm + 1, sizeof(psc_verdict_t));
+    g->e.street = psc__malloc(x->nstreets + 1, sizeof(psc_verdict_t));
+    g->lh = psc__malloc(x->nlabs + 1, sizeof(psc__hours_t));
+    g->sh = psc__malloc(x->nsites + 1, sizeof(psc__hours_t));
+    g->open = psc__malloc(x->nstreets + 1, 8);
+    if (adds_alloc(&g->a, x) || !g->e.comm || !g->e.street || !g->lh || !g->sh || !g->open)
+      return PSC_ENOMEM;
+  }
+  return 0;
+}
+
+/* Candidates F->sc.idx[0..n) each added once to a, weighed side by side:
+ * the overshoot of scope[k] after into after[k], the district's bound after
  * into dbound[k] (meaningful for scopes < 0). The same numbers at any
  * thread count: each is one bound computation of its own. */
-static int weigh(fix_t *F, const adds_t *a, const uint32_t *idx, uint32_t n,
-                 const int64_t *scope, double *score, double *dbound) {
-  const psc__ctx_t *x = &F->p->x;
-  int nt = omp_get_max_threads();
-  nt = nt < 1 ? 1 : (uint32_t)nt > n ? (int)(n ? n : 1) : nt;
-  gauge_t *g = calloc((size_t)nt, sizeof *g);
-  int rc = g ? 0 : PSC_ENOMEM;
-  for (int k = 0; !rc && k < nt; k++) {
-    g[k].e.comm = psc__malloc(x->ncomm + 1, sizeof(psc_verdict_t));
-    g[k].e.street = psc__malloc(x->nstreets + 1, sizeof(psc_verdict_t));
-    g[k].lh = psc__malloc(x->nlabs + 1, sizeof(psc__hours_t));
-    g[k].sh = psc__malloc(x->nsites + 1, sizeof(psc__hours_t));
-    g[k].open = psc__malloc(x->nstreets + 1, 8);
-    if (adds_alloc(&g[k].a, x) || !g[k].e.comm || !g[k].e.street || !g[k].lh || !g[k].sh ||
-        !g[k].open)
-      rc = PSC_ENOMEM;
-    else
-      adds_copy(&g[k].a, a, x);
-  }
-  const int64_t m = rc ? 0 : n;
+static int weigh(fix_t *F, const adds_t *a, uint32_t n) {
+  scale_t *sc = &F->sc;
+  int nt = (uint32_t)sc->ng > n ? (int)(n ? n : 1) : sc->ng, rc = 0;
+  for (int k = 0; k < nt; k++)
+    adds_copy(&sc->g[k].a, a, &F->p->x);
+  const int64_t m = n;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (m > 1)
   for (int64_t k = 0; k < m; k++) {
-    gauge_t *w = &g[omp_get_thread_num()];
-    const cand_t *c = &F->cand[idx[k]];
+    gauge_t *w = &sc->g[omp_get_thread_num()];
+    const cand_t *c = &F->cand[sc->idx[k]];
     change(&w->a, c, +1);
-    int r = overshoot_in(F, &w->a, scope[k], &score[k], &w->e, w->lh, w->sh, w->open);
-    dbound[k] = w->e.district.bound;
+    int r = overshoot_in(F, &w->a, sc->scope[k], &sc->after[k], &w->e, w->lh, w->sh, w->open);
+    sc->dbound[k] = w->e.district.bound;
     change(&w->a, c, -1);
     if (r) {
 #pragma omp atomic write
       rc = r;
     }
   }
-  for (int k = 0; g && k < nt; k++)
-    gauge_free(&g[k]);
-  free(g);
   return rc;
 }
 
@@ -416,20 +449,10 @@ static int by_bounds(fix_t *F, uint32_t *steps) {
    * gains nothing elsewhere: its scope is its street) */
   double *before = malloc((x->nstreets + 1) * sizeof(double));
   uint8_t *needy = malloc(x->nstreets + 1);
-  /* the candidates weighed in a step: their before, scope, after */
-  uint32_t *idx = malloc((F->ncand + 1) * sizeof(uint32_t));
-  int64_t *scope = malloc((F->ncand + 1) * sizeof(int64_t));
-  double *bef = malloc((F->ncand + 1) * sizeof(double));
-  double *after = malloc((F->ncand + 1) * sizeof(double));
-  double *dbound = malloc((F->ncand + 1) * sizeof(double));
-  if (!before || !needy || !idx || !scope || !bef || !after || !dbound) {
+  scale_t *sc = &F->sc;
+  if (!before || !needy) {
     free(before);
     free(needy);
-    free(idx);
-    free(scope);
-    free(bef);
-    free(after);
-    free(dbound);
     return PSC_ENOMEM;
   }
   int rc = overshoot(F, &F->cur, PSC__BOUND_ALL, &now);
@@ -454,23 +477,23 @@ static int by_bounds(fix_t *F, uint32_t *steps) {
           continue;
         b = &before[s2];
       }
-      scope[nw] = scope_of(F, c);
+      sc->scope[nw] = scope_of(F, c);
       if (isnan(*b)) {
-        if (scope[nw] == PSC__BOUND_ALL)
+        if (sc->scope[nw] == PSC__BOUND_ALL)
           *b = now;
-        else if ((rc = overshoot(F, &F->cur, scope[nw], b)) != 0)
+        else if ((rc = overshoot(F, &F->cur, sc->scope[nw], b)) != 0)
           break;
       }
-      bef[nw] = *b;
-      idx[nw++] = k;
+      sc->before[nw] = *b;
+      sc->idx[nw++] = k;
     }
     if (!rc)
-      rc = weigh(F, &F->cur, idx, nw, scope, after, dbound);
+      rc = weigh(F, &F->cur, nw);
     for (uint32_t w = 0; w < nw && !rc; w++) {
-      double gain = (bef[w] - after[w]) / fmax(F->cand[idx[w]].cost, 1e-9);
+      double gain = (sc->before[w] - sc->after[w]) / fmax(F->cand[sc->idx[w]].cost, 1e-9);
       if (gain > 1e-12 && gain > best_gain) {
         best_gain = gain;
-        best = (int32_t)idx[w];
+        best = (int32_t)sc->idx[w];
       }
     }
     if (rc || best < 0)
@@ -481,11 +504,6 @@ static int by_bounds(fix_t *F, uint32_t *steps) {
   }
   free(before);
   free(needy);
-  free(idx);
-  free(scope);
-  free(bef);
-  free(after);
-  free(dbound);
   /* what a later, larger addition made unnecessary goes again: each kind,
    * dearest first, while the bounds stay within the deadlines without it */
   for (int done = rc || now > 1e-9; !done;) {
@@ -519,12 +537,8 @@ static int next_addition(fix_t *F, adds_t *a, int32_t *out) {
   double best_gain = 0;
   int rc = overshoot(F, a, PSC__BOUND_DISTRICT, &before);
   double b0 = F->trial->district.bound;
-  uint32_t *idx = malloc((F->ncand + 1) * sizeof(uint32_t)), nw = 0;
-  int64_t *scope = malloc((F->ncand + 1) * sizeof(int64_t));
-  double *after = malloc((F->ncand + 1) * sizeof(double));
-  double *dbound = malloc((F->ncand + 1) * sizeof(double));
-  if (!rc && (!idx || !scope || !after || !dbound))
-    rc = PSC_ENOMEM;
+  scale_t *sc = &F->sc;
+  uint32_t nw = 0;
   for (uint32_t k = 0; k < F->ncand && !rc; k++) {
     const cand_t *c = &F->cand[k];
     if (c->kind != PSC_ADD_INSTRUMENT && c->kind != PSC_ADD_LAB_HOUR) {
@@ -532,22 +546,18 @@ static int next_addition(fix_t *F, adds_t *a, int32_t *out) {
         cheapest_site = (int32_t)k;
       continue;
     }
-    scope[nw] = PSC__BOUND_DISTRICT;
-    idx[nw++] = k;
+    sc->scope[nw] = PSC__BOUND_DISTRICT;
+    sc->idx[nw++] = k;
   }
   if (!rc)
-    rc = weigh(F, a, idx, nw, scope, after, dbound);
+    rc = weigh(F, a, nw);
   for (uint32_t w = 0; w < nw && !rc; w++) {
-    double gain = (b0 - dbound[w]) / fmax(F->cand[idx[w]].cost, 1e-9);
+    double gain = (b0 - sc->dbound[w]) / fmax(F->cand[sc->idx[w]].cost, 1e-9);
     if (gain > 1e-12 && gain > best_gain) {
       best_gain = gain;
-      best = (int32_t)idx[w];
+      best = (int32_t)sc->idx[w];
     }
   }
-  free(idx);
-  free(scope);
-  free(after);
-  free(dbound);
   *out = best >= 0 ? best : cheapest_site;
   return rc;
 }
@@ -742,6 +752,8 @@ int psc__advise(psc_plan_t *p, psc__eval_t *trial) {
   if (!rc)
     rc = add_candidates(&F);
   if (!rc)
+    rc = scale_alloc(&F);
+  if (!rc)
     rc = by_bounds(&F, &steps);
   if (!rc)
     rc = by_plans(&F, &steps, &spec, &best, &have_best);
@@ -776,5 +788,6 @@ int psc__advise(psc_plan_t *p, psc__eval_t *trial) {
   adds_free(&spec);
   adds_free(&best);
   free(F.cand);
+  scale_free(&F.sc);
   return rc;
 }
