@@ -194,17 +194,10 @@ static __attribute__((noinline)) void compact(pull_t *P, uint32_t l, fifo_t *f) 
 }
 
 static inline int enqueue(pull_t *P, uint32_t l, uint32_t cls, uint32_t v) {
-  waitq_t *w = &P->lab[l].wait;
-  fifo_t *f = &w->cls[cls];
-  if (f->head + f->n < f->cap) { /* room: the common case */
-    if (cls < w->lo)
-      w->lo = cls;
-    f->q[f->head + f->n++] = v;
-    return 0;
-  }
-  if (f->n)
+  fifo_t *f = &P->lab[l].wait.cls[cls];
+  if (f->head + f->n == f->cap && f->n) /* rare: kept out of line */
     compact(P, l, f);
-  return wq_push(w, cls, v);
+  return wq_push(&P->lab[l].wait, cls, v);
 }
 
 /* Everything due at lab l by time s joins its waiting heap. */
