@@ -158,15 +158,14 @@ int psc__plan_create_writing(const psc_scenario_t *s, const psc_plan_options_t *
   int rc = psc__plan_new(s, &o, &p);
   if (rc)
     return rc;
-  int threads = p->threads;
-  if (threads < 2) { /* one core: one thing at a time, the same files */
+  writer_t w = {p, set, with_csv, o.threads, 0, extra};
+  if (p->threads < 2) { /* one core: one thing at a time, the same files */
     p->opts.background_advice = 0;
     rc = psc__plan_build(p);
     if (!rc)
-      *write_rc = psc__plan_write_to_with(p, set, with_csv, o.threads, extra);
+      write_all(&w);
   } else {
     p->opts.background_advice = 1;
-    writer_t w = {p, set, with_csv, o.threads, 0, extra};
     pthread_t tid;
     rc = psc__stages_init(p);
     int started = !rc && !pthread_create(&tid, NULL, write_all, &w);
@@ -178,8 +177,8 @@ int psc__plan_create_writing(const psc_scenario_t *s, const psc_plan_options_t *
       pthread_join(tid, NULL);
     else if (!rc)
       write_all(&w);
-    *write_rc = w.rc;
   }
+  *write_rc = w.rc;
   if (rc) {
     psc_plan_free(p);
     *write_rc = 0;
