@@ -689,10 +689,24 @@ static void same_made_and_written(psc_scenario_t *s, const char *root, int threa
   assert_string_equal(psc_plan_advice(p4)->what, a1->what);
   snprintf(cmd, sizeof cmd, "cmp %s/plan.h5 %s/plan.h5", o1, o2); /* the old set stays */
   assert_int_equal(system(cmd), 0);
+  /* the background advice alone (psc_plan_create with background_advice),
+   * its files written by the caller meanwhile */
+  psc_plan_t *p5 = NULL;
+  opt.background_advice = 1;
+  char bg[1024];
+  snprintf(bg, sizeof bg, "%s/bg%d", root, threads);
+  assert_int_equal(psc_plan_create(s, &opt, &p5), 0);
+  assert_int_equal(psc_plan_write(p5, bg, 1, threads), 0);
+  assert_int_equal(psc_plan_advice_wait(p5), 0);
+  assert_string_equal(psc_plan_advice(p5)->what, a1->what);
+  assert_true(psc_plan_advice(p5)->cost == a1->cost && psc_plan_advice(p5)->plans == a1->plans);
+  snprintf(cmd, sizeof cmd, "diff -r %s %s", o1, bg);
+  assert_int_equal(system(cmd), 0);
   psc_plan_free(p1);
   psc_plan_free(p2);
   psc_plan_free(p3);
   psc_plan_free(p4);
+  psc_plan_free(p5);
 }
 
 static void test_made_and_written_at_once(void **state) {
