@@ -157,6 +157,10 @@ static void test_default_verdicts(void **state) {
   const psc_verdict_t *dv = psc_plan_district(p);
   assert_true(fabs(dv->bound - (49 * 60 + 46)) <= 30);
   assert_true(dv->complete >= dv->bound);
+  /* the night fed (docs/plan.md): a street opened in the evening, not at
+   * night, keeps the labs busy through it; without that move the district
+   * completes at T+51:52 */
+  assert_true(dv->complete <= 51 * 60);
   assert_true(dv->infeasible && !dv->met);
   psc_plan_free(p);
   psc_scenario_free(s);
@@ -319,6 +323,41 @@ static void test_sampling_spill(void **state) {
   done(p, s, dir);
 }
 
+/* Feeding the night, worked by hand: a walk-in site at 60 an hour open
+ * 07:00-21:00 and a round-the-clock one at 20 an hour, T0 06:00. The
+ * street's peak is 80 an hour; at night it swabs 20, under half. Opened at
+ * midnight (T+1080) or at 06:30 next morning (T+1470), its evening before
+ * ends when the walk-in site closes, 21:00 (T+900); opened at 16:00
+ * (T+600) it opens in daylight; at T0 (06:00, only the round-the-clock
+ * site) no evening lies before it. */
+static void test_evening_before(void **state) {
+  (void)state;
+  char *dir = tu_tmpdir();
+  tu_write(dir, "scenario.ini",
+           "[scenario]\nstart = 2022-05-01 06:00\n"
+           "[tables]\ncommunities = c.csv\nsites = s.csv\nlabs = l.csv\n");
+  tu_write(dir, "c.csv", "id,street,population,households,x_km,y_km\nA,S,600,600,0,0\n");
+  tu_write(dir, "s.csv", "id,street,kind,booths,swabs_per_booth_hour,open,close,x_km,y_km\n"
+                         "C,S,community,1,60,07:00,21:00,0,0\n"
+                         "F,S,fixed,1,20,00:00,24:00,0,0\n");
+  tu_write(dir, "l.csv", "id,instruments,wells_per_run,run_minutes,open,close,x_km,y_km\n"
+                         "L,1,96,60,00:00,24:00,0,5\n");
+  psc_scenario_t *s = tu_load(dir);
+  psc_plan_options_t o = psc_plan_options_default();
+  o.advise = 0;
+  psc_plan_t *p = NULL;
+  assert_int_equal(psc_plan_create(s, &o, &p), 0);
+  psc__variant_t none = {0};
+  psc__sampling_curve_t c;
+  assert_int_equal(psc__sampling_curve_init(&c, &p->x, &none, 7 * 1440.0), 0);
+  assert_true(fabs(psc__evening_before(&c, 0, 1080) - 900) < 1e-6);
+  assert_true(fabs(psc__evening_before(&c, 0, 1470) - 900) < 1e-6);
+  assert_true(isnan(psc__evening_before(&c, 0, 600)));
+  assert_true(isnan(psc__evening_before(&c, 0, 0)));
+  psc__sampling_curve_free(&c);
+  done(p, s, dir);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_planned_holds_for_a_full_plate),
@@ -328,6 +367,7 @@ int main(void) {
       cmocka_unit_test(test_gen_cities_bounds),
       cmocka_unit_test(test_advice_holds_in_the_whole_search),
       cmocka_unit_test(test_sampling_spill),
+      cmocka_unit_test(test_evening_before),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

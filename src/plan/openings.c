@@ -118,3 +118,26 @@ double psc__feasible_opening(const psc__sampling_curve_t *c, uint32_t k, double 
       return o;
   return from;
 }
+
+/* Swabs a minute street k's walk-in sites take in bucket b. */
+static double bucket_rate(const psc__sampling_curve_t *c, uint32_t k, uint32_t b) {
+  const double *cum = c->cum + (size_t)k * (c->nb + 1);
+  return (cum[b + 1] - cum[b]) / BUCKET;
+}
+
+double psc__evening_before(const psc__sampling_curve_t *c, uint32_t k, double open) {
+  if (!(open >= 0) || !(c->work[k] > 0))
+    return NAN;
+  uint32_t b0 = (uint32_t)(open / BUCKET);
+  if (b0 >= c->nb)
+    return NAN;
+  double peak = 0;
+  for (uint32_t b = 0; b < c->nb; b++)
+    peak = fmax(peak, bucket_rate(c, k, b));
+  if (!(peak > 0) || bucket_rate(c, k, b0) >= 0.5 * peak)
+    return NAN; /* a daytime opening */
+  for (uint32_t b = b0; b-- > 0 && b0 - b <= (uint32_t)(1440.0 / BUCKET);)
+    if (bucket_rate(c, k, b) >= 0.5 * peak)
+      return (b + 1) * BUCKET;
+  return NAN;
+}

@@ -360,6 +360,68 @@ static int local_search(const psc__ctx_t *x, psc__variant_t v, psc__eval_t *best
   return rc;
 }
 
+/* Feeding the night: the pacing opens a street as late as its deadline
+ * allows, which for a street the labs reach late is often the night, when
+ * only its round-the-clock sites swab; its tubes then come in a trickle
+ * while the labs, done with the day's streets, run dry until the morning.
+ * Such a street is also tried opened in the evening before, 0, 1/2 and 1 h
+ * before its walk-in sites close: its evening's swabs keep the labs busy
+ * through the night. The streets that this makes late (their tubes now
+ * queue behind its) are opened later by their lateness plus the margin,
+ * at most twice; the move is kept when the plan is better by the
+ * objective. */
+static const double EVENING_H[] = {0, 0.5, 1};
+#define NEVENING (sizeof(EVENING_H) / sizeof(EVENING_H[0]))
+#define EVENING_REPAIRS 2
+#define EVENING_EVALS 12
+
+static int feed_the_night(const psc__ctx_t *x, psc__variant_t v, const psc__sampling_curve_t *curve,
+                          double margin, psc__eval_t *best, double *best_open, psc__eval_t *trial,
+                          double *open, int *improved) {
+  const uint8_t *keyed = x->street_keyed;
+  v.street_open = open;
+  int rc = 0, evals = 0;
+  for (uint32_t st = 0; st < x->nstreets && !rc && evals < EVENING_EVALS; st++) {
+    if (keyed[st] || !best->street[st].tubes)
+      continue;
+    double eve = psc__evening_before(curve, st, best_open[st]);
+    if (!isfinite(eve))
+      continue;
+    for (size_t j = 0; j < NEVENING && !rc && evals < EVENING_EVALS; j++) {
+      memcpy(open, best_open, x->nstreets * sizeof(double));
+      open[st] = fmax(0, eve - EVENING_H[j] * 60.0);
+      evals++;
+      if ((rc = psc__evaluate(x, &v, trial)) != 0)
+        break;
+      for (int r = 0; r < EVENING_REPAIRS && !rc && trial->missed_street &&
+                      !psc__better(trial, best) && evals < EVENING_EVALS;
+           r++) {
+        int moved = 0;
+        for (uint32_t q = 0; q < x->nstreets; q++) {
+          const psc_verdict_t *sv = &trial->street[q];
+          if (q == st || keyed[q] || !sv->tubes || sv->met || !isfinite(sv->complete))
+            continue;
+          open[q] += sv->complete - sv->deadline + margin;
+          moved = 1;
+        }
+        if (!moved)
+          break;
+        evals++;
+        rc = psc__evaluate(x, &v, trial);
+      }
+      if (!rc && psc__better(trial, best)) {
+        psc__eval_t tmp = *best;
+        *best = *trial;
+        *trial = tmp;
+        memcpy(best_open, open, x->nstreets * sizeof(double));
+        *improved = 1;
+        break;
+      }
+    }
+  }
+  return rc;
+}
+
 /* The search under base's resources (p->opts fixes axes): the best
  * evaluation into best, its variant into best_v (with its openings in
  * best_open) and its margin. trial is working memory. */
@@ -404,8 +466,14 @@ static int search_order(const psc_plan_t *p, const psc__variant_t *base, const u
       }
     }
   }
-  if (!rc && c->have && o->margin_hours < 0 && nt <= 300000 && !first_only)
+  if (!rc && c->have && o->margin_hours < 0 && nt <= 300000 && !first_only) {
     rc = local_search(x, c->v, c->eval, c->open_best, c->trial, c->open);
+    int fed = 0;
+    if (!rc)
+      rc = feed_the_night(x, c->v, c->curve, c->margin, c->eval, c->open_best, c->trial, c->open,
+                          &fed);
+    (void)fed;
+  }
   c->v.street_open = c->open_best;
   return rc;
 }

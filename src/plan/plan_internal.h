@@ -308,6 +308,11 @@ double psc__sampling_end(const psc__sampling_curve_t *c, uint32_t k, double open
  * whose sampling ends within `window` of it; `from` when there is none. */
 double psc__feasible_opening(const psc__sampling_curve_t *c, uint32_t k, double from,
                              double window);
+/* When street k opens at `open` in its night (its walk-in sites swabbing
+ * under half their peak rate, only round-the-clock ones at work): the end
+ * of the last 15-minute bucket of the day before (within 24 h) in which
+ * they swab at least half their peak; NAN for a daytime opening or none. */
+double psc__evening_before(const psc__sampling_curve_t *c, uint32_t k, double open);
 
 /* plan/plan.c: is evaluation a better than b (the planner's objective)? */
 int psc__better(const psc__eval_t *a, const psc__eval_t *b);
