@@ -289,6 +289,32 @@ static void test_advice_holds_in_the_whole_search(void **state) {
   }
 }
 
+/* One street S of 600 residents in one community, T0 06:00, with the
+ * given sites (rows of sites.csv) and one lab: planned, and its walk-in
+ * sampling curve in *c (free with psc__sampling_curve_free, then done). */
+static psc_plan_t *street_curve(const char *site_rows, char **dir, psc_scenario_t **s,
+                                psc__sampling_curve_t *c) {
+  char sites[512];
+  *dir = tu_tmpdir();
+  tu_write(*dir, "scenario.ini",
+           "[scenario]\nstart = 2022-05-01 06:00\n"
+           "[tables]\ncommunities = c.csv\nsites = s.csv\nlabs = l.csv\n");
+  tu_write(*dir, "c.csv", "id,street,population,households,x_km,y_km\nA,S,600,600,0,0\n");
+  snprintf(sites, sizeof sites,
+           "id,street,kind,booths,swabs_per_booth_hour,open,close,x_km,y_km\n%s", site_rows);
+  tu_write(*dir, "s.csv", sites);
+  tu_write(*dir, "l.csv", "id,instruments,wells_per_run,run_minutes,open,close,x_km,y_km\n"
+                          "L,1,96,60,00:00,24:00,0,5\n");
+  *s = tu_load(*dir);
+  psc_plan_options_t o = psc_plan_options_default();
+  o.advise = 0;
+  psc_plan_t *p = NULL;
+  assert_int_equal(psc_plan_create(*s, &o, &p), 0);
+  psc__variant_t none = {0};
+  assert_int_equal(psc__sampling_curve_init(c, &p->x, &none, 7 * 1440.0), 0);
+  return p;
+}
+
 /* A street's walk-in sampling from a given opening, worked by hand: 600
  * residents, one booth at 60 an hour open 07:00-21:00, T0 06:00. Opened at
  * T0 it samples 07:00-17:00 (T+660); opened at noon (T+360) it takes 540
@@ -297,23 +323,10 @@ static void test_advice_holds_in_the_whole_search(void **state) {
  * is 04:00 next morning (T+1320), its sampling ending at 17:00 (T+2100). */
 static void test_sampling_spill(void **state) {
   (void)state;
-  char *dir = tu_tmpdir();
-  tu_write(dir, "scenario.ini",
-           "[scenario]\nstart = 2022-05-01 06:00\n"
-           "[tables]\ncommunities = c.csv\nsites = s.csv\nlabs = l.csv\n");
-  tu_write(dir, "c.csv", "id,street,population,households,x_km,y_km\nA,S,600,600,0,0\n");
-  tu_write(dir, "s.csv", "id,street,kind,booths,swabs_per_booth_hour,open,close,x_km,y_km\n"
-                         "C,S,community,1,60,07:00,21:00,0,0\n");
-  tu_write(dir, "l.csv", "id,instruments,wells_per_run,run_minutes,open,close,x_km,y_km\n"
-                         "L,1,96,60,00:00,24:00,0,5\n");
-  psc_scenario_t *s = tu_load(dir);
-  psc_plan_options_t o = psc_plan_options_default();
-  o.advise = 0;
-  psc_plan_t *p = NULL;
-  assert_int_equal(psc_plan_create(s, &o, &p), 0);
-  psc__variant_t none = {0};
+  char *dir;
+  psc_scenario_t *s;
   psc__sampling_curve_t c;
-  assert_int_equal(psc__sampling_curve_init(&c, &p->x, &none, 7 * 1440.0), 0);
+  psc_plan_t *p = street_curve("C,S,community,1,60,07:00,21:00,0,0\n", &dir, &s, &c);
   assert_true(fabs(psc__sampling_end(&c, 0, 0) - 660) < 1e-6);
   assert_true(fabs(psc__sampling_end(&c, 0, 360) - 1560) < 1e-6);
   assert_true(fabs(psc__feasible_opening(&c, 0, 0, 780) - 0) < 1e-6);
@@ -332,24 +345,12 @@ static void test_sampling_spill(void **state) {
  * site) no evening lies before it. */
 static void test_evening_before(void **state) {
   (void)state;
-  char *dir = tu_tmpdir();
-  tu_write(dir, "scenario.ini",
-           "[scenario]\nstart = 2022-05-01 06:00\n"
-           "[tables]\ncommunities = c.csv\nsites = s.csv\nlabs = l.csv\n");
-  tu_write(dir, "c.csv", "id,street,population,households,x_km,y_km\nA,S,600,600,0,0\n");
-  tu_write(dir, "s.csv", "id,street,kind,booths,swabs_per_booth_hour,open,close,x_km,y_km\n"
-                         "C,S,community,1,60,07:00,21:00,0,0\n"
-                         "F,S,fixed,1,20,00:00,24:00,0,0\n");
-  tu_write(dir, "l.csv", "id,instruments,wells_per_run,run_minutes,open,close,x_km,y_km\n"
-                         "L,1,96,60,00:00,24:00,0,5\n");
-  psc_scenario_t *s = tu_load(dir);
-  psc_plan_options_t o = psc_plan_options_default();
-  o.advise = 0;
-  psc_plan_t *p = NULL;
-  assert_int_equal(psc_plan_create(s, &o, &p), 0);
-  psc__variant_t none = {0};
+  char *dir;
+  psc_scenario_t *s;
   psc__sampling_curve_t c;
-  assert_int_equal(psc__sampling_curve_init(&c, &p->x, &none, 7 * 1440.0), 0);
+  psc_plan_t *p = street_curve("C,S,community,1,60,07:00,21:00,0,0\n"
+                               "F,S,fixed,1,20,00:00,24:00,0,0\n",
+                               &dir, &s, &c);
   assert_true(fabs(psc__evening_before(&c, 0, 1080) - 900) < 1e-6);
   assert_true(fabs(psc__evening_before(&c, 0, 1470) - 900) < 1e-6);
   assert_true(isnan(psc__evening_before(&c, 0, 600)));
