@@ -217,6 +217,16 @@ static int initial_openings(const psc__ctx_t *x, const psc__variant_t *v, const 
   return rc;
 }
 
+/* Keeps the evaluation in *trial as the best: the buffers swap (no copy)
+ * and its openings become the best openings. */
+static void keep_trial(const psc__ctx_t *x, psc__eval_t *best, psc__eval_t *trial,
+                       double *best_open, const double *open) {
+  psc__eval_t tmp = *best;
+  *best = *trial;
+  *trial = tmp;
+  memcpy(best_open, open, x->nstreets * sizeof(double));
+}
+
 int psc__pace(const psc__ctx_t *x, psc__variant_t *v, double margin, int rounds,
               const psc__sampling_curve_t *curve, psc__eval_t *best, psc__eval_t *trial,
               double *open_best, int *have, int *improved) {
@@ -234,10 +244,7 @@ int psc__pace(const psc__ctx_t *x, psc__variant_t *v, double margin, int rounds,
       break;
     const psc__eval_t *last = trial;
     if (!*have || psc__better(trial, best)) {
-      psc__eval_t tmp = *best;
-      *best = *trial;
-      *trial = tmp;
-      memcpy(open_best, open, x->nstreets * sizeof(double));
+      keep_trial(x, best, trial, open_best, open);
       *have = 1;
       *improved = 1;
       last = best;
@@ -352,10 +359,7 @@ static int local_search(const psc__ctx_t *x, psc__variant_t v, psc__eval_t *best
         if ((rc = psc__evaluate(x, &v, trial)) != 0)
           break;
         if (psc__better(trial, best)) {
-          psc__eval_t tmp = *best;
-          *best = *trial;
-          *trial = tmp;
-          memcpy(best_open, open, x->nstreets * sizeof(double));
+          keep_trial(x, best, trial, best_open, open);
           moved = 1;
           break;
         }
@@ -382,7 +386,7 @@ static const double EVENING_H[] = {0, 0.5, 1};
 
 static int feed_the_night(const psc__ctx_t *x, psc__variant_t v, const psc__sampling_curve_t *curve,
                           double margin, psc__eval_t *best, double *best_open, psc__eval_t *trial,
-                          double *open, int *improved) {
+                          double *open) {
   const uint8_t *keyed = x->street_keyed;
   v.street_open = open;
   int rc = 0, evals = 0;
@@ -415,11 +419,7 @@ static int feed_the_night(const psc__ctx_t *x, psc__variant_t v, const psc__samp
         rc = psc__evaluate(x, &v, trial);
       }
       if (!rc && psc__better(trial, best)) {
-        psc__eval_t tmp = *best;
-        *best = *trial;
-        *trial = tmp;
-        memcpy(best_open, open, x->nstreets * sizeof(double));
-        *improved = 1;
+        keep_trial(x, best, trial, best_open, open);
         break;
       }
     }
@@ -476,11 +476,8 @@ static int search_order(const psc_plan_t *p, const psc__variant_t *base, const u
   }
   if (!rc && c->have && o->margin_hours < 0 && nt <= 300000 && !first_only) {
     rc = local_search(x, c->v, c->eval, c->open_best, c->trial, c->open);
-    int fed = 0;
     if (!rc)
-      rc = feed_the_night(x, c->v, c->curve, c->margin, c->eval, c->open_best, c->trial, c->open,
-                          &fed);
-    (void)fed;
+      rc = feed_the_night(x, c->v, c->curve, c->margin, c->eval, c->open_best, c->trial, c->open);
   }
   c->v.street_open = c->open_best;
   return rc;
