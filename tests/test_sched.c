@@ -359,6 +359,80 @@ static void test_evening_before(void **state) {
   done(p, s, dir);
 }
 
+/* Aligning the end, worked by hand. Fourteen people living alone, pool 1,
+ * one booth at 12 an hour: tubes sealed every 5 minutes leave two by two
+ * at 10, 20, ..., 70 and reach either lab 25 minutes later (5 km at 30
+ * km/h plus the handover), at 35, 45, ..., 95. Lab A: one instrument, 2
+ * wells, 100-minute runs; lab B: one, 2 wells, 70-minute runs; results 30
+ * minutes after a run.
+ * Unaligned, the run that ends first is formed first: B 35-105, A 45-145,
+ * B 105-175, A 145-245 (a tie at 245, lab order), B 175-245, B 245-315,
+ * A 245-345: complete 375.
+ * Aligned to 365 (runs end by 335): three runs of A fit only from 35,
+ * while B's four fit from any start up to 55, so A's first run is formed
+ * first: A 35-135, B 45-115, B 115-185, A 135-235, B 185-255, B 255-325,
+ * A 235-335: complete 365, ten minutes earlier. */
+static void test_align_the_end(void **state) {
+  (void)state;
+  char *dir = tu_tmpdir();
+  tu_write(dir, "scenario.ini",
+           "[scenario]\nstart = 2022-05-01 06:00\n[pooling]\npool_size = 1\n"
+           "[transport]\nbatch_minutes = 10\n[lab]\nrun_start = planned\n"
+           "[tables]\ncommunities = c.csv\nsites = s.csv\nlabs = l.csv\n");
+  tu_write(dir, "c.csv", "id,street,population,households,x_km,y_km\nC,S,14,14,0,0\n");
+  tu_write(dir, "s.csv", "id,street,kind,booths,swabs_per_booth_hour,open,close,x_km,y_km\n"
+                         "F,S,fixed,1,12,00:00,24:00,0,0\n");
+  tu_write(dir, "l.csv", "id,instruments,wells_per_run,run_minutes,open,close,x_km,y_km\n"
+                         "A,1,2,100,00:00,24:00,0,5\nB,1,2,70,00:00,24:00,5,0\n");
+  psc_scenario_t *s = tu_load(dir);
+  psc_plan_t *p = NULL;
+  assert_int_equal(psc_plan_create(s, NULL, &p), 0);
+  assert_true(psc_plan_district(p)->complete <= 375 + 1e-9);
+  psc__eval_t e;
+  memset(&e, 0, sizeof e);
+  assert_int_equal(psc__eval_alloc(&e, &p->x), 0);
+  psc__variant_t v = p->v;
+  static const double unaligned[] = {45, 145, 245, 35, 105, 175, 245};
+  static const double aligned[] = {35, 135, 235, 45, 115, 185, 255};
+  for (int k = 0; k < 2; k++) {
+    v.align_end = k ? 365 : 0;
+    assert_int_equal(psc__evaluate(&p->x, &v, &e), 0);
+    assert_true(fabs(e.district.complete - (k ? 365 : 375)) < 1e-9);
+    assert_int_equal(e.nruns, 7);
+    for (uint32_t r = 0; r < e.nruns; r++) { /* runs in lab order, then start */
+      assert_true(fabs(e.run_begin[r] - (k ? aligned : unaligned)[r]) < 1e-9);
+      assert_int_equal(e.run_tubes[r], 2);
+    }
+  }
+  psc__eval_free(&e);
+  done(p, s, dir);
+}
+
+/* The default scenario with 30 h street deadlines: streets no longer bind
+ * and the district is the labs' to win; aligned, the plan completes within
+ * 15 minutes of its whole-run bound (T+49:52 against T+49:46; T+50:51
+ * without the alignment), every deadline but the district's met. */
+static void test_align_the_end_default(void **state) {
+  (void)state;
+  psc_diags_t *d = psc_diags_create();
+  psc_scenario_t *s = NULL;
+  psc_override_t set = {"deadlines.street", "30", "test", 1, 1};
+  psc_scenario_options_t so = {0, &set, 1};
+  assert_int_equal(psc_scenario_load_with(NULL, &so, d, &s), 0);
+  psc_plan_options_t o = psc_plan_options_default();
+  o.advise = 0;
+  psc_plan_t *p = NULL;
+  assert_int_equal(psc_plan_create(s, &o, &p), 0);
+  const psc_verdict_t *dv = psc_plan_district(p);
+  assert_true(psc_plan_align_end(p) > 0);
+  assert_true(dv->complete <= dv->bound + 15);
+  for (uint32_t k = 0; k < psc_scenario_streets(s)->count; k++)
+    assert_true(psc_plan_street(p, k)->met);
+  psc_plan_free(p);
+  psc_scenario_free(s);
+  psc_diags_free(d);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_planned_holds_for_a_full_plate),
@@ -369,6 +443,8 @@ int main(void) {
       cmocka_unit_test(test_advice_holds_in_the_whole_search),
       cmocka_unit_test(test_sampling_spill),
       cmocka_unit_test(test_evening_before),
+      cmocka_unit_test(test_align_the_end),
+      cmocka_unit_test(test_align_the_end_default),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -78,6 +78,8 @@ uint64_t psc__plan_identity(const psc_plan_t *p) {
   /* the options as they shaped the plan, and its content */
   bytes(&f, &p->margin_min, sizeof(double));
   bytes(&f, &p->v.hold, sizeof(double));
+  if (p->v.align_end > 0) /* unaligned plans keep the identities they had */
+    bytes(&f, &p->v.align_end, sizeof(double));
   if (p->v.street_open)
     bytes(&f, p->v.street_open, psc_scenario_streets(p->s)->count * sizeof(double));
   const psc__pack_t *pk = &p->pk;

@@ -12,9 +12,12 @@
  * instrument is free, the lab is open and one tube waits (the contract's
  * rule, scenario-format.md); `planned` may hold it until its plate fills,
  * when the wait costs less instrument time than the empty wells would and
- * no waiting tube is made late by it. In a simulation a run may fail; its
- * tubes wait again at the same lab from the run's end (at most three failed
- * runs per tube). */
+ * no waiting tube is made late by it; aligned to an end (the variant's
+ * align_end, plan.c's align_the_end), instruments' first runs are formed
+ * in the order of their latest start that keeps their count of whole runs
+ * to that end, and no run is held past that start. In a simulation a run
+ * may fail; its tubes wait again at the same lab from the run's end (at
+ * most three failed runs per tube). */
 #include "plan/plan_internal.h"
 #include "plan/pull_queues.h"
 
@@ -73,6 +76,7 @@ typedef struct {
   waitq_t wait;    /* arrived tubes, earliest deadline first (lazily cleaned) */
   uint32_t valid;  /* tubes in `wait` that are still free */
   uint8_t *parked; /* per instrument: out of work, not in the event heap */
+  uint8_t *ran;    /* per instrument: has formed a run */
   gsl_rng *fail;
 } lab_t;
 
@@ -300,6 +304,15 @@ static uint32_t waiting_by(pull_t *P, uint32_t l, double s, uint32_t limit) {
   return n;
 }
 
+/* With the variant's align_end: the latest start at or after s that still
+ * fits as many whole runs of lab L ending by align_end - report_min as a
+ * start at s; s itself when none fits. */
+static double latest_start(const pull_t *P, const lab_t *L, double s) {
+  double last = P->m->align_end - P->m->report_min;
+  double m = floor((last - s) / L->run_min);
+  return m >= 1 ? last - m * L->run_min : s;
+}
+
 /* When instrument-free-at-f's next run at lab l starts (INFINITY: no tube
  * will come). Only looks: the lab's frontier moves when a run is formed,
  * since other instruments' runs may start before this one. */
@@ -329,6 +342,10 @@ static int next_start(pull_t *P, uint32_t l, double f, double *start) {
     for (uint32_t i = 0; P->m->retests && i < L->bn && L->buf[L->bhead + i].at <= s; i++)
       if (P->state[L->buf[L->bhead + i].t] == FREE && P->cls[L->buf[L->bhead + i].t] == 0)
         urgent = -INFINITY;
+    /* aligned to an end: never held past the latest start that keeps
+     * as many whole runs before it */
+    if (P->m->align_end > 0 && fill > latest_start(P, L, s))
+      fill = INFINITY;
     if (isfinite(fill) && fill > s && fill - s <= limit && fill <= urgent)
       s = lab_available(P, l, fill);
   }
@@ -428,9 +445,11 @@ static int labs_init(pull_t *P) {
     L->cur_trip = psc__malloc(ncur[l] + 1, 8);
     L->cur_key = psc__malloc(ncur[l] + 1, 8);
     L->parked = calloc(L->inst + 1, 1);
+    L->ran = calloc(L->inst + 1, 1);
     L->wait.cls = calloc(P->ncls + 1, sizeof(fifo_t));
     L->wait.ncls = P->ncls;
-    if (!L->cur_site || !L->cur_pos || !L->cur_trip || !L->cur_key || !L->parked || !L->wait.cls)
+    if (!L->cur_site || !L->cur_pos || !L->cur_trip || !L->cur_key || !L->parked || !L->ran ||
+        !L->wait.cls)
       rc = PSC_ENOMEM;
     if (!rc && x->run_failure > 0 && !(L->fail = psc__rng_stream(x->fail_seed, x->fail_domain, l)))
       rc = PSC_ENOMEM;
@@ -466,13 +485,26 @@ static void labs_free(pull_t *P) {
     free(L->rq);
     wq_free(&L->wait);
     free(L->parked);
+    free(L->ran);
     if (L->fail)
       gsl_rng_free(L->fail);
   }
   free(P->lab);
 }
 
-/* The pull: instruments' next runs, earliest end first. */
+/* An instrument's next run from start s is formed in the order of its end;
+ * aligned to an end, an instrument's first run in the order of its latest
+ * start instead (ties: the earlier start), so the instruments whose count
+ * of whole runs to the end depends on starting early (long runs) take the
+ * first tubes. */
+static double ev_key(const pull_t *P, const lab_t *L, uint32_t k, double s) {
+  if (P->m->align_end > 0 && !L->ran[k])
+    return latest_start(P, L, s) + s * 1e-7;
+  return s + L->run_min;
+}
+
+/* The pull: instruments' next runs, earliest end first (aligned to an end:
+ * first runs by their latest start, ev_key). */
 static int pull(pull_t *P, uint32_t *taken_list) {
   const psc__labmodel_t *x = P->m;
   uint32_t ninst = 0, nev = 0;
@@ -487,7 +519,7 @@ static int pull(pull_t *P, uint32_t *taken_list) {
       double s;
       rc = next_start(P, l, x->inst_free ? x->inst_free[first + k] : 0, &s);
       if (!rc && isfinite(s))
-        event_push(ev, &nev, (event_t){s + P->lab[l].run_min, s, l, k});
+        event_push(ev, &nev, (event_t){ev_key(P, &P->lab[l], k, s), s, l, k});
       else
         P->lab[l].parked[k] = 1;
     }
@@ -503,25 +535,26 @@ static int pull(pull_t *P, uint32_t *taken_list) {
       continue;
     }
     if (s > top.start + 1e-9) {
-      event_push(ev, &nev, (event_t){s + L->run_min, s, top.lab, top.inst});
+      event_push(ev, &nev, (event_t){ev_key(P, L, top.inst, s), s, top.lab, top.inst});
       continue;
     }
     uint32_t before = L->rqn;
     if ((rc = form_run(P, top.lab, top.inst, s, taken_list)))
       break;
+    L->ran[top.inst] = 1;
     double end = s + L->run_min;
     /* tubes waiting again wake the lab's idle instruments */
     if (L->rqn > before)
       for (uint32_t k = 0; k < L->inst; k++)
         if (L->parked[k]) {
           L->parked[k] = 0;
-          event_push(ev, &nev, (event_t){end + L->run_min, end, top.lab, k});
+          event_push(ev, &nev, (event_t){ev_key(P, L, k, end), end, top.lab, k});
         }
     double next;
     if ((rc = next_start(P, top.lab, end, &next)))
       break;
     if (isfinite(next))
-      event_push(ev, &nev, (event_t){next + L->run_min, next, top.lab, top.inst});
+      event_push(ev, &nev, (event_t){ev_key(P, L, top.inst, next), next, top.lab, top.inst});
     else
       L->parked[top.inst] = 1;
   }
@@ -625,6 +658,7 @@ int psc__transport_and_labs(const psc__ctx_t *x, const psc__variant_t *v, psc__e
                        .near_lab = x->near_lab, .near_lab_min = x->near_lab_min,
                        .outages = v->outages ? x->s : NULL, .report_min = par->report_minutes,
                        .planned = !par->run_start_eager, .hold = v->hold,
+                       .align_end = v->align_end,
                        .run_failure = v->run_failure, .fail_seed = v->fail_seed,
                        .fail_domain = PSC__RNG_FAIL};
   int rc = 0;

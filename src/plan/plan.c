@@ -427,6 +427,41 @@ static int feed_the_night(const psc__ctx_t *x, psc__variant_t v, const psc__samp
   return rc;
 }
 
+/* Aligning the end: the labs' pull forms each instrument's next run in the
+ * order of its end, so the first tubes of the round go to the short runs
+ * of the nearest labs, and a run may be held for its plate. A round that
+ * ends on the labs ends when the last instrument does: an instrument of
+ * long runs that starts its first run an hour late does one run fewer
+ * before the end, and that run's wells are lost. Aligned to an end E, the
+ * pull forms each instrument's first run in the order of the latest start
+ * that still fits as many whole runs reporting by E, and holds no run past
+ * that start (labs.c). The best plan is tried aligned to 15, 30, 45 and
+ * 60 min before its own district completion; a try is kept when the plan
+ * is better by the objective. Measured on the default scenario with street
+ * deadlines of 25 to 36 h: the district from T+50:47-50:53 to T+49:52-50:05
+ * (bound T+49:46); at 24 h no try is better, docs/plan.md. */
+#define ALIGN_STEP_MIN 15.0
+#define ALIGN_TRIES 4
+
+static int align_the_end(const psc__ctx_t *x, psc__variant_t *v, psc__eval_t *best,
+                         double *best_open, psc__eval_t *trial, double *open) {
+  psc__variant_t w = *v;
+  w.street_open = open;
+  double d0 = best->district.complete;
+  int rc = 0;
+  for (int k = 1; k <= ALIGN_TRIES && !rc && isfinite(d0); k++) {
+    w.align_end = d0 - k * ALIGN_STEP_MIN;
+    memcpy(open, best_open, x->nstreets * sizeof(double));
+    if ((rc = psc__evaluate(x, &w, trial)) != 0)
+      break;
+    if (psc__better(trial, best)) {
+      keep_trial(x, best, trial, best_open, open);
+      v->align_end = w.align_end;
+    }
+  }
+  return rc;
+}
+
 /* The search under base's resources (p->opts fixes axes): the best
  * evaluation into best, its variant into best_v (with its openings in
  * best_open) and its margin. trial is working memory. */
@@ -462,6 +497,7 @@ static int search_order(const psc_plan_t *p, const psc__variant_t *base, const u
                       60.0;
       psc__variant_t v = *base;
       v.street_open = c->open;
+      v.align_end = 0; /* a base from a plan (the advice) is searched afresh */
       v.hold = eager ? 0 : o->hold >= 0 ? o->hold : HOLDS[k];
       if ((rc = initial_openings(x, &v, order, margin, c->curve, c->open, c->rates)) != 0)
         break;
@@ -478,6 +514,8 @@ static int search_order(const psc_plan_t *p, const psc__variant_t *base, const u
     rc = local_search(x, c->v, c->eval, c->open_best, c->trial, c->open);
     if (!rc)
       rc = feed_the_night(x, c->v, c->curve, c->margin, c->eval, c->open_best, c->trial, c->open);
+    if (!rc && !eager)
+      rc = align_the_end(x, &c->v, c->eval, c->open_best, c->trial, c->open);
   }
   c->v.street_open = c->open_best;
   return rc;
@@ -718,6 +756,7 @@ const psc_utilisation_t *psc_plan_utilisation(const psc_plan_t *p) { return &p->
 double psc_plan_lower_bound(const psc_plan_t *p) { return p->lower_bound; }
 double psc_plan_margin_hours(const psc_plan_t *p) { return p->margin_min / 60.0; }
 double psc_plan_hold(const psc_plan_t *p) { return p->v.hold; }
+double psc_plan_align_end(const psc_plan_t *p) { return p->v.align_end; }
 double psc_plan_street_open(const psc_plan_t *p, uint32_t st) { return p->street_open[st]; }
 uint32_t psc_plan_aged_tubes(const psc_plan_t *p) { return p->e.aged; }
 const psc_advice_t *psc_plan_advice(const psc_plan_t *p) {

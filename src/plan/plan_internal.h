@@ -53,6 +53,8 @@ typedef struct {
                                 (minutes after T0); NULL: all at T0 */
   double hold;               /* planned run starts: a run may wait for its plate to fill
                                 up to hold x run length x its empty share */
+  double align_end;          /* planned run starts aligned to this report time (minutes;
+                                0: not aligned): labs.c */
   /* resources added (the cheapest fix); NULL: none */
   const uint16_t *add_inst;             /* per lab: more instruments */
   const uint16_t *add_booth;            /* per site: more booths (teams) */
@@ -148,6 +150,7 @@ typedef struct {
   double report_min;
   int planned;  /* [lab] run_start = planned: a run may be held for its plate */
   double hold;
+  double align_end; /* psc__variant_t's */
   double run_failure; /* a run fails with this probability (simulation) */
   uint64_t fail_seed, fail_domain;
   const double *inst_free; /* per instrument, labs in order: busy until; NULL: free at 0 */
