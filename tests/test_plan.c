@@ -404,15 +404,9 @@ static void test_default_scenario(void **state) {
  * array's last row, and holds swabs from its first. */
 static void test_array_packing(void **state) {
   (void)state;
-  char *dir = tu_tmpdir();
-  tu_write(dir, "scenario.ini",
-           "[scenario]\nstart = 2022-05-01 06:00\n[pooling]\ndesign = array\narray_size = 3\n"
-           "[tables]\ncommunities = c.csv\nsites = s.csv\nlabs = l.csv\n");
-  tu_write(dir, "c.csv", "id,street,population,households,x_km,y_km\nA,S,20,20,0,0\n");
-  tu_write(dir, "s.csv", "id,street,kind,booths,swabs_per_booth_hour,open,close,x_km,y_km\n"
-                         "F,S,fixed,1,60,00:00,24:00,0,0\n");
-  tu_write(dir, "l.csv", "id,instruments,wells_per_run,run_minutes,open,close,x_km,y_km\n"
-                         "L,1,8,60,00:00,24:00,0,5\n");
+  char *dir = tu_scenario(
+      "[scenario]\nstart = 2022-05-01 06:00\n[pooling]\ndesign = array\narray_size = 3\n",
+      "A,S,20,20,0,0\n", "F,S,fixed,1,60,00:00,24:00,0,0\n", "L,1,8,60,00:00,24:00,0,5\n");
   psc_scenario_t *s = tu_load(dir);
   psc_plan_t *p = NULL;
   assert_int_equal(psc_plan_create(s, NULL, &p), 0);

@@ -16,19 +16,13 @@
  * they leave at 10, 10, 20, 20 and arrive 25 minutes later, at 35 and 45.
  * One instrument, 4 wells, 60-minute runs, results 30 minutes after. */
 static psc_plan_t *plan_staggered(const char *run_start, psc_scenario_t **sp, char **dirp) {
-  char *dir = tu_tmpdir();
   char ini[512];
   snprintf(ini, sizeof ini,
            "[scenario]\nstart = 2022-05-01 06:00\n[pooling]\npool_size = 5\n"
-           "[transport]\nbatch_minutes = 10\n[lab]\nrun_start = %s\n"
-           "[tables]\ncommunities = c.csv\nsites = s.csv\nlabs = l.csv\n",
+           "[transport]\nbatch_minutes = 10\n[lab]\nrun_start = %s\n",
            run_start);
-  tu_write(dir, "scenario.ini", ini);
-  tu_write(dir, "c.csv", "id,street,population,households,x_km,y_km\nA,S,20,20,0,0\n");
-  tu_write(dir, "s.csv", "id,street,kind,booths,swabs_per_booth_hour,open,close,x_km,y_km\n"
-                         "F,S,fixed,1,60,00:00,24:00,0,0\n");
-  tu_write(dir, "l.csv", "id,instruments,wells_per_run,run_minutes,open,close,x_km,y_km\n"
-                         "L,1,4,60,00:00,24:00,0,5\n");
+  char *dir = tu_scenario(ini, "A,S,20,20,0,0\n", "F,S,fixed,1,60,00:00,24:00,0,0\n",
+                          "L,1,4,60,00:00,24:00,0,5\n");
   psc_scenario_t *s = tu_load(dir);
   psc_plan_t *p = NULL;
   assert_int_equal(psc_plan_create(s, NULL, &p), 0);
@@ -374,16 +368,10 @@ static void test_evening_before(void **state) {
  * A 235-335: complete 365, ten minutes earlier. */
 static void test_align_the_end(void **state) {
   (void)state;
-  char *dir = tu_tmpdir();
-  tu_write(dir, "scenario.ini",
-           "[scenario]\nstart = 2022-05-01 06:00\n[pooling]\npool_size = 1\n"
-           "[transport]\nbatch_minutes = 10\n[lab]\nrun_start = planned\n"
-           "[tables]\ncommunities = c.csv\nsites = s.csv\nlabs = l.csv\n");
-  tu_write(dir, "c.csv", "id,street,population,households,x_km,y_km\nC,S,14,14,0,0\n");
-  tu_write(dir, "s.csv", "id,street,kind,booths,swabs_per_booth_hour,open,close,x_km,y_km\n"
-                         "F,S,fixed,1,12,00:00,24:00,0,0\n");
-  tu_write(dir, "l.csv", "id,instruments,wells_per_run,run_minutes,open,close,x_km,y_km\n"
-                         "A,1,2,100,00:00,24:00,0,5\nB,1,2,70,00:00,24:00,5,0\n");
+  char *dir = tu_scenario("[scenario]\nstart = 2022-05-01 06:00\n[pooling]\npool_size = 1\n"
+                          "[transport]\nbatch_minutes = 10\n[lab]\nrun_start = planned\n",
+                          "C,S,14,14,0,0\n", "F,S,fixed,1,12,00:00,24:00,0,0\n",
+                          "A,1,2,100,00:00,24:00,0,5\nB,1,2,70,00:00,24:00,5,0\n");
   psc_scenario_t *s = tu_load(dir);
   psc_plan_t *p = NULL;
   assert_int_equal(psc_plan_create(s, NULL, &p), 0);

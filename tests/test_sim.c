@@ -10,20 +10,14 @@
 /* A street of 4 communities of 1 000 people living alone (so every 1:10
  * tube is full and infections are independent), 2 labs. */
 static char *iid_scenario_with(const char *pooling, const char *sim) {
-  char *dir = tu_tmpdir();
   char ini[2048];
-  snprintf(ini, sizeof ini,
-           "[scenario]\nseed = 99\n[pooling]\n%s\n[simulation]\n%s\n"
-           "[tables]\ncommunities = c.csv\nsites = s.csv\nlabs = l.csv\n",
-           pooling, sim);
-  tu_write(dir, "scenario.ini", ini);
-  tu_write(dir, "c.csv", "id,street,population,households,x_km,y_km\nA,S,1000,1000,0,0\n"
-                         "B,S,1000,1000,1,0\nC,S,1000,1000,0,1\nD,S,1000,1000,1,1\n");
-  tu_write(dir, "s.csv", "id,street,kind,booths,swabs_per_booth_hour,open,close,x_km,y_km\n"
-                         "F,S,fixed,4,100,00:00,24:00,0,0\nG,S,community,4,100,07:00,21:00,1,1\n");
-  tu_write(dir, "l.csv", "id,instruments,wells_per_run,run_minutes,open,close,x_km,y_km\n"
-                         "L1,2,90,120,00:00,24:00,0,2\nL2,1,90,150,08:00,20:00,2,0\n");
-  return dir;
+  snprintf(ini, sizeof ini, "[scenario]\nseed = 99\n[pooling]\n%s\n[simulation]\n%s\n", pooling,
+           sim);
+  return tu_scenario(ini,
+                     "A,S,1000,1000,0,0\nB,S,1000,1000,1,0\nC,S,1000,1000,0,1\n"
+                     "D,S,1000,1000,1,1\n",
+                     "F,S,fixed,4,100,00:00,24:00,0,0\nG,S,community,4,100,07:00,21:00,1,1\n",
+                     "L1,2,90,120,00:00,24:00,0,2\nL2,1,90,150,08:00,20:00,2,0\n");
 }
 
 static char *iid_scenario(const char *sim) { return iid_scenario_with("pool_size = 10", sim); }

@@ -35,6 +35,23 @@ void tu_write(const char *dir, const char *name, const char *content) {
   fclose(f);
 }
 
+static void write2(const char *dir, const char *name, const char *head, const char *rows) {
+  FILE *f = fopen(tu_path(dir, name), "wb");
+  assert_non_null(f);
+  fputs(head, f);
+  fputs(rows, f);
+  fclose(f);
+}
+
+char *tu_scenario(const char *ini, const char *communities, const char *sites, const char *labs) {
+  char *dir = tu_tmpdir();
+  write2(dir, "scenario.ini", ini, "[tables]\ncommunities = c.csv\nsites = s.csv\nlabs = l.csv\n");
+  write2(dir, "c.csv", "id,street,population,households,x_km,y_km\n", communities);
+  write2(dir, "s.csv", "id,street,kind,booths,swabs_per_booth_hour,open,close,x_km,y_km\n", sites);
+  write2(dir, "l.csv", "id,instruments,wells_per_run,run_minutes,open,close,x_km,y_km\n", labs);
+  return dir;
+}
+
 char *tu_gen_city(uint64_t residents, uint64_t seed, const char *ini_extra) {
   char *dir = tu_tmpdir();
   assert_int_equal(psc_gen_city(dir, residents, seed), 0);

@@ -17,6 +17,12 @@ char *tu_tmpdir(void);
 void tu_rmtree(const char *dir);
 /* Writes content to dir/name. */
 void tu_write(const char *dir, const char *name, const char *content);
+/* A new directory (tu_tmpdir) holding a scenario: scenario.ini is `ini`
+ * followed by a [tables] section naming c.csv, s.csv and l.csv, which hold
+ * the rows given under the usual headers (communities: id, street,
+ * population, households, x_km, y_km; sites and labs: as in
+ * docs/scenario.md). */
+char *tu_scenario(const char *ini, const char *communities, const char *sites, const char *labs);
 /* A new directory (tu_tmpdir) holding `poolscreen gen`'s city of `residents`
  * for `seed`, with ini_extra (may be NULL) appended to its scenario.ini. */
 char *tu_gen_city(uint64_t residents, uint64_t seed, const char *ini_extra);
