@@ -365,7 +365,9 @@ static void test_evening_before(void **state) {
  * Aligned to 365 (runs end by 335): three runs of A fit only from 35,
  * while B's four fit from any start up to 55, so A's first run is formed
  * first: A 35-135, B 45-115, B 115-185, A 135-235, B 185-255, B 255-325,
- * A 235-335: complete 365, ten minutes earlier. */
+ * A 235-335: complete 365, ten minutes earlier. 365 is A's whole-run
+ * boundary (first arrival 35, three runs, the report), which the search
+ * tries. */
 static void test_align_the_end(void **state) {
   (void)state;
   char *dir = tu_scenario("[scenario]\nstart = 2022-05-01 06:00\n[pooling]\npool_size = 1\n"
@@ -375,7 +377,9 @@ static void test_align_the_end(void **state) {
   psc_scenario_t *s = tu_load(dir);
   psc_plan_t *p = NULL;
   assert_int_equal(psc_plan_create(s, NULL, &p), 0);
-  assert_true(psc_plan_district(p)->complete <= 375 + 1e-9);
+  /* the search finds it: A's boundary, 35 + 3 x 100 + 30 */
+  assert_true(fabs(psc_plan_align_end(p) - 365) < 1e-9);
+  assert_true(fabs(psc_plan_district(p)->complete - 365) < 1e-9);
   psc__eval_t e;
   memset(&e, 0, sizeof e);
   assert_int_equal(psc__eval_alloc(&e, &p->x), 0);
@@ -394,6 +398,64 @@ static void test_align_the_end(void **state) {
   }
   psc__eval_free(&e);
   done(p, s, dir);
+}
+
+/* A lab's runs are formed in start order, aligned or not: one lab, two
+ * instruments of 96 wells and 100-minute runs, results at once; 96 tubes
+ * there at 0, 1 at 20, 94 at 60, 1 at 115. Instrument 0 runs 0-100 with
+ * the first 96. Aligned to 415, instrument 1's first run is held for its
+ * plate, which fills at 115, its latest start keeping three runs; keyed by
+ * that start (115) it would be formed before instrument 0's next run (ends
+ * 200) and take the 95 waiting tubes, leaving instrument 0 idle from 100.
+ * It waits behind that run instead: instrument 0 runs 100-200 with the 95,
+ * instrument 1 115-215 with the last tube, as unaligned. */
+static void test_align_keeps_start_order(void **state) {
+  (void)state;
+  static const double dep[] = {0, 20, 60, 115};
+  static const uint32_t cnt[] = {96, 1, 94, 1};
+  const uint32_t nt = 192;
+  uint32_t inst[] = {2}, wells[] = {96}, run_min[] = {100}, near[PSC__NEAR_LABS];
+  double near_min[PSC__NEAR_LABS];
+  for (int j = 0; j < PSC__NEAR_LABS; j++)
+    near[j] = j ? PSC__NONE : 0, near_min[j] = 0;
+  psc__hours_t hours[] = {psc__hours(0, 1440, 0)};
+  uint32_t *by_site = calloc(nt, 4), *cls = calloc(nt, 4), site_first[] = {0, nt};
+  double *deadline = calloc(nt, 8);
+  for (int a = 0; a < 2; a++) {
+    psc__eval_t e;
+    memset(&e, 0, sizeof e);
+    e.site = calloc(nt, 4);
+    e.lab = calloc(nt, 4);
+    e.run = calloc(nt, 4);
+    e.departed = calloc(nt, 8);
+    e.arrived = calloc(nt, 8);
+    e.run_start = calloc(nt, 8);
+    e.reported = calloc(nt, 8);
+    for (uint32_t g = 0, t = 0; g < 4; g++)
+      for (uint32_t j = 0; j < cnt[g]; j++, t++) {
+        e.departed[t] = dep[g];
+        by_site[t] = t;
+        deadline[t] = 1e6;
+      }
+    psc__labmodel_t m = {.nlabs = 1, .nsites = 1, .inst = inst, .wells = wells,
+                         .run_min = run_min, .hours = hours, .near_lab = near,
+                         .near_lab_min = near_min, .planned = 1, .hold = 1,
+                         .align_end = a ? 415 : 0};
+    assert_int_equal(psc__pull_labs(&m, by_site, site_first, nt, deadline, cls, 1, &e), 0);
+    /* formation order: instrument 0 at 0 and 100, then instrument 1 at 115 */
+    static const double begin[] = {0, 100, 115};
+    static const uint32_t tubes[] = {96, 95, 1}, who[] = {0, 0, 1};
+    assert_int_equal(e.nruns, 3);
+    for (uint32_t r = 0; r < 3; r++) {
+      assert_true(fabs(e.run_begin[r] - begin[r]) < 1e-9);
+      assert_int_equal(e.run_tubes[r], tubes[r]);
+      assert_int_equal(e.run_instrument[r], who[r]);
+    }
+    psc__eval_free(&e);
+  }
+  free(by_site);
+  free(cls);
+  free(deadline);
 }
 
 /* The default scenario with 30 h street deadlines: streets no longer bind
@@ -432,6 +494,7 @@ int main(void) {
       cmocka_unit_test(test_sampling_spill),
       cmocka_unit_test(test_evening_before),
       cmocka_unit_test(test_align_the_end),
+      cmocka_unit_test(test_align_keeps_start_order),
       cmocka_unit_test(test_align_the_end_default),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -77,6 +77,8 @@ typedef struct {
   uint32_t valid;  /* tubes in `wait` that are still free */
   uint8_t *parked; /* per instrument: out of work, not in the event heap */
   uint8_t *ran;    /* per instrument: has formed a run */
+  double *pend;    /* per instrument: its event's start (INFINITY: parked or popped) */
+  double *pkey;    /* per instrument: its event's key */
   gsl_rng *fail;
 } lab_t;
 
@@ -446,10 +448,12 @@ static int labs_init(pull_t *P) {
     L->cur_key = psc__malloc(ncur[l] + 1, 8);
     L->parked = calloc(L->inst + 1, 1);
     L->ran = calloc(L->inst + 1, 1);
+    L->pend = psc__malloc(L->inst + 1, 8);
+    L->pkey = psc__malloc(L->inst + 1, 8);
     L->wait.cls = calloc(P->ncls + 1, sizeof(fifo_t));
     L->wait.ncls = P->ncls;
     if (!L->cur_site || !L->cur_pos || !L->cur_trip || !L->cur_key || !L->parked || !L->ran ||
-        !L->wait.cls)
+        !L->pend || !L->pkey || !L->wait.cls)
       rc = PSC_ENOMEM;
     if (!rc && x->run_failure > 0 && !(L->fail = psc__rng_stream(x->fail_seed, x->fail_domain, l)))
       rc = PSC_ENOMEM;
@@ -486,6 +490,8 @@ static void labs_free(pull_t *P) {
     wq_free(&L->wait);
     free(L->parked);
     free(L->ran);
+    free(L->pend);
+    free(L->pkey);
     if (L->fail)
       gsl_rng_free(L->fail);
   }
@@ -503,6 +509,27 @@ static double ev_key(const pull_t *P, const lab_t *L, uint32_t k, double s) {
   return s + L->run_min;
 }
 
+static void push(pull_t *P, event_t *ev, uint32_t *nev, uint32_t l, uint32_t k, double s) {
+  lab_t *L = &P->lab[l];
+  L->pend[k] = s;
+  L->pkey[k] = ev_key(P, L, k, s);
+  event_push(ev, nev, (event_t){L->pkey[k], s, l, k});
+}
+
+/* Aligned, a first run can come before a run of its lab that starts
+ * earlier (its key is its latest start, below the other's end); a lab's
+ * runs are formed in start order (its frontier moves to each start), so
+ * such a run waits behind the earlier one: the key just after that one's,
+ * or 0 when none starts earlier. */
+static double behind(const pull_t *P, const event_t *top) {
+  const lab_t *L = &P->lab[top->lab];
+  double key = 0;
+  for (uint32_t k = 0; k < L->inst; k++)
+    if (k != top->inst && L->pend[k] < top->start - 1e-9)
+      key = fmax(key, nextafter(L->pkey[k], INFINITY));
+  return key > top->end ? key : 0;
+}
+
 /* The pull: instruments' next runs, earliest end first (aligned to an end:
  * first runs by their latest start, ev_key). */
 static int pull(pull_t *P, uint32_t *taken_list) {
@@ -518,14 +545,22 @@ static int pull(pull_t *P, uint32_t *taken_list) {
     for (uint32_t k = 0; k < P->lab[l].inst && !rc; k++) {
       double s;
       rc = next_start(P, l, x->inst_free ? x->inst_free[first + k] : 0, &s);
+      P->lab[l].pend[k] = INFINITY;
       if (!rc && isfinite(s))
-        event_push(ev, &nev, (event_t){ev_key(P, &P->lab[l], k, s), s, l, k});
+        push(P, ev, &nev, l, k, s);
       else
         P->lab[l].parked[k] = 1;
     }
   while (!rc && nev) {
     event_t top = event_pop(ev, &nev);
     lab_t *L = &P->lab[top.lab];
+    double wait = P->m->align_end > 0 ? behind(P, &top) : 0;
+    if (wait > 0) {
+      top.end = L->pkey[top.inst] = wait;
+      event_push(ev, &nev, top);
+      continue;
+    }
+    L->pend[top.inst] = INFINITY;
     /* things changed since this run was planned: tubes were taken */
     double s;
     if ((rc = next_start(P, top.lab, top.start, &s)))
@@ -535,7 +570,7 @@ static int pull(pull_t *P, uint32_t *taken_list) {
       continue;
     }
     if (s > top.start + 1e-9) {
-      event_push(ev, &nev, (event_t){ev_key(P, L, top.inst, s), s, top.lab, top.inst});
+      push(P, ev, &nev, top.lab, top.inst, s);
       continue;
     }
     uint32_t before = L->rqn;
@@ -548,13 +583,13 @@ static int pull(pull_t *P, uint32_t *taken_list) {
       for (uint32_t k = 0; k < L->inst; k++)
         if (L->parked[k]) {
           L->parked[k] = 0;
-          event_push(ev, &nev, (event_t){ev_key(P, L, k, end), end, top.lab, k});
+          push(P, ev, &nev, top.lab, k, end);
         }
     double next;
     if ((rc = next_start(P, top.lab, end, &next)))
       break;
     if (isfinite(next))
-      event_push(ev, &nev, (event_t){ev_key(P, L, top.inst, next), next, top.lab, top.inst});
+      push(P, ev, &nev, top.lab, top.inst, next);
     else
       L->parked[top.inst] = 1;
   }

@@ -435,22 +435,77 @@ static int feed_the_night(const psc__ctx_t *x, psc__variant_t v, const psc__samp
  * before the end, and that run's wells are lost. Aligned to an end E, the
  * pull forms each instrument's first run in the order of the latest start
  * that still fits as many whole runs reporting by E, and holds no run past
- * that start (labs.c). The best plan is tried aligned to 15, 30, 45 and
- * 60 min before its own district completion; a try is kept when the plan
- * is better by the objective. Measured on the default scenario with street
+ * that start (labs.c). The best plan is tried aligned to the labs'
+ * whole-run boundaries in the hour before its own district completion
+ * (align_ends) and to 15, 30, 45 and 60 min before it; a try is kept when
+ * the plan is better by the objective. Measured on the default scenario with street
  * deadlines of 25 to 36 h: the district from T+50:47-50:53 to T+49:52-50:05
  * (bound T+49:46); at 24 h no try is better, docs/plan.md. */
 #define ALIGN_STEP_MIN 15.0
-#define ALIGN_TRIES 4
+#define ALIGN_STEPS 4
+#define ALIGN_BOUNDARIES 4
+
+static int desc(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* The ends tried, latest first, into cand (room for ALIGN_BOUNDARIES +
+ * ALIGN_STEPS); their count, or -1 without memory. A lab's instruments
+ * started at the first arrival there fit one more whole run by some ends
+ * than by any a minute earlier: first arrival + m runs + report. Those of
+ * the hour before the completion d0 (the latest ALIGN_BOUNDARIES), then 15,
+ * 30, 45 and 60 min before it. */
+static int align_ends(const psc__ctx_t *x, const psc__eval_t *e, double d0, double *cand) {
+  const psc_labs_t *lb = psc_scenario_labs(x->s);
+  const double report = psc_scenario_params(x->s)->report_minutes;
+  const double lo = d0 - ALIGN_STEPS * ALIGN_STEP_MIN;
+  double *first = psc__malloc(x->nlabs + 1, 8);
+  if (!first)
+    return -1;
+  for (uint32_t l = 0; l < x->nlabs; l++)
+    first[l] = INFINITY;
+  for (uint32_t t = 0; t < x->pk->ntubes; t++) {
+    const uint32_t *near = x->near_lab + (size_t)e->site[t] * PSC__NEAR_LABS;
+    const double *mins = x->near_lab_min + (size_t)e->site[t] * PSC__NEAR_LABS;
+    for (int j = 0; j < PSC__NEAR_LABS && near[j] != PSC__NONE; j++)
+      first[near[j]] = fmin(first[near[j]], e->departed[t] + mins[j]);
+  }
+  int n = 0;
+  for (uint32_t l = 0; l < x->nlabs; l++) {
+    double r = lb->run_minutes[l], m = ceil((d0 - report - first[l]) / r) - 1;
+    double end = first[l] + m * r + report;
+    if (isfinite(end) && m >= 1 && end >= lo && end < d0 - 0.5)
+      first[n++] = end; /* n <= l: the lab's own slot is read already */
+  }
+  qsort(first, (size_t)n, sizeof(double), desc);
+  int k = 0;
+  for (int i = 0; i < n && k < ALIGN_BOUNDARIES; i++)
+    if (!k || cand[k - 1] - first[i] >= 0.5)
+      cand[k++] = first[i];
+  free(first);
+  for (int s = 1; s <= ALIGN_STEPS; s++) {
+    double end = d0 - s * ALIGN_STEP_MIN;
+    int seen = 0;
+    for (int i = 0; i < k; i++)
+      seen |= fabs(cand[i] - end) < 0.5;
+    if (!seen)
+      cand[k++] = end;
+  }
+  return k;
+}
 
 static int align_the_end(const psc__ctx_t *x, psc__variant_t *v, psc__eval_t *best,
                          double *best_open, psc__eval_t *trial, double *open) {
   psc__variant_t w = *v;
   w.street_open = open;
   double d0 = best->district.complete;
-  int rc = 0;
-  for (int k = 1; k <= ALIGN_TRIES && !rc && isfinite(d0); k++) {
-    w.align_end = d0 - k * ALIGN_STEP_MIN;
+  if (!isfinite(d0))
+    return 0;
+  double cand[ALIGN_BOUNDARIES + ALIGN_STEPS];
+  int n = align_ends(x, best, d0, cand), rc = n < 0 ? PSC_ENOMEM : 0;
+  for (int k = 0; k < n && !rc; k++) {
+    w.align_end = cand[k];
     memcpy(open, best_open, x->nstreets * sizeof(double));
     if ((rc = psc__evaluate(x, &w, trial)) != 0)
       break;
