@@ -130,18 +130,29 @@ static void test_bad_run_start(void **state) {
   free(dir);
 }
 
+/* The default scenario planned without advice, with `[deadlines] street`
+ * set to street_h when it is not NULL; free with psc_plan_free,
+ * psc_scenario_free. */
+static psc_plan_t *plan_default(const char *street_h, psc_scenario_t **sp) {
+  psc_diags_t *d = psc_diags_create();
+  psc_override_t set = {"deadlines.street", street_h, "test", 1, 1};
+  psc_scenario_options_t so = {0, &set, street_h ? 1 : 0};
+  assert_int_equal(psc_scenario_load_with(NULL, &so, d, sp), 0);
+  psc_diags_free(d);
+  psc_plan_options_t o = psc_plan_options_default();
+  o.advise = 0;
+  psc_plan_t *p = NULL;
+  assert_int_equal(psc_plan_create(*sp, &o, &p), 0);
+  return p;
+}
+
 /* The default scenario (Shijingshan): every key community and street met;
  * the district's bound is the whole-run count (about T+49:46) and the plan
  * is no better than it; the district is infeasible with these resources. */
 static void test_default_verdicts(void **state) {
   (void)state;
-  psc_diags_t *d = psc_diags_create();
   psc_scenario_t *s = NULL;
-  assert_int_equal(psc_scenario_load_default(d, &s), 0);
-  psc_plan_options_t o = psc_plan_options_default();
-  o.advise = 0;
-  psc_plan_t *p = NULL;
-  assert_int_equal(psc_plan_create(s, &o, &p), 0);
+  psc_plan_t *p = plan_default(NULL, &s);
   const psc_communities_t *cm = psc_scenario_communities(s);
   for (uint32_t c = 0; c < cm->count; c++)
     if (cm->key[c])
@@ -158,7 +169,6 @@ static void test_default_verdicts(void **state) {
   assert_true(dv->infeasible && !dv->met);
   psc_plan_free(p);
   psc_scenario_free(s);
-  psc_diags_free(d);
 }
 
 /* `gen` cities of several sizes and seeds, a third in arrays: every unit's
@@ -464,15 +474,8 @@ static void test_align_keeps_start_order(void **state) {
  * without the alignment), every deadline but the district's met. */
 static void test_align_the_end_default(void **state) {
   (void)state;
-  psc_diags_t *d = psc_diags_create();
   psc_scenario_t *s = NULL;
-  psc_override_t set = {"deadlines.street", "30", "test", 1, 1};
-  psc_scenario_options_t so = {0, &set, 1};
-  assert_int_equal(psc_scenario_load_with(NULL, &so, d, &s), 0);
-  psc_plan_options_t o = psc_plan_options_default();
-  o.advise = 0;
-  psc_plan_t *p = NULL;
-  assert_int_equal(psc_plan_create(s, &o, &p), 0);
+  psc_plan_t *p = plan_default("30", &s);
   const psc_verdict_t *dv = psc_plan_district(p);
   assert_true(psc_plan_align_end(p) > 0);
   assert_true(dv->complete <= dv->bound + 15);
@@ -480,7 +483,6 @@ static void test_align_the_end_default(void **state) {
     assert_true(psc_plan_street(p, k)->met);
   psc_plan_free(p);
   psc_scenario_free(s);
-  psc_diags_free(d);
 }
 
 int main(void) {
