@@ -12,12 +12,13 @@
  * instrument is free, the lab is open and one tube waits (the contract's
  * rule, scenario-format.md); `planned` may hold it until its plate fills,
  * when the wait costs less instrument time than the empty wells would and
- * no waiting tube is made late by it; aligned to an end (the variant's
- * align_end, plan.c's align_the_end), instruments' first runs are formed
- * in the order of their latest start that keeps their count of whole runs
- * to that end, and no run is held past that start. In a simulation a run
- * may fail; its tubes wait again at the same lab from the run's end (at
- * most three failed runs per tube). */
+ * no waiting tube is made late by it. Aligned to an end (the variant's
+ * align_end, refine.c's align_the_end), the instruments whose whole runs to
+ * that end the round cannot spare (align_init) form their first runs in
+ * the order of their latest start that keeps their count of whole runs to
+ * that end, and their runs are held at most to that start. In a simulation
+ * a run may fail; its tubes wait again at the same lab from the run's end
+ * (at most three failed runs per tube). */
 #include "plan/plan_internal.h"
 #include "plan/pull_queues.h"
 
@@ -64,6 +65,7 @@ typedef struct {
   uint32_t valid;  /* tubes in `wait` that are still free */
   uint8_t *parked; /* per instrument: out of work, not in the event heap */
   uint8_t *ran;    /* per instrument: has formed a run */
+  uint8_t *aligned; /* per instrument: aligned to the end (align_init) */
   double *pend;    /* per instrument: its event's start (INFINITY: parked or popped) */
   double *pkey;    /* per instrument: its event's key */
   gsl_rng *fail;
@@ -302,10 +304,11 @@ static double latest_start(const pull_t *P, const lab_t *L, double s) {
   return m >= 1 ? last - m * L->run_min : s;
 }
 
-/* When instrument-free-at-f's next run at lab l starts (INFINITY: no tube
- * will come). Only looks: the lab's frontier moves when a run is formed,
- * since other instruments' runs may start before this one. */
-static int next_start(pull_t *P, uint32_t l, double f, double *start) {
+/* When instrument k's next run at lab l, the instrument free at f, starts
+ * (INFINITY: no tube will come). Only looks: the lab's frontier moves when
+ * a run is formed, since other instruments' runs may start before this
+ * one. */
+static int next_start(pull_t *P, uint32_t l, uint32_t k, double f, double *start) {
   lab_t *L = &P->lab[l];
   double s = lab_available(P, l, fmax(f, L->frontier));
   uint32_t n = waiting_by(P, l, s, L->wells);
@@ -331,10 +334,10 @@ static int next_start(pull_t *P, uint32_t l, double f, double *start) {
     for (uint32_t i = 0; P->m->retests && i < L->bn && L->buf[L->bhead + i].at <= s; i++)
       if (P->state[L->buf[L->bhead + i].t] == FREE && P->cls[L->buf[L->bhead + i].t] == 0)
         urgent = -INFINITY;
-    /* aligned to an end: never held past the latest start that keeps
-     * as many whole runs before it */
-    if (P->m->align_end > 0 && fill > latest_start(P, L, s))
-      fill = INFINITY;
+    /* aligned to an end: held at most to the latest start that keeps as
+     * many whole runs before it, with the tubes there by then */
+    if (L->aligned[k] && fill > latest_start(P, L, s))
+      fill = latest_start(P, L, s);
     if (isfinite(fill) && fill > s && fill - s <= limit && fill <= urgent)
       s = lab_available(P, l, fill);
   }
@@ -435,12 +438,13 @@ static int labs_init(pull_t *P) {
     L->cur_key = psc__malloc(ncur[l] + 1, 8);
     L->parked = calloc(L->inst + 1, 1);
     L->ran = calloc(L->inst + 1, 1);
+    L->aligned = calloc(L->inst + 1, 1);
     L->pend = psc__malloc(L->inst + 1, 8);
     L->pkey = psc__malloc(L->inst + 1, 8);
     L->wait.cls = calloc(P->ncls + 1, sizeof(fifo_t));
     L->wait.ncls = P->ncls;
     if (!L->cur_site || !L->cur_pos || !L->cur_trip || !L->cur_key || !L->parked || !L->ran ||
-        !L->pend || !L->pkey || !L->wait.cls)
+        !L->aligned || !L->pend || !L->pkey || !L->wait.cls)
       rc = PSC_ENOMEM;
     if (!rc && x->run_failure > 0 && !(L->fail = psc__rng_stream(x->fail_seed, x->fail_domain, l)))
       rc = PSC_ENOMEM;
@@ -477,6 +481,7 @@ static void labs_free(pull_t *P) {
     wq_free(&L->wait);
     free(L->parked);
     free(L->ran);
+    free(L->aligned);
     free(L->pend);
     free(L->pkey);
     if (L->fail)
@@ -486,12 +491,12 @@ static void labs_free(pull_t *P) {
 }
 
 /* An instrument's next run from start s is formed in the order of its end;
- * aligned to an end, an instrument's first run in the order of its latest
- * start instead (ties: the earlier start), so the instruments whose count
- * of whole runs to the end depends on starting early (long runs) take the
+ * an aligned instrument's first run in the order of its latest start
+ * instead (ties: the earlier start), so the instruments whose count of
+ * whole runs to the end depends on starting early (long runs) take the
  * first tubes. */
 static double ev_key(const pull_t *P, const lab_t *L, uint32_t k, double s) {
-  if (P->m->align_end > 0 && !L->ran[k])
+  if (L->aligned[k] && !L->ran[k])
     return latest_start(P, L, s) + s * 1e-7;
   return s + L->run_min;
 }
@@ -517,8 +522,31 @@ static double behind(const pull_t *P, const event_t *top) {
   return key > top->end ? key : 0;
 }
 
-/* The pull: instruments' next runs, earliest end first (aligned to an end:
- * first runs by their latest start, ev_key). */
+/* Aligned, the instruments of a lab are alike: when an aligned first run
+ * would wait behind an earlier start of an unaligned instrument of its lab
+ * that has not run yet (behind), the alignment moves to that instrument,
+ * whose start keeps at least as many whole runs. 1 when it moved. */
+static int align_earlier(pull_t *P, event_t *ev, uint32_t *nev, const event_t *top) {
+  lab_t *L = &P->lab[top->lab];
+  uint32_t k2 = PSC__NONE;
+  if (!L->aligned[top->inst] || L->ran[top->inst])
+    return 0;
+  for (uint32_t k = 0; k < L->inst; k++)
+    if (!L->aligned[k] && !L->ran[k] && L->pend[k] < top->start - 1e-9 &&
+        (k2 == PSC__NONE || L->pend[k] < L->pend[k2]))
+      k2 = k;
+  if (k2 == PSC__NONE)
+    return 0;
+  L->aligned[k2] = 1;
+  L->aligned[top->inst] = 0;
+  L->pkey[k2] = ev_key(P, L, k2, L->pend[k2]);
+  event_rekey(ev, *nev, top->lab, k2, L->pkey[k2]);
+  push(P, ev, nev, top->lab, top->inst, top->start);
+  return 1;
+}
+
+/* The pull: instruments' next runs, earliest end first (aligned first runs
+ * by their latest start, ev_key). */
 static int pull(pull_t *P, uint32_t *taken_list) {
   const psc__labmodel_t *x = P->m;
   uint32_t ninst = 0, nev = 0;
@@ -531,7 +559,7 @@ static int pull(pull_t *P, uint32_t *taken_list) {
   for (uint32_t l = 0, first = 0; l < x->nlabs && !rc; first += P->lab[l++].inst)
     for (uint32_t k = 0; k < P->lab[l].inst && !rc; k++) {
       double s;
-      rc = next_start(P, l, x->inst_free ? x->inst_free[first + k] : 0, &s);
+      rc = next_start(P, l, k, x->inst_free ? x->inst_free[first + k] : 0, &s);
       P->lab[l].pend[k] = INFINITY;
       if (!rc && isfinite(s))
         push(P, ev, &nev, l, k, s);
@@ -542,6 +570,8 @@ static int pull(pull_t *P, uint32_t *taken_list) {
     event_t top = event_pop(ev, &nev);
     lab_t *L = &P->lab[top.lab];
     double wait = P->m->align_end > 0 ? behind(P, &top) : 0;
+    if (wait > 0 && align_earlier(P, ev, &nev, &top))
+      continue;
     if (wait > 0) {
       top.end = L->pkey[top.inst] = wait;
       event_push(ev, &nev, top);
@@ -550,7 +580,7 @@ static int pull(pull_t *P, uint32_t *taken_list) {
     L->pend[top.inst] = INFINITY;
     /* things changed since this run was planned: tubes were taken */
     double s;
-    if ((rc = next_start(P, top.lab, top.start, &s)))
+    if ((rc = next_start(P, top.lab, top.inst, top.start, &s)))
       break;
     if (!isfinite(s)) {
       L->parked[top.inst] = 1;
@@ -573,7 +603,7 @@ static int pull(pull_t *P, uint32_t *taken_list) {
           push(P, ev, &nev, top.lab, k, end);
         }
     double next;
-    if ((rc = next_start(P, top.lab, end, &next)))
+    if ((rc = next_start(P, top.lab, top.inst, end, &next)))
       break;
     if (isfinite(next))
       push(P, ev, &nev, top.lab, top.inst, next);
@@ -582,6 +612,70 @@ static int pull(pull_t *P, uint32_t *taken_list) {
   }
   free(ev);
   return rc;
+}
+
+/* Aligned to an end: which instruments are aligned. Started at the first
+ * arrival at its lab (or when it is free), an instrument fits m whole runs
+ * ending by the end; the pull's capacity is the sum of m x wells, and its
+ * slack that less its tubes. An instrument that starts after its latest
+ * start loses one run, its wells, which the slack may spare: the hardest
+ * to keep (the earliest latest start; on a tie the later first arrival)
+ * are spared, unaligned, while the slack lasts. The rest are aligned. With
+ * no slack every instrument is. */
+typedef struct {
+  double latest, first;
+  uint32_t lab, inst;
+} spare_t;
+
+static int cmp_spare(const void *a, const void *b) {
+  const spare_t *x = a, *y = b;
+  if (x->latest != y->latest)
+    return x->latest < y->latest ? -1 : 1;
+  if (x->first != y->first)
+    return x->first > y->first ? -1 : 1;
+  if (x->lab != y->lab)
+    return x->lab < y->lab ? -1 : 1;
+  return (x->inst > y->inst) - (x->inst < y->inst);
+}
+
+static int align_init(pull_t *P, uint32_t ntubes) {
+  const psc__labmodel_t *x = P->m;
+  if (!(x->align_end > 0))
+    return 0;
+  uint32_t ninst = 0, n = 0;
+  for (uint32_t l = 0; l < x->nlabs; l++)
+    ninst += P->lab[l].inst;
+  spare_t *sp = psc__malloc(ninst + 1, sizeof(spare_t));
+  if (!sp)
+    return PSC_ENOMEM;
+  const double last = x->align_end - x->report_min;
+  double slack = -(double)ntubes;
+  for (uint32_t l = 0, first = 0; l < x->nlabs; first += P->lab[l++].inst) {
+    lab_t *L = &P->lab[l];
+    double a0 = L->ncur ? L->cur_key[0] : INFINITY; /* the catchment's first arrival */
+    for (uint32_t k = 0; k < L->inst; k++) {
+      double a = fmax(a0, x->inst_free ? x->inst_free[first + k] : 0);
+      if (!isfinite(a))
+        continue;
+      a = lab_available(P, l, a);
+      double m = floor((last - a) / L->run_min);
+      if (m < 1)
+        continue;
+      slack += m * L->wells;
+      sp[n++] = (spare_t){last - m * L->run_min, a, l, k};
+      L->aligned[k] = 1;
+    }
+  }
+  qsort(sp, n, sizeof *sp, cmp_spare);
+  for (uint32_t i = 0; i < n; i++) {
+    lab_t *L = &P->lab[sp[i].lab];
+    if (slack >= L->wells) {
+      slack -= L->wells;
+      L->aligned[sp[i].inst] = 0;
+    }
+  }
+  free(sp);
+  return 0;
 }
 
 int psc__pull_labs(const psc__labmodel_t *m, const uint32_t *by_site, const uint32_t *site_first,
@@ -599,7 +693,7 @@ int psc__pull_labs(const psc__labmodel_t *m, const uint32_t *by_site, const uint
   if (taken && state && fails && P.lab) {
     e->nruns = 0;
     e->failed_runs = 0;
-    if (!(rc = labs_init(&P)))
+    if (!(rc = labs_init(&P)) && !(rc = align_init(&P, ntubes)))
       rc = pull(&P, taken);
   }
   labs_free(&P);

@@ -78,8 +78,7 @@ void psc__sampling_curve_free(psc__sampling_curve_t *c) {
   memset(c, 0, sizeof *c);
 }
 
-/* Swabs street k's walk-in sites can take in [0, t). */
-static double cum_at(const psc__sampling_curve_t *c, uint32_t k, double t) {
+double psc__swabs_by(const psc__sampling_curve_t *c, uint32_t k, double t) {
   const double *cum = c->cum + (size_t)k * (c->nb + 1);
   if (t <= 0)
     return 0;
@@ -91,7 +90,7 @@ static double cum_at(const psc__sampling_curve_t *c, uint32_t k, double t) {
 }
 
 double psc__sampling_end(const psc__sampling_curve_t *c, uint32_t k, double open) {
-  double need = cum_at(c, k, open) + c->work[k];
+  double need = psc__swabs_by(c, k, open) + c->work[k];
   if (!(c->work[k] > 0))
     return open;
   const double *cum = c->cum + (size_t)k * (c->nb + 1);

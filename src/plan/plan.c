@@ -219,8 +219,8 @@ static int initial_openings(const psc__ctx_t *x, const psc__variant_t *v, const 
 
 /* Keeps the evaluation in *trial as the best: the buffers swap (no copy)
  * and its openings become the best openings. */
-static void keep_trial(const psc__ctx_t *x, psc__eval_t *best, psc__eval_t *trial,
-                       double *best_open, const double *open) {
+void psc__keep_trial(const psc__ctx_t *x, psc__eval_t *best, psc__eval_t *trial, double *best_open,
+                     const double *open) {
   psc__eval_t tmp = *best;
   *best = *trial;
   *trial = tmp;
@@ -228,8 +228,8 @@ static void keep_trial(const psc__ctx_t *x, psc__eval_t *best, psc__eval_t *tria
 }
 
 int psc__pace(const psc__ctx_t *x, psc__variant_t *v, double margin, int rounds,
-              const psc__sampling_curve_t *curve, psc__eval_t *best, psc__eval_t *trial,
-              double *open_best, int *have, int *improved) {
+              const psc__sampling_curve_t *curve, const uint8_t *pinned, psc__eval_t *best,
+              psc__eval_t *trial, double *open_best, int *have, int *improved) {
   const psc_params_t *par = psc_scenario_params(x->s);
   double *open = (double *)v->street_open;
   const uint8_t *keyed = x->street_keyed;
@@ -244,7 +244,7 @@ int psc__pace(const psc__ctx_t *x, psc__variant_t *v, double margin, int rounds,
       break;
     const psc__eval_t *last = trial;
     if (!*have || psc__better(trial, best)) {
-      keep_trial(x, best, trial, open_best, open);
+      psc__keep_trial(x, best, trial, open_best, open);
       *have = 1;
       *improved = 1;
       last = best;
@@ -257,7 +257,7 @@ int psc__pace(const psc__ctx_t *x, psc__variant_t *v, double margin, int rounds,
     double moved = 0;
     for (uint32_t st = 0; st < x->nstreets; st++) {
       const psc_verdict_t *sv = &last->street[st];
-      if (keyed[st] || !sv->tubes || !isfinite(sv->complete))
+      if (keyed[st] || (pinned && pinned[st]) || !sv->tubes || !isfinite(sv->complete))
         continue;
       double want = fmax(0, sv->complete - par->deadline_street_h * 60.0 + margin);
       if (sv->complete >= last->district.complete - 1e-6 &&
@@ -325,203 +325,12 @@ static const double HOLDS[] = {1.0};
 #define PACING_ROUNDS_LARGE 4
 #define LARGE_MARGIN_H 3.5
 
-/* Local search over the waves, from the best plan's openings: each
- * ordinary street in opening order is tried opened earlier or later by the
- * steps below; a move is kept when the plan is better by the objective.
- * The pacing settles where each street opens as late as its deadline
- * allows; a street that then opens at night, when only its round-the-clock
- * sites sample, can miss by little and be saved by opening an hour or two
- * earlier or later, a move the pacing never makes. */
-static const double STEPS_H[] = {-6, -4, -2, -1, 1, 2, 4, 6};
-#define NSTEPS (sizeof(STEPS_H) / sizeof(STEPS_H[0]))
-#define SEARCH_EVALS 48
-
-static int local_search(const psc__ctx_t *x, psc__variant_t v, psc__eval_t *best,
-                        double *best_open, psc__eval_t *trial, double *open) {
-  const uint8_t *keyed = x->street_keyed;
-  v.street_open = open;
-  int rc = 0, evals = 0, moved = 1;
-  while (moved && !rc && evals < SEARCH_EVALS) {
-    moved = 0;
-    for (uint32_t st = 0; st < x->nstreets && !rc && evals < SEARCH_EVALS; st++) {
-      if (keyed[st] || !best->street[st].tubes)
-        continue;
-      /* the streets that missed and the one that ends the round first */
-      const psc_verdict_t *sv = &best->street[st];
-      if (sv->met && sv->complete < best->district.complete - 1e-6)
-        continue;
-      for (size_t j = 0; j < NSTEPS && !rc && evals < SEARCH_EVALS; j++) {
-        memcpy(open, best_open, x->nstreets * sizeof(double));
-        open[st] = fmax(0, open[st] + STEPS_H[j] * 60.0);
-        if (open[st] == best_open[st])
-          continue;
-        evals++;
-        if ((rc = psc__evaluate(x, &v, trial)) != 0)
-          break;
-        if (psc__better(trial, best)) {
-          keep_trial(x, best, trial, best_open, open);
-          moved = 1;
-          break;
-        }
-      }
-    }
-  }
-  return rc;
-}
-
-/* Feeding the night: the pacing opens a street as late as its deadline
- * allows, which for a street the labs reach late is often the night, when
- * only its round-the-clock sites swab; its tubes then come in a trickle
- * while the labs, done with the day's streets, run dry until the morning.
- * Such a street is also tried opened in the evening before, 0, 1/2 and 1 h
- * before its walk-in sites close: its evening's swabs keep the labs busy
- * through the night. The streets that this makes late (their tubes now
- * queue behind its) are opened later by their lateness plus the margin,
- * at most twice; the move is kept when the plan is better by the
- * objective. */
-static const double EVENING_H[] = {0, 0.5, 1};
-#define NEVENING (sizeof(EVENING_H) / sizeof(EVENING_H[0]))
-#define EVENING_REPAIRS 2
-#define EVENING_EVALS 12
-
-static int feed_the_night(const psc__ctx_t *x, psc__variant_t v, const psc__sampling_curve_t *curve,
-                          double margin, psc__eval_t *best, double *best_open, psc__eval_t *trial,
-                          double *open) {
-  const uint8_t *keyed = x->street_keyed;
-  v.street_open = open;
-  int rc = 0, evals = 0;
-  for (uint32_t st = 0; st < x->nstreets && !rc && evals < EVENING_EVALS; st++) {
-    if (keyed[st] || !best->street[st].tubes)
-      continue;
-    double eve = psc__evening_before(curve, st, best_open[st]);
-    if (!isfinite(eve))
-      continue;
-    for (size_t j = 0; j < NEVENING && !rc && evals < EVENING_EVALS; j++) {
-      memcpy(open, best_open, x->nstreets * sizeof(double));
-      open[st] = fmax(0, eve - EVENING_H[j] * 60.0);
-      evals++;
-      if ((rc = psc__evaluate(x, &v, trial)) != 0)
-        break;
-      for (int r = 0; r < EVENING_REPAIRS && !rc && trial->missed_street &&
-                      !psc__better(trial, best) && evals < EVENING_EVALS;
-           r++) {
-        int moved = 0;
-        for (uint32_t q = 0; q < x->nstreets; q++) {
-          const psc_verdict_t *sv = &trial->street[q];
-          if (q == st || keyed[q] || !sv->tubes || sv->met || !isfinite(sv->complete))
-            continue;
-          open[q] += sv->complete - sv->deadline + margin;
-          moved = 1;
-        }
-        if (!moved)
-          break;
-        evals++;
-        rc = psc__evaluate(x, &v, trial);
-      }
-      if (!rc && psc__better(trial, best)) {
-        keep_trial(x, best, trial, best_open, open);
-        break;
-      }
-    }
-  }
-  return rc;
-}
-
-/* Aligning the end: the labs' pull forms each instrument's next run in the
- * order of its end, so the first tubes of the round go to the short runs
- * of the nearest labs, and a run may be held for its plate. A round that
- * ends on the labs ends when the last instrument does: an instrument of
- * long runs that starts its first run an hour late does one run fewer
- * before the end, and that run's wells are lost. Aligned to an end E, the
- * pull forms each instrument's first run in the order of the latest start
- * that still fits as many whole runs reporting by E, and holds no run past
- * that start (labs.c). The best plan is tried aligned to the labs'
- * whole-run boundaries in the hour before its own district completion
- * (align_ends) and to 15, 30, 45 and 60 min before it; a try is kept when
- * the plan is better by the objective. Measured on the default scenario with street
- * deadlines of 25 to 36 h: the district from T+50:47-50:53 to T+49:52-50:05
- * (bound T+49:46); at 24 h no try is better, docs/plan.md. */
-#define ALIGN_STEP_MIN 15.0
-#define ALIGN_STEPS 4
-#define ALIGN_BOUNDARIES 4
-
-static int desc(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return x < y ? 1 : x > y ? -1 : 0;
-}
-
-/* The ends tried, latest first, into cand (room for ALIGN_BOUNDARIES +
- * ALIGN_STEPS); their count, or -1 without memory. A lab's instruments
- * started at the first arrival there fit one more whole run by some ends
- * than by any a minute earlier: first arrival + m runs + report. Those of
- * the hour before the completion d0 (the latest ALIGN_BOUNDARIES), then 15,
- * 30, 45 and 60 min before it. */
-static int align_ends(const psc__ctx_t *x, const psc__eval_t *e, double d0, double *cand) {
-  const psc_labs_t *lb = psc_scenario_labs(x->s);
-  const double report = psc_scenario_params(x->s)->report_minutes;
-  const double lo = d0 - ALIGN_STEPS * ALIGN_STEP_MIN;
-  double *first = psc__malloc(x->nlabs + 1, 8);
-  if (!first)
-    return -1;
-  for (uint32_t l = 0; l < x->nlabs; l++)
-    first[l] = INFINITY;
-  for (uint32_t t = 0; t < x->pk->ntubes; t++) {
-    const uint32_t *near = x->near_lab + (size_t)e->site[t] * PSC__NEAR_LABS;
-    const double *mins = x->near_lab_min + (size_t)e->site[t] * PSC__NEAR_LABS;
-    for (int j = 0; j < PSC__NEAR_LABS && near[j] != PSC__NONE; j++)
-      first[near[j]] = fmin(first[near[j]], e->departed[t] + mins[j]);
-  }
-  int n = 0;
-  for (uint32_t l = 0; l < x->nlabs; l++) {
-    double r = lb->run_minutes[l], m = ceil((d0 - report - first[l]) / r) - 1;
-    double end = first[l] + m * r + report;
-    if (isfinite(end) && m >= 1 && end >= lo && end < d0 - 0.5)
-      first[n++] = end; /* n <= l: the lab's own slot is read already */
-  }
-  qsort(first, (size_t)n, sizeof(double), desc);
-  int k = 0;
-  for (int i = 0; i < n && k < ALIGN_BOUNDARIES; i++)
-    if (!k || cand[k - 1] - first[i] >= 0.5)
-      cand[k++] = first[i];
-  free(first);
-  for (int s = 1; s <= ALIGN_STEPS; s++) {
-    double end = d0 - s * ALIGN_STEP_MIN;
-    int seen = 0;
-    for (int i = 0; i < k; i++)
-      seen |= fabs(cand[i] - end) < 0.5;
-    if (!seen)
-      cand[k++] = end;
-  }
-  return k;
-}
-
-static int align_the_end(const psc__ctx_t *x, psc__variant_t *v, psc__eval_t *best,
-                         double *best_open, psc__eval_t *trial, double *open) {
-  psc__variant_t w = *v;
-  w.street_open = open;
-  double d0 = best->district.complete;
-  if (!isfinite(d0))
-    return 0;
-  double cand[ALIGN_BOUNDARIES + ALIGN_STEPS];
-  int n = align_ends(x, best, d0, cand), rc = n < 0 ? PSC_ENOMEM : 0;
-  for (int k = 0; k < n && !rc; k++) {
-    w.align_end = cand[k];
-    memcpy(open, best_open, x->nstreets * sizeof(double));
-    if ((rc = psc__evaluate(x, &w, trial)) != 0)
-      break;
-    if (psc__better(trial, best)) {
-      keep_trial(x, best, trial, best_open, open);
-      v->align_end = w.align_end;
-    }
-  }
-  return rc;
-}
-
 /* The search under base's resources (p->opts fixes axes): the best
  * evaluation into best, its variant into best_v (with its openings in
  * best_open) and its margin. trial is working memory. */
 /* One wave order's search: paced over the grid of margins and holds, then
- * searched locally. Its best into c->eval (openings c->open_best). */
+ * searched locally, the night fed and the end aligned (refine.c). Its best
+ * into c->eval (openings c->open_best). */
 typedef struct {
   psc__eval_t *eval, *trial;
   double *open_best, *open, *rates;
@@ -557,7 +366,7 @@ static int search_order(const psc_plan_t *p, const psc__variant_t *base, const u
       if ((rc = initial_openings(x, &v, order, margin, c->curve, c->open, c->rates)) != 0)
         break;
       int improved = 0;
-      rc = psc__pace(x, &v, margin, rounds, MARGINS[i].spill ? c->curve : NULL, c->eval,
+      rc = psc__pace(x, &v, margin, rounds, MARGINS[i].spill ? c->curve : NULL, NULL, c->eval,
                      c->trial, c->open_best, &c->have, &improved);
       if (!rc && improved) {
         c->v = v;
@@ -566,11 +375,12 @@ static int search_order(const psc_plan_t *p, const psc__variant_t *base, const u
     }
   }
   if (!rc && c->have && o->margin_hours < 0 && nt <= 300000 && !first_only) {
-    rc = local_search(x, c->v, c->eval, c->open_best, c->trial, c->open);
+    rc = psc__local_search(x, c->v, c->eval, c->open_best, c->trial, c->open);
     if (!rc)
-      rc = feed_the_night(x, c->v, c->curve, c->margin, c->eval, c->open_best, c->trial, c->open);
+      rc = psc__feed_the_night(x, c->v, c->curve, c->margin, c->eval, c->open_best, c->trial,
+                               c->open);
     if (!rc && !eager)
-      rc = align_the_end(x, &c->v, c->eval, c->open_best, c->trial, c->open);
+      rc = psc__align_the_end(x, &c->v, c->eval, c->open_best, c->trial, c->open);
   }
   c->v.street_open = c->open_best;
   return rc;
@@ -628,6 +438,17 @@ int psc__search(const psc_plan_t *p, const psc__variant_t *base, int quick, psc_
       ch[w].rc = search_order(p, base, orders[w], quick == 2, &ch[w]);
     for (size_t w = 0; w < norders && !rc; w++)
       rc = ch[w].rc;
+  }
+  if (!rc) {
+    size_t win = norders > 1 && ch[1].have && (!ch[0].have || psc__better(ch[1].eval, ch[0].eval));
+    /* a partner at T0 (refine.c) for a plan that misses a deadline */
+    const psc_plan_options_t *o = &p->opts;
+    if (!quick && nt <= 300000 && !psc_scenario_params(p->s)->run_start_eager && ch[win].have &&
+        ch[win].eval->missed) {
+      double margin =
+          (o->margin_hours >= 0 ? o->margin_hours : MARGINS[NMARGINS - 1].hours) * 60.0;
+      rc = psc__partner(x, &ch[win].v, &curve, margin, ch[win].eval, ch[win].open_best);
+    }
   }
   if (!rc) {
     size_t win = norders > 1 && ch[1].have && (!ch[0].have || psc__better(ch[1].eval, ch[0].eval));

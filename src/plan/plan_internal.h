@@ -283,9 +283,11 @@ int psc__plan_create_writing(const psc_scenario_t *s, const psc_plan_options_t *
                              struct psc_outset *set, int with_csv, const psc__out_file_t *extra,
                              psc_plan_t **out, int *write_rc);
 /* plan/plan.c: the planner's whole search under base's resources (the
- * street openings of base are ignored); the best into best, best_open,
- * best_v, best_margin, and which wave order won into *order_won (may be
- * NULL). quick 1: only the chain of the wave order p's own search chose;
+ * street openings of base are ignored): both wave orders' chains side by
+ * side, then, when the better plan misses a deadline, a partner at T0
+ * (refine.c); the best into best, best_open, best_v, best_margin, and
+ * which wave order won into *order_won (may be NULL). quick 1: only the
+ * chain of the wave order p's own search chose;
  * quick 2: only that chain's first evaluation (its first guess of the
  * waves; best may then be trial itself). Either is a prefix of what the
  * whole search computes, which keeps the best it meets: the whole search
@@ -311,6 +313,9 @@ double psc__sampling_end(const psc__sampling_curve_t *c, uint32_t k, double open
  * whose sampling ends within `window` of it; `from` when there is none. */
 double psc__feasible_opening(const psc__sampling_curve_t *c, uint32_t k, double from,
                              double window);
+/* Swabs street k's walk-in sites can take in [0, t) (INFINITY: past the
+ * horizon). */
+double psc__swabs_by(const psc__sampling_curve_t *c, uint32_t k, double t);
 /* When street k opens at `open` in its night (its walk-in sites swabbing
  * under half their peak rate, only round-the-clock ones at work): the end
  * of the last 15-minute bucket of the day before (within 24 h) in which
@@ -320,11 +325,32 @@ double psc__evening_before(const psc__sampling_curve_t *c, uint32_t k, double op
 /* plan/plan.c: is evaluation a better than b (the planner's objective)? */
 int psc__better(const psc__eval_t *a, const psc__eval_t *b);
 /* plan/plan.c: plans under v from its street openings, pacing them by the
- * labs' progress for `rounds` rounds; keeps the best evaluation in *best
- * (swapping buffers with trial) and its openings in open_best. */
+ * labs' progress for `rounds` rounds (streets marked in `pinned`, or NULL,
+ * stay where they are, as key streets do); keeps the best evaluation in
+ * *best (swapping buffers with trial) and its openings in open_best. */
 int psc__pace(const psc__ctx_t *x, psc__variant_t *v, double margin_min, int rounds,
-              const psc__sampling_curve_t *curve, psc__eval_t *best, psc__eval_t *trial,
-              double *open_best, int *have, int *improved);
+              const psc__sampling_curve_t *curve, const uint8_t *pinned, psc__eval_t *best,
+              psc__eval_t *trial, double *open_best, int *have, int *improved);
+/* plan/plan.c: keeps the evaluation in *trial as the best (the buffers
+ * swap) and `open` as its openings. */
+void psc__keep_trial(const psc__ctx_t *x, psc__eval_t *best, psc__eval_t *trial, double *best_open,
+                     const double *open);
+
+/* plan/refine.c: refinements of a search's best plan (its evaluation in
+ * *best, its openings in best_open; trial and open are working memory).
+ * Each keeps a variant when it is better by the objective. */
+int psc__local_search(const psc__ctx_t *x, psc__variant_t v, psc__eval_t *best, double *best_open,
+                      psc__eval_t *trial, double *open);
+int psc__feed_the_night(const psc__ctx_t *x, psc__variant_t v, const psc__sampling_curve_t *curve,
+                        double margin, psc__eval_t *best, double *best_open, psc__eval_t *trial,
+                        double *open);
+/* Aligns the labs to an end (v->align_end when one is kept). */
+int psc__align_the_end(const psc__ctx_t *x, psc__variant_t *v, psc__eval_t *best,
+                       double *best_open, psc__eval_t *trial, double *open);
+/* A partner street at T0 (refine.c says how), paced at `margin`; best,
+ * best_open and *v take the better plan. */
+int psc__partner(const psc__ctx_t *x, psc__variant_t *v, const psc__sampling_curve_t *curve,
+                 double margin, psc__eval_t *best, double *best_open);
 
 /* plan/identity.c: the fingerprint of scenario, options and content. */
 uint64_t psc__plan_identity(const psc_plan_t *p);

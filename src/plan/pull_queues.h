@@ -87,6 +87,33 @@ static inline void event_push(event_t *h, uint32_t *n, event_t w) {
   h[i] = w;
 }
 
+/* Sets the key (end) of instrument (lab, inst)'s event in the heap of n. */
+static inline void event_rekey(event_t *h, uint32_t n, uint32_t lab, uint32_t inst, double end) {
+  uint32_t i = 0;
+  while (i < n && !(h[i].lab == lab && h[i].inst == inst))
+    i++;
+  if (i == n)
+    return;
+  event_t w = h[i];
+  w.end = end;
+  while (i > 0 && event_before(&w, &h[(i - 1) / 2])) {
+    h[i] = h[(i - 1) / 2];
+    i = (i - 1) / 2;
+  }
+  for (;;) {
+    uint32_t c = 2 * i + 1;
+    if (c >= n)
+      break;
+    if (c + 1 < n && event_before(&h[c + 1], &h[c]))
+      c++;
+    if (!event_before(&h[c], &w))
+      break;
+    h[i] = h[c];
+    i = c;
+  }
+  h[i] = w;
+}
+
 static inline event_t event_pop(event_t *h, uint32_t *n) {
   event_t top = h[0], last = h[--(*n)];
   uint32_t i = 0;
