@@ -365,6 +365,19 @@ static void test_evening_before(void **state) {
   done(p, s, dir);
 }
 
+/* The two labs of the hand-worked alignment cases (below), people living
+ * alone in one community (communities.csv row), planned. */
+static psc_plan_t *two_labs(const char *community, char **dir, psc_scenario_t **s) {
+  *dir = tu_scenario("[scenario]\nstart = 2022-05-01 06:00\n[pooling]\npool_size = 1\n"
+                     "[transport]\nbatch_minutes = 10\n[lab]\nrun_start = planned\n",
+                     community, "F,S,fixed,1,12,00:00,24:00,0,0\n",
+                     "A,1,2,100,00:00,24:00,0,5\nB,1,2,70,00:00,24:00,5,0\n");
+  *s = tu_load(*dir);
+  psc_plan_t *p = NULL;
+  assert_int_equal(psc_plan_create(*s, NULL, &p), 0);
+  return p;
+}
+
 /* Aligning the end, worked by hand. Fourteen people living alone, pool 1,
  * one booth at 12 an hour: tubes sealed every 5 minutes leave two by two
  * at 10, 20, ..., 70 and reach either lab 25 minutes later (5 km at 30
@@ -382,13 +395,9 @@ static void test_evening_before(void **state) {
  * tries. */
 static void test_align_the_end(void **state) {
   (void)state;
-  char *dir = tu_scenario("[scenario]\nstart = 2022-05-01 06:00\n[pooling]\npool_size = 1\n"
-                          "[transport]\nbatch_minutes = 10\n[lab]\nrun_start = planned\n",
-                          "C,S,14,14,0,0\n", "F,S,fixed,1,12,00:00,24:00,0,0\n",
-                          "A,1,2,100,00:00,24:00,0,5\nB,1,2,70,00:00,24:00,5,0\n");
-  psc_scenario_t *s = tu_load(dir);
-  psc_plan_t *p = NULL;
-  assert_int_equal(psc_plan_create(s, NULL, &p), 0);
+  char *dir;
+  psc_scenario_t *s;
+  psc_plan_t *p = two_labs("C,S,14,14,0,0\n", &dir, &s);
   /* the search finds it: an end from A's boundary (35 + 3 x 100 + 30) to
    * the unaligned 375 */
   assert_true(psc_plan_align_end(p) >= 365 && psc_plan_align_end(p) < 375);
@@ -421,13 +430,9 @@ static void test_align_the_end(void **state) {
  * A's 145): the runs are the unaligned ones. */
 static void test_align_slack_spares(void **state) {
   (void)state;
-  char *dir = tu_scenario("[scenario]\nstart = 2022-05-01 06:00\n[pooling]\npool_size = 1\n"
-                          "[transport]\nbatch_minutes = 10\n[lab]\nrun_start = planned\n",
-                          "C,S,12,12,0,0\n", "F,S,fixed,1,12,00:00,24:00,0,0\n",
-                          "A,1,2,100,00:00,24:00,0,5\nB,1,2,70,00:00,24:00,5,0\n");
-  psc_scenario_t *s = tu_load(dir);
-  psc_plan_t *p = NULL;
-  assert_int_equal(psc_plan_create(s, NULL, &p), 0);
+  char *dir;
+  psc_scenario_t *s;
+  psc_plan_t *p = two_labs("C,S,12,12,0,0\n", &dir, &s);
   psc__eval_t e[2];
   memset(e, 0, sizeof e);
   psc__variant_t v = p->v;
