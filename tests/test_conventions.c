@@ -241,6 +241,7 @@ static void test_json(void **state) {
       json_string_value(json_object_get(json_object_get(j, "bottleneck"), "resource"));
   assert_non_null(bn);
   assert_true(json_is_null(json_object_get(j, "advice")));
+  assert_true(json_is_null(json_object_get(j, "partner_street"))); /* all met: none tried */
   assert_int_equal(json_integer_value(json_object_get(j, "missed")), 0);
   json_decref(j);
   /* a plan that misses: verdicts and advice say so */

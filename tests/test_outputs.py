@@ -54,6 +54,9 @@ with h5py.File(os.path.join(out, "plan.h5")) as f:
     assert isinstance(ident, str) and len(ident) == 16, ident
     assert isinstance(f.attrs["scenario.name"], str)
     assert f.attrs["scenario.start"] == "2022-05-01 06:00"
+    # the default's partner at T0 and the end its labs were aligned to
+    assert f.attrs["partner_street"] == "Gucheng", f.attrs["partner_street"]
+    assert f.attrs["margin_hours"] == 2.0 and f.attrs["align_end_min"] > 0
     tubes = frame(f["tubes"])
     residents = frame(f["residents"])
     communities = frame(f["communities"])

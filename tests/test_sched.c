@@ -168,6 +168,12 @@ static void test_default_verdicts(void **state) {
    * the partner T+50:59, and without the alignment moving to the instrument
    * of a lab that starts first (labs.c) T+50:54 */
   assert_true(dv->complete <= dv->bound + 60);
+  /* the partner: an ordinary street pinned at T0, the plan at its margin */
+  uint32_t pt = psc_plan_partner(p);
+  assert_true(pt != UINT32_MAX && psc_plan_street_open(p, pt) == 0);
+  for (uint32_t c = 0; c < cm->count; c++)
+    assert_false(cm->street[c] == pt && cm->key[c]);
+  assert_true(fabs(psc_plan_margin_hours(p) - 2.0) < 1e-9);
   assert_true(dv->infeasible && !dv->met);
   psc_plan_free(p);
   psc_scenario_free(s);

@@ -184,9 +184,12 @@ PSC_API double psc_plan_lower_bound(const psc_plan_t *p);
 PSC_API double psc_plan_margin_hours(const psc_plan_t *p);
 /* The run-hold factor the plan used (0 with run_start = eager). */
 PSC_API double psc_plan_hold(const psc_plan_t *p);
-/* The end the labs' first runs were aligned to (minutes after T0; 0 when
- * they were not: docs/plan.md, "Aligning the end"). */
+/* The end the labs were aligned to (minutes after T0; 0 when they were
+ * not: docs/plan.md, "Aligning the end"). */
 PSC_API double psc_plan_align_end(const psc_plan_t *p);
+/* The ordinary street the search opened at T0 beside the key streets in
+ * place of a smaller one (a partner: docs/plan.md), or UINT32_MAX. */
+PSC_API uint32_t psc_plan_partner(const psc_plan_t *p);
 /* When street st's ordinary communities were released (minutes after T0). */
 PSC_API double psc_plan_street_open(const psc_plan_t *p, uint32_t st);
 /* Tubes whose first swab waited longer than max_sample_age_hours for a run. */

@@ -76,13 +76,16 @@ static void print_plan(const psc_plan_t *p, int margin_searched) {
          cli_count(a, sizeof a, d->residents), cli_count(b, sizeof b, t->count),
          cli_count(c, sizeof c, pooled), how, cli_count(e, sizeof e, d2d),
          cli_count(f, sizeof f, single), par->high_risk_pool_size, d->exceptions);
-  char aligned[64] = "";
+  char aligned[64] = "", partner[160] = "";
   if (psc_plan_align_end(p) > 0)
-    snprintf(aligned, sizeof aligned, ", the labs' first runs aligned to end by %s",
+    snprintf(aligned, sizeof aligned, ", the labs aligned to end by %s",
              cli_clock(a, sizeof a, psc_plan_align_end(p), "-"));
+  if (psc_plan_partner(p) != UINT32_MAX)
+    snprintf(partner, sizeof partner, ", but %s, which opens at T0 beside the key streets",
+             psc_scenario_streets(s)->name[psc_plan_partner(p)]);
   printf("Streets open in waves (order below), each %.1f h after the latest opening its "
-         "deadline allows%s; runs start %s%s.\n\n",
-         psc_plan_margin_hours(p), margin_searched ? " (searched)" : "",
+         "deadline allows%s%s; runs start %s%s.\n\n",
+         psc_plan_margin_hours(p), margin_searched ? " (searched)" : "", partner,
          par->run_start_eager ? "eagerly (run_start = eager)" : "as planned (run_start = planned)",
          aligned);
   printf("%-14s %9s %7s %-17s %9s %11s %9s %8s %9s %6s  %s\n", "street", "residents", "tubes",

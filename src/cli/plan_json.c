@@ -127,13 +127,17 @@ int cli_plan_json(FILE *out, const psc_plan_t *p, int margin_fixed) {
   const psc_scenario_t *s = psc_plan_scenario(p);
   const psc_params_t *par = psc_scenario_params(s);
   json_t *o = json_pack(
-      "{s:s, s:{s:s, s:s, s:b, s:s}, s:f, s:s, s:f, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:I, s:o, "
-      "s:I}",
+      "{s:s, s:{s:s, s:s, s:b, s:s}, s:f, s:s, s:f, s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:I, "
+      "s:o, s:I}",
       "poolscreen_version", psc_version(), "scenario", "name", par->name, "path",
       psc_scenario_path(s), "embedded", psc_scenario_is_embedded(s), "start", par->start,
       "margin_hours", psc_plan_margin_hours(p), "margin", margin_fixed ? "given" : "searched",
       "hold", psc_plan_hold(p), "align_end_min",
-      psc_plan_align_end(p) > 0 ? minutes(psc_plan_align_end(p)) : json_null(), "run_start",
+      psc_plan_align_end(p) > 0 ? minutes(psc_plan_align_end(p)) : json_null(), "partner_street",
+      psc_plan_partner(p) != UINT32_MAX
+          ? json_string(psc_scenario_streets(s)->name[psc_plan_partner(p)])
+          : json_null(),
+      "run_start",
       par->run_start,
       "district", verdict(psc_plan_district(p)), "streets", streets(p), "key_communities",
       key_communities(p), "lower_bound_min", minutes(psc_plan_lower_bound(p)), "bottleneck",

@@ -333,6 +333,10 @@ static void root_attributes(h5ctx_t *c, hid_t f, const psc_plan_t *p) {
   attr_f64(c, f, "margin_hours", psc_plan_margin_hours(p));
   attr_f64(c, f, "hold", psc_plan_hold(p));
   attr_f64(c, f, "align_end_min", psc_plan_align_end(p));
+  attr_text(c, f, "partner_street",
+            psc_plan_partner(p) != UINT32_MAX
+                ? psc_scenario_streets(p->s)->name[psc_plan_partner(p)]
+                : "");
   attr_f64(c, f, "lower_bound_min", p->lower_bound);
   attr_i64(c, f, "aged_tubes", p->e.aged);
   attr_i64(c, f, "start_minute_of_day", par->start_minute_of_day);

@@ -193,7 +193,8 @@ static void plan_job(const fix_t *F, job_t *j) {
   double margin;
   apply(F, &j->a, j->lh, j->sh, j->open, &v);
   j->out = F->quick == 2 ? j->trial : &j->best;
-  j->rc = psc__search(F->p, &v, F->quick, j->out, j->open_best, &out, &margin, j->trial, NULL);
+  j->rc = psc__search(F->p, &v, F->quick, j->out, j->open_best, &out, &margin, j->trial, NULL,
+                      NULL);
 }
 
 /* The plans of sets[0..n) (n <= 2), from the memo where planned before;

@@ -616,12 +616,13 @@ static int pull(pull_t *P, uint32_t *taken_list) {
 
 /* Aligned to an end: which instruments are aligned. Started at the first
  * arrival at its lab (or when it is free), an instrument fits m whole runs
- * ending by the end; the pull's capacity is the sum of m x wells, and its
- * slack that less its tubes. An instrument that starts after its latest
- * start loses one run, its wells, which the slack may spare: the hardest
- * to keep (the earliest latest start; on a tie the later first arrival)
- * are spared, unaligned, while the slack lasts. The rest are aligned. With
- * no slack every instrument is. */
+ * ending by the end (each started while the lab is open); the pull's
+ * capacity is the sum of m x wells, and its slack that less its tubes. An
+ * instrument that starts after its latest start loses one run, its wells,
+ * which the slack may spare: the hardest to keep (the earliest latest
+ * start; on a tie the later first arrival) are spared, unaligned, while
+ * the slack lasts. The rest are aligned; with no slack, every instrument
+ * that tubes reach and that fits a whole run. */
 typedef struct {
   double latest, first;
   uint32_t lab, inst;
@@ -649,6 +650,8 @@ static int align_init(pull_t *P, uint32_t ntubes) {
   if (!sp)
     return PSC_ENOMEM;
   const double last = x->align_end - x->report_min;
+  if (!isfinite(last))
+    return 0;
   double slack = -(double)ntubes;
   for (uint32_t l = 0, first = 0; l < x->nlabs; first += P->lab[l++].inst) {
     lab_t *L = &P->lab[l];
@@ -658,7 +661,9 @@ static int align_init(pull_t *P, uint32_t ntubes) {
       if (!isfinite(a))
         continue;
       a = lab_available(P, l, a);
-      double m = floor((last - a) / L->run_min);
+      double m = 0;
+      for (double s = a; s + L->run_min <= last; s = lab_available(P, l, s + L->run_min))
+        m++;
       if (m < 1)
         continue;
       slack += m * L->wells;

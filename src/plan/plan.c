@@ -325,9 +325,6 @@ static const double HOLDS[] = {1.0};
 #define PACING_ROUNDS_LARGE 4
 #define LARGE_MARGIN_H 3.5
 
-/* The search under base's resources (p->opts fixes axes): the best
- * evaluation into best, its variant into best_v (with its openings in
- * best_open) and its margin. trial is working memory. */
 /* One wave order's search: paced over the grid of margins and holds, then
  * searched locally, the night fed and the end aligned (refine.c). Its best
  * into c->eval (openings c->open_best). */
@@ -388,7 +385,7 @@ static int search_order(const psc_plan_t *p, const psc__variant_t *base, const u
 
 int psc__search(const psc_plan_t *p, const psc__variant_t *base, int quick, psc__eval_t *best,
                 double *best_open, psc__variant_t *best_v, double *best_margin,
-                psc__eval_t *trial, int *order_won) {
+                psc__eval_t *trial, int *order_won, uint32_t *partner) {
   const psc__ctx_t *x = &p->x;
   size_t ns = x->nstreets + 1;
   uint32_t nt = p->pk.ntubes;
@@ -441,14 +438,20 @@ int psc__search(const psc_plan_t *p, const psc__variant_t *base, int quick, psc_
   }
   if (!rc) {
     size_t win = norders > 1 && ch[1].have && (!ch[0].have || psc__better(ch[1].eval, ch[0].eval));
-    /* a partner at T0 (refine.c) for a plan that misses a deadline */
+    /* a partner at T0 (refine.c) for a plan that misses a deadline; kept,
+     * the plan's margin is the one it was paced at */
     const psc_plan_options_t *o = &p->opts;
+    uint32_t kept = PSC__NONE;
     if (!quick && nt <= 300000 && !psc_scenario_params(p->s)->run_start_eager && ch[win].have &&
         ch[win].eval->missed) {
       double margin =
           (o->margin_hours >= 0 ? o->margin_hours : MARGINS[NMARGINS - 1].hours) * 60.0;
-      rc = psc__partner(x, &ch[win].v, &curve, margin, ch[win].eval, ch[win].open_best);
+      rc = psc__partner(x, &ch[win].v, &curve, margin, ch[win].eval, ch[win].open_best, &kept);
+      if (!rc && kept != PSC__NONE)
+        ch[win].margin = margin;
     }
+    if (partner)
+      *partner = kept;
   }
   if (!rc) {
     size_t win = norders > 1 && ch[1].have && (!ch[0].have || psc__better(ch[1].eval, ch[0].eval));
@@ -519,6 +522,7 @@ int psc__plan_new(const psc_scenario_t *s, const psc_plan_options_t *o, psc_plan
   if (!p)
     return PSC_ENOMEM;
   p->opts = *o;
+  p->partner = PSC__NONE;
   p->s = s;
   p->threads = o->threads > 0 ? o->threads : omp_get_max_threads();
   const psc_params_t *par = psc_scenario_params(s);
@@ -552,7 +556,7 @@ int psc__plan_build(psc_plan_t *p) {
   if (!rc) {
     psc__variant_t none = {0};
     rc = psc__search(p, &none, 0, &p->e, p->street_open, &p->v, &p->margin_min, &trial,
-                     &p->order_won);
+                     &p->order_won, &p->partner);
   }
   if (!rc)
     rc = wave_order(p);
@@ -633,6 +637,7 @@ double psc_plan_lower_bound(const psc_plan_t *p) { return p->lower_bound; }
 double psc_plan_margin_hours(const psc_plan_t *p) { return p->margin_min / 60.0; }
 double psc_plan_hold(const psc_plan_t *p) { return p->v.hold; }
 double psc_plan_align_end(const psc_plan_t *p) { return p->v.align_end; }
+uint32_t psc_plan_partner(const psc_plan_t *p) { return p->partner; }
 double psc_plan_street_open(const psc_plan_t *p, uint32_t st) { return p->street_open[st]; }
 uint32_t psc_plan_aged_tubes(const psc_plan_t *p) { return p->e.aged; }
 const psc_advice_t *psc_plan_advice(const psc_plan_t *p) {

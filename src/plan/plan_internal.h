@@ -221,6 +221,7 @@ struct psc_plan {
   double margin_min;         /* the street margin the kept plan used */
   uint32_t *wave_order;      /* streets by their first swab (psc_plan_street_order) */
   int order_won;             /* which wave order the search kept (0 largest first) */
+  uint32_t partner;          /* the street pinned at T0 by psc__partner, or PSC__NONE */
   psc_plan_options_t opts;   /* as given to psc_plan_create */
   psc_tubes_t tubes;
   psc_runs_t runs;
@@ -285,8 +286,9 @@ int psc__plan_create_writing(const psc_scenario_t *s, const psc_plan_options_t *
 /* plan/plan.c: the planner's whole search under base's resources (the
  * street openings of base are ignored): both wave orders' chains side by
  * side, then, when the better plan misses a deadline, a partner at T0
- * (refine.c); the best into best, best_open, best_v, best_margin, and
- * which wave order won into *order_won (may be NULL). quick 1: only the
+ * (refine.c); the best into best, best_open, best_v, best_margin, which
+ * wave order won into *order_won and the partner kept (PSC__NONE: none)
+ * into *partner (either may be NULL). quick 1: only the
  * chain of the wave order p's own search chose;
  * quick 2: only that chain's first evaluation (its first guess of the
  * waves; best may then be trial itself). Either is a prefix of what the
@@ -294,7 +296,7 @@ int psc__plan_create_writing(const psc_scenario_t *s, const psc_plan_options_t *
  * does at least as well by the objective. */
 int psc__search(const psc_plan_t *p, const psc__variant_t *base, int quick, psc__eval_t *best,
                 double *best_open, psc__variant_t *best_v, double *best_margin,
-                psc__eval_t *trial, int *order_won);
+                psc__eval_t *trial, int *order_won, uint32_t *partner);
 /* plan/openings.c: each street's walk-in sampling capacity over time (its
  * sites' booths, rates and hours under a variant), to tell how long its
  * sampling takes from a given opening. */
@@ -348,9 +350,10 @@ int psc__feed_the_night(const psc__ctx_t *x, psc__variant_t v, const psc__sampli
 int psc__align_the_end(const psc__ctx_t *x, psc__variant_t *v, psc__eval_t *best,
                        double *best_open, psc__eval_t *trial, double *open);
 /* A partner street at T0 (refine.c says how), paced at `margin`; best,
- * best_open and *v take the better plan. */
+ * best_open and *v take the better plan, and *kept its partner (PSC__NONE
+ * when no try was better). */
 int psc__partner(const psc__ctx_t *x, psc__variant_t *v, const psc__sampling_curve_t *curve,
-                 double margin, psc__eval_t *best, double *best_open);
+                 double margin, psc__eval_t *best, double *best_open, uint32_t *kept);
 
 /* plan/identity.c: the fingerprint of scenario, options and content. */
 uint64_t psc__plan_identity(const psc_plan_t *p);

@@ -1,5 +1,6 @@
 /* The pull's queues (labs.c): first-in first-out queues of tube entries by
- * priority class, and the heap of instruments' next runs by their end.
+ * priority class, and the heap of instruments' next runs by their key (its
+ * end; aligned, a first run's latest start: labs.c's ev_key).
  * Static inline: they are the pull's innermost operations. */
 #ifndef PSC_PLAN_PULL_QUEUES_H
 #define PSC_PLAN_PULL_QUEUES_H
@@ -64,7 +65,8 @@ static inline void wq_free(waitq_t *w) {
   free(w->cls);
 }
 
-/* An instrument's next run, keyed by its end (then lab, then instrument). */
+/* An instrument's next run, keyed by `end` (its end, or labs.c's ev_key;
+ * then lab, then instrument). */
 typedef struct {
   double end, start;
   uint32_t lab, inst;

@@ -123,11 +123,11 @@ int psc__feed_the_night(const psc__ctx_t *x, psc__variant_t v, const psc__sampli
  * The best plan is tried aligned to ends in the ALIGN_WINDOW_MIN before its
  * own completion, by bisection: an end that makes the plan better by the
  * objective is kept and an earlier one tried next, else a later one
- * (ALIGN_TRIES evaluations, to within a minute). Measured on the default
+ * (ALIGN_TRIES evaluations, to within 4 minutes). Measured on the default
  * scenario with street deadlines of 25 to 36 h: the district from
- * T+50:04-50:53 to T+49:49-49:59 (bound T+49:46), docs/plan.md. */
+ * T+50:47-50:53 unaligned to T+49:51-50:01 (bound T+49:46), docs/plan.md. */
 #define ALIGN_WINDOW_MIN 60.0
-#define ALIGN_TRIES 5
+#define ALIGN_TRIES 4
 
 int psc__align_the_end(const psc__ctx_t *x, psc__variant_t *v, psc__eval_t *best,
                        double *best_open, psc__eval_t *trial, double *open) {
@@ -196,6 +196,7 @@ static int cmp_cand(const void *a, const void *b) {
 
 static int partner_try(const psc__ctx_t *x, const psc__variant_t *v, double margin, double d0,
                        const double *best_open, partner_t *t) {
+  /* partner_t is zeroed: what is allocated here is freed by the caller */
   int rc = psc__eval_alloc(&t->best, x);
   if (!rc)
     rc = psc__eval_alloc(&t->trial, x);
@@ -222,9 +223,12 @@ static int partner_try(const psc__ctx_t *x, const psc__variant_t *v, double marg
 }
 
 int psc__partner(const psc__ctx_t *x, psc__variant_t *v, const psc__sampling_curve_t *curve,
-                 double margin, psc__eval_t *best, double *best_open) {
+                 double margin, psc__eval_t *best, double *best_open, uint32_t *kept) {
   const double window = psc_scenario_params(x->s)->batch_minutes;
   uint32_t out = PSC__NONE;
+  *kept = PSC__NONE;
+  if (!isfinite(best->district.complete))
+    return 0; /* no end to align to */
   for (uint32_t st = 0; st < x->nstreets; st++)
     if (!x->street_keyed[st] && best->street[st].tubes && best_open[st] <= 0 &&
         (out == PSC__NONE || best->street[st].tubes < best->street[out].tubes))
@@ -236,9 +240,11 @@ int psc__partner(const psc__ctx_t *x, psc__variant_t *v, const psc__sampling_cur
   if (!c)
     return PSC_ENOMEM;
   uint32_t nc = 0;
-  const double base = psc__swabs_by(curve, out, window);
+  const double base = fmin(psc__swabs_by(curve, out, window), curve->work[out]);
   for (uint32_t st = 0; st < x->nstreets; st++) {
-    double sw = psc__swabs_by(curve, st, window), tubes = best->street[st].tubes;
+    /* what its sites can swab in the window, at most what it has to */
+    double sw = fmin(psc__swabs_by(curve, st, window), curve->work[st]);
+    double tubes = best->street[st].tubes;
     if (!x->street_keyed[st] && tubes > 0 && best_open[st] > 0 && sw > base && isfinite(sw))
       c[nc++] = (cand_t){sw / tubes, st};
   }
@@ -265,6 +271,7 @@ int psc__partner(const psc__ctx_t *x, psc__variant_t *v, const psc__sampling_cur
     *best = t[win].best;
     t[win].best = tmp;
     memcpy(best_open, t[win].open_best, x->nstreets * sizeof(double));
+    *kept = t[win].st;
     double *keep = (double *)v->street_open;
     *v = t[win].v;
     v->street_open = keep;
