@@ -164,9 +164,9 @@ static void test_default_verdicts(void **state) {
   assert_true(fabs(dv->bound - (49 * 60 + 46)) <= 30);
   assert_true(dv->complete >= dv->bound);
   /* a partner at T0 (docs/plan.md): Gucheng opens with the key streets in
-   * Guangning's place and the labs are aligned to the end, T+49:53; without
+   * Guangning's place and the labs are aligned to the end, T+49:56; without
    * the partner T+50:59, and without the alignment moving to the instrument
-   * of a lab that starts first (labs.c) T+50:54 */
+   * of a lab that starts first (labs.c) T+50:49 */
   assert_true(dv->complete <= dv->bound + 60);
   /* the partner: an ordinary street pinned at T0, the plan at its margin */
   uint32_t pt = psc_plan_partner(p);

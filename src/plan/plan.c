@@ -327,7 +327,9 @@ static const double HOLDS[] = {1.0};
 
 /* One wave order's search: paced over the grid of margins and holds, then
  * searched locally, the night fed and the end aligned (refine.c). Its best
- * into c->eval (openings c->open_best). */
+ * into c->eval (openings c->open_best). With `partner`, a paced plan that
+ * misses a deadline also has a partner at T0 tried (refine.c), as a task
+ * beside the rest of the chain: into c->partner. */
 typedef struct {
   psc__eval_t *eval, *trial;
   double *open_best, *open, *rates;
@@ -335,10 +337,11 @@ typedef struct {
   psc__variant_t v;
   double margin;
   int have, rc;
+  psc__partner_t partner;
 } chain_t;
 
 static int search_order(const psc_plan_t *p, const psc__variant_t *base, const uint32_t *order,
-                        int first_only, chain_t *c) {
+                        int first_only, int partner, chain_t *c) {
   const psc__ctx_t *x = &p->x;
   const psc_plan_options_t *o = &p->opts;
   const int eager = psc_scenario_params(p->s)->run_start_eager;
@@ -369,6 +372,19 @@ static int search_order(const psc_plan_t *p, const psc__variant_t *base, const u
         c->v = v;
         c->margin = margin;
       }
+    }
+  }
+  c->partner.st = PSC__NONE;
+  if (!rc && partner && c->have && c->eval->missed && !eager && nt <= 300000 && !first_only) {
+    /* the partner's margin: the larger one searched, or the one given */
+    double margin = (o->margin_hours >= 0 ? o->margin_hours : MARGINS[NMARGINS - 1].hours) * 60.0;
+    psc__variant_t v = c->v;
+    v.street_open = c->open_best;
+    rc = psc__partner_prepare(x, &v, c->curve, margin, c->eval, c->open_best, &c->partner);
+    psc__partner_t *t = &c->partner;
+    if (!rc && t->st != PSC__NONE) {
+#pragma omp task default(none) firstprivate(x, t)
+      t->rc = psc__partner_run(x, t);
     }
   }
   if (!rc && c->have && o->margin_hours < 0 && nt <= 300000 && !first_only) {
@@ -428,46 +444,54 @@ int psc__search(const psc_plan_t *p, const psc__variant_t *base, int quick, psc_
     if (!ch[w].open || !ch[w].rates)
       rc = PSC_ENOMEM;
   }
+  for (size_t w = 0; w < 2; w++)
+    ch[w].partner.st = PSC__NONE;
   if (!rc) {
+    /* each order a task, and each partner one (search_order); on two
+     * threads the first order's thread takes the partner when it is done */
     const int64_t n = (int64_t)norders;
-#pragma omp parallel for schedule(static, 1) num_threads(2) if (n > 1 && omp_get_max_threads() > 1)
-    for (int64_t w = 0; w < n; w++)
-      ch[w].rc = search_order(p, base, orders[w], quick == 2, &ch[w]);
+    const int part = !quick;
+#pragma omp parallel num_threads(2) if (n > 1 && omp_get_max_threads() > 1)
+#pragma omp single
+    for (int64_t w = 0; w < n; w++) {
+#pragma omp task default(shared) firstprivate(w)
+      ch[w].rc = search_order(p, base, orders[w], quick == 2, part, &ch[w]);
+    }
     for (size_t w = 0; w < norders && !rc; w++)
-      rc = ch[w].rc;
+      rc = ch[w].rc ? ch[w].rc : ch[w].partner.st != PSC__NONE ? ch[w].partner.rc : 0;
   }
   if (!rc) {
-    size_t win = norders > 1 && ch[1].have && (!ch[0].have || psc__better(ch[1].eval, ch[0].eval));
-    /* a partner at T0 (refine.c) for a plan that misses a deadline; kept,
-     * the plan's margin is the one it was paced at */
-    const psc_plan_options_t *o = &p->opts;
-    uint32_t kept = PSC__NONE;
-    if (!quick && nt <= 300000 && !psc_scenario_params(p->s)->run_start_eager && ch[win].have &&
-        ch[win].eval->missed) {
-      double margin =
-          (o->margin_hours >= 0 ? o->margin_hours : MARGINS[NMARGINS - 1].hours) * 60.0;
-      rc = psc__partner(x, &ch[win].v, &curve, margin, ch[win].eval, ch[win].open_best, &kept);
-      if (!rc && kept != PSC__NONE)
-        ch[win].margin = margin;
+    /* the best of the chains and their partners, in that order (the first
+     * on a tie): the result does not depend on the threads */
+    const psc__eval_t *top = NULL;
+    int win = -1, by_partner = 0;
+    for (int k = 0; k < 2 * (int)norders; k++) {
+      int w = k % (int)norders, pk = k >= (int)norders;
+      const psc__eval_t *e = pk ? &ch[w].partner.best : ch[w].eval;
+      int have = pk ? ch[w].partner.st != PSC__NONE && ch[w].partner.have : ch[w].have;
+      if (have && (!top || psc__better(e, top)))
+        top = e, win = w, by_partner = pk;
     }
-    if (partner)
-      *partner = kept;
-  }
-  if (!rc) {
-    size_t win = norders > 1 && ch[1].have && (!ch[0].have || psc__better(ch[1].eval, ch[0].eval));
-    if (win) {
+    if (win < 0)
+      win = 0;
+    psc__eval_t *src = by_partner ? &ch[win].partner.best : ch[win].eval;
+    if (src != best) {
       psc__eval_t tmp = *best;
-      *best = *ch[1].eval;
-      *ch[1].eval = tmp;
-      memcpy(best_open, ch[1].open_best, x->nstreets * sizeof(double));
+      *best = *src;
+      *src = tmp;
+      memcpy(best_open, by_partner ? ch[win].partner.open_best : ch[win].open_best,
+             x->nstreets * sizeof(double));
     }
-    *best_v = ch[win].v;
-    *best_margin = ch[win].margin;
+    *best_v = by_partner ? ch[win].partner.v : ch[win].v;
+    *best_margin = by_partner ? ch[win].partner.margin : ch[win].margin;
     if (order_won)
-      *order_won = quick ? p->order_won : (int)win;
+      *order_won = quick ? p->order_won : win;
+    if (partner)
+      *partner = by_partner ? ch[win].partner.st : PSC__NONE;
     best_v->street_open = best_open;
   }
   for (size_t w = 0; w < 2; w++) {
+    psc__partner_free(&ch[w].partner);
     free(ch[w].open);
     free(ch[w].rates);
     if (w)

@@ -349,11 +349,24 @@ int psc__feed_the_night(const psc__ctx_t *x, psc__variant_t v, const psc__sampli
 /* Aligns the labs to an end (v->align_end when one is kept). */
 int psc__align_the_end(const psc__ctx_t *x, psc__variant_t *v, psc__eval_t *best,
                        double *best_open, psc__eval_t *trial, double *open);
-/* A partner street at T0 (refine.c says how), paced at `margin`; best,
- * best_open and *v take the better plan, and *kept its partner (PSC__NONE
- * when no try was better). */
-int psc__partner(const psc__ctx_t *x, psc__variant_t *v, const psc__sampling_curve_t *curve,
-                 double margin, psc__eval_t *best, double *best_open, uint32_t *kept);
+/* A partner street at T0 (refine.c says how). prepare chooses it for the
+ * plan in *best (openings best_open; nothing is read from them after) and
+ * sets up its try (t->st PSC__NONE: none); run paces and aligns it (t->have
+ * when it made a plan: t->best, t->open_best, t->v); free releases it. */
+typedef struct {
+  psc__eval_t best, trial;
+  double *open_best, *open;
+  uint8_t *pin;
+  psc__variant_t v;
+  double margin;
+  uint32_t st, out;
+  int have, rc;
+} psc__partner_t;
+int psc__partner_prepare(const psc__ctx_t *x, const psc__variant_t *v,
+                         const psc__sampling_curve_t *curve, double margin,
+                         const psc__eval_t *best, const double *best_open, psc__partner_t *t);
+int psc__partner_run(const psc__ctx_t *x, psc__partner_t *t);
+void psc__partner_free(psc__partner_t *t);
 
 /* plan/identity.c: the fingerprint of scenario, options and content. */
 uint64_t psc__plan_identity(const psc_plan_t *p);

@@ -5,7 +5,6 @@
 #include "plan/plan_internal.h"
 
 #include <math.h>
-#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -158,29 +157,20 @@ int psc__align_the_end(const psc__ctx_t *x, psc__variant_t *v, psc__eval_t *best
  * street as late as its own deadline allows, so the streets open at T0 are
  * the key streets and the smallest others, whose sites swab few in that
  * window. A partner takes the place of the smallest ordinary street open
- * at T0: a street opened later whose walk-in sites swab more in the window
- * (of those, the PARTNER_TRIES with the most such swabs per tube of their
- * own: what they add to the first batch for what they add to the load due
- * first). The partner opens at T0 and stays there, the street it replaces
- * takes the partner's opening, the others are paced again (PARTNER_ROUNDS
- * rounds at `margin`) with the labs aligned PARTNER_ALIGN_MIN before the
- * best plan's completion, and the end is then aligned again. The tries run
- * side by side; the best is kept when it is better by the objective.
- * Measured on the default scenario: Gucheng in Guangning's place takes the
- * district from T+50:59 to T+49:53 (bound T+49:46), every street and key
- * community met; docs/plan.md. */
-#define PARTNER_TRIES 2
+ * at T0: of the streets opened later whose walk-in sites swab more in the
+ * window (at most what they have to swab), the one with the most such
+ * swabs per tube of its own (what it adds to the first batch for what it
+ * adds to the load due first). The partner opens at T0 and stays there,
+ * the street it replaces takes the partner's opening, the others are paced
+ * again (PARTNER_ROUNDS rounds at the margin) with the labs aligned
+ * PARTNER_ALIGN_MIN before the paced plan's completion, and the end is
+ * then aligned again (psc__align_the_end). plan.c tries it from each wave
+ * order's paced plan, beside the rest of that order's search, and keeps it
+ * when it is better by the objective. Measured on the default scenario:
+ * Gucheng in Guangning's place takes the district from T+50:59 to T+49:56
+ * (bound T+49:46), every street and key community met; docs/plan.md. */
 #define PARTNER_ROUNDS 4
 #define PARTNER_ALIGN_MIN 60.0
-
-typedef struct {
-  psc__eval_t best, trial;
-  double *open_best, *open;
-  uint8_t *pin;
-  psc__variant_t v;
-  uint32_t st, out;
-  int have, rc;
-} partner_t;
 
 typedef struct {
   double score;
@@ -194,17 +184,63 @@ static int cmp_cand(const void *a, const void *b) {
   return (x->st > y->st) - (x->st < y->st);
 }
 
-static int partner_try(const psc__ctx_t *x, const psc__variant_t *v, double margin, double d0,
-                       const double *best_open, partner_t *t) {
-  /* partner_t is zeroed: what is allocated here is freed by the caller */
+int psc__partner_prepare(const psc__ctx_t *x, const psc__variant_t *v,
+                         const psc__sampling_curve_t *curve, double margin,
+                         const psc__eval_t *best, const double *best_open, psc__partner_t *t) {
+  memset(t, 0, sizeof *t);
+  t->st = t->out = PSC__NONE;
+  const double d0 = best->district.complete, window = psc_scenario_params(x->s)->batch_minutes;
+  if (!isfinite(d0))
+    return 0; /* no end to align to */
+  for (uint32_t st = 0; st < x->nstreets; st++)
+    if (!x->street_keyed[st] && best->street[st].tubes && best_open[st] <= 0 &&
+        (t->out == PSC__NONE || best->street[st].tubes < best->street[t->out].tubes))
+      t->out = st;
+  if (t->out == PSC__NONE)
+    return 0;
+  /* the key streets and the partner, open at T0, are due first: they must
+   * fit the labs' whole runs by then, every instrument from the first
+   * batch's earliest arrival (a count no schedule beats; the pacing may move
+   * the other streets at T0 later) */
+  const psc_params_t *par = psc_scenario_params(x->s);
+  const psc_labs_t *lb = psc_scenario_labs(x->s);
+  const double due = par->deadline_street_h * 60.0 - par->report_minutes,
+               first = par->batch_minutes + par->handover_minutes;
+  double cap = 0, load = 0;
+  for (uint32_t l = 0; l < x->nlabs; l++)
+    cap += (double)psc__instruments(x, v, l) * lb->wells[l] *
+           fmax(0, floor((due - first) / lb->run_minutes[l]));
+  for (uint32_t st = 0; st < x->nstreets; st++)
+    if (x->street_keyed[st])
+      load += best->street[st].tubes;
+  /* the candidate: most first-window swabs per tube */
+  cand_t c = {-1, PSC__NONE};
+  const double base = fmin(psc__swabs_by(curve, t->out, window), curve->work[t->out]);
+  for (uint32_t st = 0; st < x->nstreets; st++) {
+    /* what its sites can swab in the window, at most what it has to */
+    double sw = fmin(psc__swabs_by(curve, st, window), curve->work[st]);
+    double tubes = best->street[st].tubes;
+    if (!x->street_keyed[st] && tubes > 0 && best_open[st] > 0 && sw > base && isfinite(sw) &&
+        load + tubes <= cap) {
+      cand_t k = {sw / tubes, st};
+      if (c.st == PSC__NONE || cmp_cand(&k, &c) < 0)
+        c = k;
+    }
+  }
+  if (c.st == PSC__NONE)
+    return 0;
+  t->st = c.st;
+  t->margin = margin;
   int rc = psc__eval_alloc(&t->best, x);
   if (!rc)
     rc = psc__eval_alloc(&t->trial, x);
   t->open_best = psc__malloc(x->nstreets + 1, 8);
   t->open = psc__malloc(x->nstreets + 1, 8);
   t->pin = calloc(x->nstreets + 1, 1);
-  if (rc || !t->open_best || !t->open || !t->pin)
+  if (rc || !t->open_best || !t->open || !t->pin) {
+    psc__partner_free(t);
     return PSC_ENOMEM;
+  }
   memcpy(t->open, best_open, x->nstreets * sizeof(double));
   t->open[t->st] = 0;
   t->open[t->out] = best_open[t->st];
@@ -212,9 +248,13 @@ static int partner_try(const psc__ctx_t *x, const psc__variant_t *v, double marg
   t->v = *v;
   t->v.street_open = t->open;
   t->v.align_end = fmax(0, d0 - PARTNER_ALIGN_MIN);
+  return 0;
+}
+
+int psc__partner_run(const psc__ctx_t *x, psc__partner_t *t) {
   int improved = 0;
-  rc = psc__pace(x, &t->v, margin, PARTNER_ROUNDS, NULL, t->pin, &t->best, &t->trial,
-                 t->open_best, &t->have, &improved);
+  int rc = psc__pace(x, &t->v, t->margin, PARTNER_ROUNDS, NULL, t->pin, &t->best, &t->trial,
+                     t->open_best, &t->have, &improved);
   t->v.street_open = t->open_best;
   if (!rc && t->have)
     rc = psc__align_the_end(x, &t->v, &t->best, t->open_best, &t->trial, t->open);
@@ -222,66 +262,13 @@ static int partner_try(const psc__ctx_t *x, const psc__variant_t *v, double marg
   return rc;
 }
 
-int psc__partner(const psc__ctx_t *x, psc__variant_t *v, const psc__sampling_curve_t *curve,
-                 double margin, psc__eval_t *best, double *best_open, uint32_t *kept) {
-  const double window = psc_scenario_params(x->s)->batch_minutes;
-  uint32_t out = PSC__NONE;
-  *kept = PSC__NONE;
-  if (!isfinite(best->district.complete))
-    return 0; /* no end to align to */
-  for (uint32_t st = 0; st < x->nstreets; st++)
-    if (!x->street_keyed[st] && best->street[st].tubes && best_open[st] <= 0 &&
-        (out == PSC__NONE || best->street[st].tubes < best->street[out].tubes))
-      out = st;
-  if (out == PSC__NONE)
-    return 0;
-  /* the candidates, most first-window swabs per tube first */
-  cand_t *c = psc__malloc(x->nstreets + 1, sizeof(cand_t));
-  if (!c)
-    return PSC_ENOMEM;
-  uint32_t nc = 0;
-  const double base = fmin(psc__swabs_by(curve, out, window), curve->work[out]);
-  for (uint32_t st = 0; st < x->nstreets; st++) {
-    /* what its sites can swab in the window, at most what it has to */
-    double sw = fmin(psc__swabs_by(curve, st, window), curve->work[st]);
-    double tubes = best->street[st].tubes;
-    if (!x->street_keyed[st] && tubes > 0 && best_open[st] > 0 && sw > base && isfinite(sw))
-      c[nc++] = (cand_t){sw / tubes, st};
-  }
-  qsort(c, nc, sizeof *c, cmp_cand);
-  partner_t t[PARTNER_TRIES];
-  memset(t, 0, sizeof t);
-  int n = nc < PARTNER_TRIES ? (int)nc : PARTNER_TRIES;
-  for (int i = 0; i < n; i++)
-    t[i].st = c[i].st, t[i].out = out;
-  free(c);
-  const double d0 = best->district.complete;
-  const int64_t nn = n;
-#pragma omp parallel for schedule(static, 1) num_threads(2) if (nn > 1 && omp_get_max_threads() > 1)
-  for (int64_t i = 0; i < nn; i++)
-    t[i].rc = partner_try(x, v, margin, d0, best_open, &t[i]);
-  int rc = 0, win = -1;
-  for (int i = 0; i < n; i++) {
-    rc = rc ? rc : t[i].rc;
-    if (!t[i].rc && t[i].have && psc__better(&t[i].best, win < 0 ? best : &t[win].best))
-      win = i;
-  }
-  if (!rc && win >= 0) {
-    psc__eval_t tmp = *best;
-    *best = t[win].best;
-    t[win].best = tmp;
-    memcpy(best_open, t[win].open_best, x->nstreets * sizeof(double));
-    *kept = t[win].st;
-    double *keep = (double *)v->street_open;
-    *v = t[win].v;
-    v->street_open = keep;
-  }
-  for (int i = 0; i < n; i++) {
-    psc__eval_free(&t[i].best);
-    psc__eval_free(&t[i].trial);
-    free(t[i].open_best);
-    free(t[i].open);
-    free(t[i].pin);
-  }
-  return rc;
+void psc__partner_free(psc__partner_t *t) {
+  psc__eval_free(&t->best);
+  psc__eval_free(&t->trial);
+  free(t->open_best);
+  free(t->open);
+  free(t->pin);
+  t->open_best = t->open = NULL;
+  t->pin = NULL;
+  t->have = 0;
 }
