@@ -83,6 +83,7 @@ typedef struct {
   lab_t *lab;
   int planned;
   double hold; /* how long a run may be held, in run lengths x empty share */
+  int oom;     /* a lookahead buffer could not grow: the pull fails */
 } pull_t;
 
 enum { FREE = 0, IN_RUN = 1, WAITING_AGAIN = 2 };
@@ -135,7 +136,8 @@ static void cursor_sift(lab_t *L, uint32_t i) {
 }
 
 /* Moves the catchment's next free tube into the lookahead buffer; 0 when
- * the catchment is empty. */
+ * the catchment is empty, -1 (and P->oom) when the buffer cannot grow (the
+ * catchment is left as it was). */
 static int take_next(pull_t *P, lab_t *L) {
   while (L->ncur && isfinite(L->cur_key[0])) {
     /* every tube of the first site that leaves on this batch arrives at
@@ -146,14 +148,16 @@ static int take_next(pull_t *P, lab_t *L) {
     uint32_t stop = pos;
     while (stop < end && P->e->departed[P->by_site[stop]] == dep)
       stop++;
-    L->cur_pos[0] = stop;
-    L->cur_key[0] = cursor_next(P, L, 0);
-    cursor_sift(L, 0);
     void *q = L->buf;
     int rc = queue_room(&q, &L->bhead, L->bn, &L->bcap, sizeof(arr_t), stop - pos);
     L->buf = q;
-    if (rc)
+    if (rc) {
+      P->oom = 1;
       return -1;
+    }
+    L->cur_pos[0] = stop;
+    L->cur_key[0] = cursor_next(P, L, 0);
+    cursor_sift(L, 0);
     uint32_t got = 0;
     for (uint32_t k = pos; k < stop; k++) {
       uint32_t t = P->by_site[k];
@@ -566,7 +570,7 @@ static int pull(pull_t *P, uint32_t *taken_list) {
       else
         P->lab[l].parked[k] = 1;
     }
-  while (!rc && nev) {
+  while (!rc && nev && !P->oom) {
     event_t top = event_pop(ev, &nev);
     lab_t *L = &P->lab[top.lab];
     double wait = P->m->align_end > 0 ? behind(P, &top) : 0;
@@ -692,7 +696,7 @@ int psc__pull_labs(const psc__labmodel_t *m, const uint32_t *by_site, const uint
   uint32_t *taken = psc__malloc(max_wells + 1, 4);
   uint8_t *state = calloc(ntubes + 1, 1), *fails = calloc(ntubes + 1, 1);
   pull_t P = {m, e, by_site, site_first, deadline, cls, ncls, state, fails, NULL,
-              m->planned, m->hold};
+              m->planned, m->hold, 0};
   P.lab = calloc(m->nlabs + 1, sizeof(lab_t));
   int rc = PSC_ENOMEM;
   if (taken && state && fails && P.lab) {
@@ -700,6 +704,8 @@ int psc__pull_labs(const psc__labmodel_t *m, const uint32_t *by_site, const uint
     e->failed_runs = 0;
     if (!(rc = labs_init(&P)) && !(rc = align_init(&P, ntubes)))
       rc = pull(&P, taken);
+    if (!rc && P.oom) /* a lookahead that could not grow lost no tube, but the pull stopped */
+      rc = PSC_ENOMEM;
   }
   labs_free(&P);
   free(taken);

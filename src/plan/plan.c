@@ -329,7 +329,8 @@ static const double HOLDS[] = {1.0};
  * searched locally, the night fed and the end aligned (refine.c). Its best
  * into c->eval (openings c->open_best). With `partner`, a paced plan that
  * misses a deadline also has a partner at T0 tried (refine.c), as a task
- * beside the rest of the chain: into c->partner. */
+ * beside the rest of the chain: into c->partner, ready once the enclosing
+ * parallel region (psc__search's) has ended. */
 typedef struct {
   psc__eval_t *eval, *trial;
   double *open_best, *open, *rates;
@@ -421,8 +422,7 @@ int psc__search(const psc_plan_t *p, const psc__variant_t *base, int quick, psc_
   if (quick && p->order_won) /* quick: the order the plan itself chose */
     orders[0] = asc;
   /* the orders are searched side by side, each in its own buffers (the
-   * first in the caller's); the better is kept, the first on a tie, so the
-   * result does not depend on the threads */
+   * first in the caller's), with their partners (below) */
   psc__eval_t bufs[2];
   memset(bufs, 0, sizeof bufs);
   chain_t ch[2];
@@ -447,8 +447,9 @@ int psc__search(const psc_plan_t *p, const psc__variant_t *base, int quick, psc_
   for (size_t w = 0; w < 2; w++)
     ch[w].partner.st = PSC__NONE;
   if (!rc) {
-    /* each order a task, and each partner one (search_order); on two
-     * threads the first order's thread takes the partner when it is done */
+    /* each order a task, and each partner one (search_order); a thread
+     * that has finished its order takes a waiting partner. The region's
+     * barrier waits for them all */
     const int64_t n = (int64_t)norders;
     const int part = !quick;
 #pragma omp parallel num_threads(2) if (n > 1 && omp_get_max_threads() > 1)

@@ -221,7 +221,7 @@ struct psc_plan {
   double margin_min;         /* the street margin the kept plan used */
   uint32_t *wave_order;      /* streets by their first swab (psc_plan_street_order) */
   int order_won;             /* which wave order the search kept (0 largest first) */
-  uint32_t partner;          /* the street pinned at T0 by psc__partner, or PSC__NONE */
+  uint32_t partner;          /* the partner street the search kept at T0, or PSC__NONE */
   psc_plan_options_t opts;   /* as given to psc_plan_create */
   psc_tubes_t tubes;
   psc_runs_t runs;
@@ -285,8 +285,9 @@ int psc__plan_create_writing(const psc_scenario_t *s, const psc_plan_options_t *
                              psc_plan_t **out, int *write_rc);
 /* plan/plan.c: the planner's whole search under base's resources (the
  * street openings of base are ignored): both wave orders' chains side by
- * side, then, when the better plan misses a deadline, a partner at T0
- * (refine.c); the best into best, best_open, best_v, best_margin, which
+ * side, each with a partner at T0 (refine.c) tried from its paced plan
+ * when that misses a deadline; the best of the four into best, best_open,
+ * best_v, best_margin, which
  * wave order won into *order_won and the partner kept (PSC__NONE: none)
  * into *partner (either may be NULL). quick 1: only the
  * chain of the wave order p's own search chose;

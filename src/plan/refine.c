@@ -1,7 +1,9 @@
-/* Refinements of a search's best plan (plan.c's psc__search): local moves
- * of the waves, feeding the night, aligning the labs to an end, and a
- * partner street at T0. Each evaluates variants of the best plan and keeps
- * one when it is better by the planner's objective (psc__better). */
+/* Refinements of a wave order's plan in the search (plan.c's
+ * search_order): local moves of the waves, feeding the night and aligning
+ * the labs to an end, each evaluating variants of the best plan and keeping
+ * one when it is better by the planner's objective (psc__better); and a
+ * partner street at T0, tried from the paced plan and kept by psc__search
+ * when it is better. */
 #include "plan/plan_internal.h"
 
 #include <math.h>
@@ -239,6 +241,7 @@ int psc__partner_prepare(const psc__ctx_t *x, const psc__variant_t *v,
   t->pin = calloc(x->nstreets + 1, 1);
   if (rc || !t->open_best || !t->open || !t->pin) {
     psc__partner_free(t);
+    t->st = PSC__NONE;
     return PSC_ENOMEM;
   }
   memcpy(t->open, best_open, x->nstreets * sizeof(double));
