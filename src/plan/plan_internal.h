@@ -360,7 +360,7 @@ typedef struct {
   uint8_t *pin;
   psc__variant_t v;
   double margin;
-  uint32_t st, out;
+  uint32_t st; /* the partner street */
   int have, rc;
 } psc__partner_t;
 int psc__partner_prepare(const psc__ctx_t *x, const psc__variant_t *v,

@@ -174,31 +174,20 @@ int psc__align_the_end(const psc__ctx_t *x, psc__variant_t *v, psc__eval_t *best
 #define PARTNER_ROUNDS 4
 #define PARTNER_ALIGN_MIN 60.0
 
-typedef struct {
-  double score;
-  uint32_t st;
-} cand_t;
-
-static int cmp_cand(const void *a, const void *b) {
-  const cand_t *x = a, *y = b;
-  if (x->score != y->score)
-    return x->score > y->score ? -1 : 1;
-  return (x->st > y->st) - (x->st < y->st);
-}
-
 int psc__partner_prepare(const psc__ctx_t *x, const psc__variant_t *v,
                          const psc__sampling_curve_t *curve, double margin,
                          const psc__eval_t *best, const double *best_open, psc__partner_t *t) {
   memset(t, 0, sizeof *t);
-  t->st = t->out = PSC__NONE;
+  t->st = PSC__NONE;
   const double d0 = best->district.complete, window = psc_scenario_params(x->s)->batch_minutes;
   if (!isfinite(d0))
     return 0; /* no end to align to */
+  uint32_t out = PSC__NONE; /* the street the partner replaces */
   for (uint32_t st = 0; st < x->nstreets; st++)
     if (!x->street_keyed[st] && best->street[st].tubes && best_open[st] <= 0 &&
-        (t->out == PSC__NONE || best->street[st].tubes < best->street[t->out].tubes))
-      t->out = st;
-  if (t->out == PSC__NONE)
+        (out == PSC__NONE || best->street[st].tubes < best->street[out].tubes))
+      out = st;
+  if (out == PSC__NONE)
     return 0;
   /* the key streets and the partner, open at T0, are due first: they must
    * fit the labs' whole runs by then, every instrument from the first
@@ -215,23 +204,19 @@ int psc__partner_prepare(const psc__ctx_t *x, const psc__variant_t *v,
   for (uint32_t st = 0; st < x->nstreets; st++)
     if (x->street_keyed[st])
       load += best->street[st].tubes;
-  /* the candidate: most first-window swabs per tube */
-  cand_t c = {-1, PSC__NONE};
-  const double base = fmin(psc__swabs_by(curve, t->out, window), curve->work[t->out]);
+  /* the partner: most first-window swabs per tube (the first on a tie) */
+  double top = 0;
+  const double base = fmin(psc__swabs_by(curve, out, window), curve->work[out]);
   for (uint32_t st = 0; st < x->nstreets; st++) {
     /* what its sites can swab in the window, at most what it has to */
     double sw = fmin(psc__swabs_by(curve, st, window), curve->work[st]);
     double tubes = best->street[st].tubes;
     if (!x->street_keyed[st] && tubes > 0 && best_open[st] > 0 && sw > base && isfinite(sw) &&
-        load + tubes <= cap) {
-      cand_t k = {sw / tubes, st};
-      if (c.st == PSC__NONE || cmp_cand(&k, &c) < 0)
-        c = k;
-    }
+        load + tubes <= cap && (t->st == PSC__NONE || sw / tubes > top))
+      t->st = st, top = sw / tubes;
   }
-  if (c.st == PSC__NONE)
+  if (t->st == PSC__NONE)
     return 0;
-  t->st = c.st;
   t->margin = margin;
   int rc = psc__eval_alloc(&t->best, x);
   if (!rc)
@@ -246,7 +231,7 @@ int psc__partner_prepare(const psc__ctx_t *x, const psc__variant_t *v,
   }
   memcpy(t->open, best_open, x->nstreets * sizeof(double));
   t->open[t->st] = 0;
-  t->open[t->out] = best_open[t->st];
+  t->open[out] = best_open[t->st];
   t->pin[t->st] = 1;
   t->v = *v;
   t->v.street_open = t->open;
@@ -259,9 +244,8 @@ int psc__partner_run(const psc__ctx_t *x, psc__partner_t *t) {
   int rc = psc__pace(x, &t->v, t->margin, PARTNER_ROUNDS, NULL, t->pin, &t->best, &t->trial,
                      t->open_best, &t->have, &improved);
   t->v.street_open = t->open_best;
-  if (!rc && t->have)
+  if (!rc && t->have) /* it tries ends on a copy; t->v keeps open_best */
     rc = psc__align_the_end(x, &t->v, &t->best, t->open_best, &t->trial, t->open);
-  t->v.street_open = t->open_best;
   return rc;
 }
 
