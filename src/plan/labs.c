@@ -340,8 +340,8 @@ static int next_start(pull_t *P, uint32_t l, uint32_t k, double f, double *start
         urgent = -INFINITY;
     /* aligned to an end: held at most to the latest start that keeps as
      * many whole runs before it, with the tubes there by then */
-    if (L->aligned[k] && fill > latest_start(P, L, s))
-      fill = latest_start(P, L, s);
+    if (L->aligned[k])
+      fill = fmin(fill, latest_start(P, L, s));
     if (isfinite(fill) && fill > s && fill - s <= limit && fill <= urgent)
       s = lab_available(P, l, fill);
   }
